@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gate511.bpf.c - the captive-portal enforcer on the client-facing NIC.
+ *
+ * Authorized sources pass untouched; unauthenticated clients get DHCP, ARP,
+ * neighbour discovery, DNS to the configured resolvers and the walled
+ * garden, their HTTP goes to the responder's AF_XDP socket, their HTTPS is
+ * answered with an RST so browsers fail fast, and everything else is
+ * dropped. Every packet ends in exactly one verdict counter in g511_stats.
+ *
+ * Fail closed: the parser drops what it cannot read, the redirect falls back
+ * to XDP_DROP when no socket is bound, and the grant deadline is checked
+ * here, so a dead daemon never extends anyone's access.
+ *
+ * Layout: parsing helpers (each bounds-check next to the pointer it makes),
+ * then gate511_decide(), the one place a verdict is chosen.
+ */
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <xdp/xdp_helpers.h>
+
+#include "gate511.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, G511_MAX_CLIENTS);
+	__type(key, struct g511_addr);
+	__type(value, struct g511_grant);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} g511_clients SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, G511_MAX_MACS);
+	__type(key, struct g511_mac);
+	__type(value, struct g511_grant);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} g511_macs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, G511_MAX_GARDEN);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required for LPM tries */
+	__type(key, struct g511_garden_key);
+	__type(value, struct g511_garden_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} g511_garden SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct g511_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} g511_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, G511_STAT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} g511_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, G511_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} g511_xsks SEC(".maps");
+
+/* libxdp: run early among programs sharing the NIC; chain on PASS only. */
+struct {
+	__uint(priority, 10);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(gate511_xdp);
+
+#define ETH_P_8021AD_	0x88A8
+#define ETH_P_QINQ9100	0x9100
+#define TCP_FL_FIN	0x01
+#define TCP_FL_SYN	0x02
+#define TCP_FL_RST	0x04
+#define TCP_FL_ACK	0x10
+#define ND_HOP_LIMIT	255
+/* last_seen is refreshed when older than this: ~67 ms, a cheap shift */
+#define LAST_SEEN_GRANULARITY_NS (1ULL << 26)
+
+/* What the parser learned; offsets are from ctx->data. */
+struct pkt {
+	void *data;
+	void *data_end;
+	struct ethhdr *eth;
+	void *l3;
+	void *l4;
+	__u32 ip_end;		/* offset of the end of the IP datagram */
+	__u16 eth_proto;	/* innermost ethertype, host order */
+	__u8 ntags;
+	__u8 l4_proto;
+	__u8 hop_limit;
+	__u8 ipv6_exthdrs;	/* extension headers before L4 */
+	bool frag;
+	struct g511_addr src __attribute__((aligned(8)));
+	struct g511_addr dst __attribute__((aligned(8)));
+};
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *cnt = bpf_map_lookup_elem(&g511_stats, &idx);
+
+	if (cnt)
+		*cnt += 1;
+}
+
+static __always_inline bool is_vlan_proto(__u16 proto_be)
+{
+	return proto_be == bpf_htons(ETH_P_8021Q) ||
+	       proto_be == bpf_htons(ETH_P_8021AD_) ||
+	       proto_be == bpf_htons(ETH_P_QINQ9100);
+}
+
+static __always_inline void addr_from_v4(struct g511_addr *a, __be32 ip)
+{
+	__u32 *w = (__u32 *)a->addr;
+
+	w[0] = 0;
+	w[1] = 0;
+	w[2] = bpf_htonl(0xffff);
+	w[3] = ip;
+}
+
+static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
+/* Ethernet and up to G511_MAX_VLAN_TAGS tags. Returns 0 or a drop stat. */
+static __always_inline int parse_eth(struct pkt *p)
+{
+	struct ethhdr *eth = p->data;
+	__u16 proto;
+	void *pos;
+
+	if ((void *)(eth + 1) > p->data_end)
+		return G511_STAT_DROP_MALFORMED;
+	p->eth = eth;
+	proto = eth->h_proto;
+	pos = eth + 1;
+
+#pragma unroll
+	for (int i = 0; i < G511_MAX_VLAN_TAGS + 1; i++) {
+		__be16 *tag = pos;	/* TCI, then the inner ethertype */
+
+		if (!is_vlan_proto(proto))
+			break;
+		if (i == G511_MAX_VLAN_TAGS)
+			return G511_STAT_DROP_VLAN;
+		if ((void *)(tag + 2) > p->data_end)
+			return G511_STAT_DROP_MALFORMED;
+		proto = tag[1];
+		pos = tag + 2;
+		p->ntags++;
+	}
+	p->eth_proto = bpf_ntohs(proto);
+	p->l3 = pos;
+	return 0;
+}
+
+/* IPv4 header: IHL and lengths must agree with the frame. */
+static __always_inline int parse_ipv4(struct pkt *p)
+{
+	struct iphdr *iph = p->l3;
+	__u32 ihl, tot;
+
+	if ((void *)(iph + 1) > p->data_end)
+		return G511_STAT_DROP_MALFORMED;
+	if (iph->version != 4)
+		return G511_STAT_DROP_MALFORMED;
+	ihl = iph->ihl * 4;
+	tot = bpf_ntohs(iph->tot_len);
+	if (ihl < sizeof(*iph) || tot < ihl)
+		return G511_STAT_DROP_MALFORMED;
+	if ((void *)iph + tot > p->data_end)
+		return G511_STAT_DROP_MALFORMED;
+
+	p->ip_end = (void *)iph + tot - p->data;
+	p->l4 = (void *)iph + ihl;
+	p->l4_proto = iph->protocol;
+	p->hop_limit = iph->ttl;
+	p->frag = (iph->frag_off & bpf_htons(0x3fff)) != 0; /* MF | offset */
+	addr_from_v4(&p->src, iph->saddr);
+	addr_from_v4(&p->dst, iph->daddr);
+	return 0;
+}
+
+/* IPv6 fixed header; the extension-header walk is parse_ipv6_ext(). */
+static __always_inline int parse_ipv6(struct pkt *p)
+{
+	struct ipv6hdr *ip6h = p->l3;
+	__u32 plen;
+
+	if ((void *)(ip6h + 1) > p->data_end)
+		return G511_STAT_DROP_MALFORMED;
+	if (ip6h->version != 6)
+		return G511_STAT_DROP_MALFORMED;
+	plen = bpf_ntohs(ip6h->payload_len);
+	if ((void *)(ip6h + 1) + plen > p->data_end)
+		return G511_STAT_DROP_MALFORMED;
+
+	p->ip_end = (void *)(ip6h + 1) + plen - p->data;
+	p->l4 = ip6h + 1;
+	p->l4_proto = ip6h->nexthdr;
+	p->hop_limit = ip6h->hop_limit;
+	__builtin_memcpy(p->src.addr, &ip6h->saddr, 16);
+	__builtin_memcpy(p->dst.addr, &ip6h->daddr, 16);
+	return 0;
+}
+
+/*
+ * Walk at most G511_MAX_IPV6_EXTHDRS extension headers to the upper layer.
+ * Only unauthenticated packets are walked. A fragment header anywhere, or a
+ * chain longer than the bound, is dropped: the port we'd decide on may not
+ * be in this packet at all.
+ */
+static __always_inline int parse_ipv6_ext(struct pkt *p)
+{
+	__u8 nexthdr = p->l4_proto;
+	void *pos = p->l4;
+
+#pragma unroll
+	for (int i = 0; i < G511_MAX_IPV6_EXTHDRS; i++) {
+		struct ipv6_opt_hdr *opt = pos;
+
+		if (nexthdr == IPPROTO_FRAGMENT)
+			return G511_STAT_DROP_FRAG;
+		if (nexthdr != IPPROTO_HOPOPTS && nexthdr != IPPROTO_ROUTING &&
+		    nexthdr != IPPROTO_DSTOPTS)
+			break;
+		if ((void *)(opt + 1) > p->data_end)
+			return G511_STAT_DROP_MALFORMED;
+		nexthdr = opt->nexthdr;
+		pos += (opt->hdrlen + 1) * 8;
+		p->ipv6_exthdrs++;
+	}
+	if (nexthdr == IPPROTO_FRAGMENT)
+		return G511_STAT_DROP_FRAG;
+	if (nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+	    nexthdr == IPPROTO_DSTOPTS)
+		return G511_STAT_DROP_EXTHDRS;
+	if (pos > p->data + p->ip_end)
+		return G511_STAT_DROP_MALFORMED;
+	p->l4 = pos;
+	p->l4_proto = nexthdr;
+	return 0;
+}
+
+/*
+ * Grant check for an entry of g511_clients or g511_macs. Counts why a found
+ * grant does not hold; on success updates the grant's counters.
+ */
+static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *p)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (g->expires_ns && now >= g->expires_ns) {
+		stat_inc(G511_EV_GRANT_EXPIRED);
+		return false;
+	}
+	if (g->idle_ns && now > g->last_seen_ns + g->idle_ns) {
+		stat_inc(G511_EV_GRANT_IDLE);
+		return false;
+	}
+	if ((g->flags & G511_GRANT_F_MAC_BOUND) && !mac_eq(g->mac, p->eth->h_source)) {
+		stat_inc(G511_EV_MAC_MISMATCH);
+		return false;
+	}
+	__sync_fetch_and_add(&g->packets, 1);
+	__sync_fetch_and_add(&g->bytes, p->data_end - p->data);
+	if (now - g->last_seen_ns > LAST_SEEN_GRANULARITY_NS)
+		g->last_seen_ns = now;
+	return true;
+}
+
+static __always_inline bool src_mac_authorized(const struct pkt *p)
+{
+	struct g511_mac key = {};
+	struct g511_grant *g;
+
+	__builtin_memcpy(key.mac, p->eth->h_source, ETH_ALEN);
+	g = bpf_map_lookup_elem(&g511_macs, &key);
+	return g && grant_holds(g, p);
+}
+
+static __always_inline bool addr_eq(const struct g511_addr *a, const struct g511_addr *b)
+{
+	const __u64 *x = (const __u64 *)a->addr, *y = (const __u64 *)b->addr;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+static __always_inline bool addr_is_v4(const struct g511_addr *a)
+{
+	const __u32 *w = (const __u32 *)a->addr;
+
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff);
+}
+
+static __always_inline __u32 addr_v4(const struct g511_addr *a)
+{
+	return bpf_ntohl(((const __u32 *)a->addr)[3]);
+}
+
+/* Multicast, broadcast, loopback: no client sends from these. */
+static __always_inline bool src_is_bogus(const struct g511_addr *a)
+{
+	if (addr_is_v4(a)) {
+		__u32 ip = addr_v4(a);
+
+		return (ip >> 28) == 0xe || ip == 0xffffffff || (ip >> 24) == 127;
+	}
+	if (a->addr[0] == 0xff)
+		return true;
+	/* ::1 */
+	return ((const __u64 *)a->addr)[0] == 0 &&
+	       ((const __u32 *)a->addr)[2] == 0 &&
+	       ((const __u32 *)a->addr)[3] == bpf_htonl(1);
+}
+
+static __always_inline bool src_is_unspec(const struct g511_addr *a)
+{
+	const __u32 *w = (const __u32 *)a->addr;
+
+	if (addr_is_v4(a))
+		return w[3] == 0;
+	return w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0;
+}
+
+static __always_inline bool addr_in_list(const struct g511_addr *a,
+					 const struct g511_addr *list, __u8 n)
+{
+#pragma unroll
+	for (int i = 0; i < G511_MAX_RESOLVERS; i++)
+		if (i < n && addr_eq(a, &list[i]))
+			return true;
+	return false;
+}
+
+static __always_inline bool dst_is_dhcp_server(const struct pkt *p,
+					       const struct g511_config *cfg)
+{
+	const __u32 *w = (const __u32 *)p->dst.addr;
+
+	if (p->eth_proto == ETH_P_IP) {
+		if (w[3] == 0xffffffff)
+			return true;
+	} else if (w[0] == bpf_htonl(0xff020000) && w[1] == 0 &&
+		   w[2] == 0 && w[3] == bpf_htonl(0x00010002)) {
+		return true;	/* ff02::1:2, All_DHCP_Relay_Agents_and_Servers */
+	}
+	return addr_in_list(&p->dst, cfg->local_addrs, cfg->n_local_addrs);
+}
+
+static __always_inline bool port_in(__u16 port, const __u16 *ports, __u32 n)
+{
+#pragma unroll
+	for (int i = 0; i < G511_GARDEN_PORTS; i++)
+		if (i < n && ports[i] == port)
+			return true;
+	return false;
+}
+
+static __always_inline bool dst_in_garden(const struct pkt *p, __u16 dport)
+{
+	struct g511_garden_key key = { .prefixlen = 128 };
+	struct g511_garden_val *val;
+
+	__builtin_memcpy(key.addr, p->dst.addr, 16);
+	val = bpf_map_lookup_elem(&g511_garden, &key);
+	if (!val)
+		return false;
+	if (val->nports == 0)
+		return true;
+	if (p->l4_proto != IPPROTO_TCP && p->l4_proto != IPPROTO_UDP)
+		return false;
+	return port_in(dport, val->ports, val->nports);
+}
+
+static __always_inline bool is_redirect_port(const struct g511_config *cfg, __u16 dport)
+{
+	if (cfg->n_redirect_ports == 0)
+		return dport == 80;
+	return port_in(dport, cfg->redirect_ports, cfg->n_redirect_ports);
+}
+
+/* RFC 1071 sum over n 16-bit words; n is a constant so this unrolls. */
+static __always_inline __u32 csum_words(__u32 sum, const void *ptr, int n)
+{
+	const __u16 *w = ptr;
+
+#pragma unroll
+	for (int i = 0; i < n; i++)
+		sum += w[i];
+	return sum;
+}
+
+static __always_inline __u16 csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/*
+ * Turn a TCP segment to port 443 into an RST|ACK back to its sender, in
+ * place: MACs, VLAN tags kept, addresses and ports swapped, no options, no
+ * payload, full checksums. Returns XDP_TX, or XDP_DROP (stat set) when the
+ * packet is not one we answer.
+ */
+static __always_inline int reply_rst(struct xdp_md *ctx, struct pkt *p, __u32 *stat)
+{
+	struct tcphdr *th = p->l4;
+	__u32 l3_off = p->l3 - p->data, l4_off, payload, seq_in, hdrs;
+	__u8 tmp_mac[ETH_ALEN];
+	__be32 new_seq, new_ack;
+	__u32 sum = 0;
+	bool had_ack;
+
+	*stat = G511_STAT_DROP_HTTPS;
+	if ((void *)(th + 1) > p->data_end)
+		return XDP_DROP;
+	if (th->rst)
+		return XDP_DROP;
+	l4_off = (void *)th - p->data;
+	payload = p->ip_end - l4_off - th->doff * 4;
+	seq_in = bpf_ntohl(th->seq);
+	had_ack = th->ack;
+	new_seq = had_ack ? th->ack_seq : 0;
+	new_ack = bpf_htonl(seq_in + payload + th->syn + th->fin);
+
+	/* Only plain headers are answered: no IP options echoed back. */
+	if (p->eth_proto == ETH_P_IP ? ((struct iphdr *)p->l3)->ihl != 5 : p->ipv6_exthdrs)
+		return XDP_DROP;
+
+	__builtin_memcpy(tmp_mac, p->eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(p->eth->h_dest, p->eth->h_source, ETH_ALEN);
+	__builtin_memcpy(p->eth->h_source, tmp_mac, ETH_ALEN);
+
+	if (p->eth_proto == ETH_P_IP) {
+		struct iphdr *iph = p->l3;
+		__be32 a;
+
+		if ((void *)(iph + 1) > p->data_end)
+			return XDP_DROP;
+		a = iph->saddr;
+		iph->saddr = iph->daddr;
+		iph->daddr = a;
+		iph->tos = 0;
+		iph->tot_len = bpf_htons(sizeof(*iph) + sizeof(*th));
+		iph->id = 0;
+		iph->frag_off = bpf_htons(0x4000);	/* DF */
+		iph->ttl = 64;
+		iph->check = 0;
+		iph->check = csum_fold(csum_words(0, iph, sizeof(*iph) / 2));
+		sum = csum_words(0, &iph->saddr, 4);
+		hdrs = sizeof(*iph);
+	} else {
+		struct ipv6hdr *ip6h = p->l3;
+		struct in6_addr a;
+
+		if ((void *)(ip6h + 1) > p->data_end)
+			return XDP_DROP;
+		a = ip6h->saddr;
+		ip6h->saddr = ip6h->daddr;
+		ip6h->daddr = a;
+		*(__be32 *)ip6h = bpf_htonl(0x60000000);  /* version, tc 0, flow 0 */
+		ip6h->payload_len = bpf_htons(sizeof(*th));
+		ip6h->hop_limit = 64;
+		sum = csum_words(0, &ip6h->saddr, 16);
+		hdrs = sizeof(*ip6h);
+	}
+	/* ip header is fixed-size here, so th sits right after it */
+	th = p->l3 + hdrs;
+	if ((void *)(th + 1) > p->data_end)
+		return XDP_DROP;
+	{
+		__be16 port = th->source;
+
+		th->source = th->dest;
+		th->dest = port;
+	}
+	th->seq = new_seq;
+	th->ack_seq = new_ack;
+	*(((__be16 *)th) + 6) = bpf_htons((5 << 12) | TCP_FL_RST | TCP_FL_ACK);
+	th->window = 0;
+	th->check = 0;
+	th->urg_ptr = 0;
+	sum += bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th));
+	th->check = csum_fold(csum_words(sum, th, sizeof(*th) / 2));
+
+	/* Cut payload, options and Ethernet padding. */
+	{
+		int delta = (int)(l3_off + hdrs + sizeof(*th)) -
+			    (int)(p->data_end - p->data);
+
+		if (delta && bpf_xdp_adjust_tail(ctx, delta))
+			return XDP_DROP;
+	}
+	*stat = G511_STAT_TX_RST;
+	return XDP_TX;
+}
+
+static const struct g511_config default_config = {};
+
+/*
+ * The verdict. Reads top to bottom: L2, L3, the authorized fast path, then
+ * the rules for unauthenticated sources in the order they win.
+ */
+static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
+{
+	struct pkt p = {
+		.data = (void *)(long)ctx->data,
+		.data_end = (void *)(long)ctx->data_end,
+	};
+	const struct g511_config *cfg;
+	struct g511_grant *grant;
+	__u16 sport = 0, dport = 0;
+	__u32 key0 = 0;
+	int err;
+
+	err = parse_eth(&p);
+	if (err)
+		goto drop;
+
+	cfg = bpf_map_lookup_elem(&g511_config, &key0);
+	if (!cfg)
+		cfg = &default_config;
+	if (p.ntags && cfg->vlan_policy == G511_VLAN_DROP) {
+		err = G511_STAT_DROP_VLAN;
+		goto drop;
+	}
+
+	switch (p.eth_proto) {
+	case ETH_P_IP:
+		err = parse_ipv4(&p);
+		break;
+	case ETH_P_IPV6:
+		err = parse_ipv6(&p);
+		break;
+	case ETH_P_ARP:
+		*stat = G511_STAT_PASS_ARP;
+		return XDP_PASS;
+	default:
+		/* Not IP: only devices trusted by MAC get through. */
+		if (src_mac_authorized(&p)) {
+			*stat = G511_STAT_PASS_MAC;
+			return XDP_PASS;
+		}
+		err = G511_STAT_DROP_UNAUTH;
+		goto drop;
+	}
+	if (err)
+		goto drop;
+
+	/* Fast path: the source address holds a grant. */
+	grant = bpf_map_lookup_elem(&g511_clients, &p.src);
+	if (grant && grant_holds(grant, &p)) {
+		*stat = G511_STAT_PASS_CLIENT;
+		return XDP_PASS;
+	}
+	if (src_mac_authorized(&p)) {
+		*stat = G511_STAT_PASS_MAC;
+		return XDP_PASS;
+	}
+
+	/* Unauthenticated from here on. */
+	if (p.frag) {
+		err = G511_STAT_DROP_FRAG;
+		goto drop;
+	}
+	if (p.eth_proto == ETH_P_IPV6) {
+		err = parse_ipv6_ext(&p);
+		if (err)
+			goto drop;
+	}
+
+	switch (p.l4_proto) {
+	case IPPROTO_TCP: {
+		struct tcphdr *th = p.l4;
+		__u32 l4_len = p.ip_end - (p.l4 - p.data);
+
+		if ((void *)(th + 1) > p.data_end || th->doff < 5 ||
+		    th->doff * 4 > l4_len) {
+			err = G511_STAT_DROP_MALFORMED;
+			goto drop;
+		}
+		sport = bpf_ntohs(th->source);
+		dport = bpf_ntohs(th->dest);
+		break;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr *uh = p.l4;
+
+		if ((void *)(uh + 1) > p.data_end ||
+		    (void *)(uh + 1) > p.data + p.ip_end) {
+			err = G511_STAT_DROP_MALFORMED;
+			goto drop;
+		}
+		sport = bpf_ntohs(uh->source);
+		dport = bpf_ntohs(uh->dest);
+		break;
+	}
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: {
+		__u8 *icmp = p.l4;
+
+		if ((void *)(icmp + 4) > p.data_end ||
+		    (void *)(icmp + 4) > p.data + p.ip_end) {
+			err = G511_STAT_DROP_MALFORMED;
+			goto drop;
+		}
+		if (p.l4_proto == IPPROTO_ICMP || p.eth_proto != ETH_P_IPV6)
+			break;
+		if (icmp[0] == 134) {		/* router advertisement */
+			err = G511_STAT_DROP_RA;
+			goto drop;
+		}
+		/* RS, NS, NA; RFC 4861 requires hop limit 255 */
+		if ((icmp[0] == 133 || icmp[0] == 135 || icmp[0] == 136) &&
+		    p.hop_limit == ND_HOP_LIMIT && !src_is_bogus(&p.src)) {
+			*stat = G511_STAT_PASS_ND;
+			return XDP_PASS;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+
+	if (src_is_bogus(&p.src)) {
+		err = G511_STAT_DROP_SRC;
+		goto drop;
+	}
+	if (p.l4_proto == IPPROTO_UDP &&
+	    ((p.eth_proto == ETH_P_IP && sport == 68 && dport == 67) ||
+	     (p.eth_proto == ETH_P_IPV6 && sport == 546 && dport == 547))) {
+		if (dst_is_dhcp_server(&p, cfg)) {
+			*stat = G511_STAT_PASS_DHCP;
+			return XDP_PASS;
+		}
+		err = G511_STAT_DROP_UNAUTH;
+		goto drop;
+	}
+	if (src_is_unspec(&p.src)) {
+		err = G511_STAT_DROP_SRC;
+		goto drop;
+	}
+	if (dst_in_garden(&p, dport)) {
+		*stat = G511_STAT_PASS_GARDEN;
+		return XDP_PASS;
+	}
+	if (dport == 53 && (p.l4_proto == IPPROTO_UDP || p.l4_proto == IPPROTO_TCP)) {
+		if (cfg->dns_policy == G511_DNS_ANY ||
+		    (cfg->dns_policy == G511_DNS_RESOLVERS &&
+		     addr_in_list(&p.dst, cfg->resolvers, cfg->n_resolvers))) {
+			*stat = G511_STAT_PASS_DNS;
+			return XDP_PASS;
+		}
+		err = G511_STAT_DROP_DNS;
+		goto drop;
+	}
+	if (p.l4_proto == IPPROTO_TCP && is_redirect_port(cfg, dport)) {
+		int act = bpf_redirect_map(&g511_xsks, ctx->rx_queue_index, XDP_DROP);
+
+		*stat = act == XDP_REDIRECT ? G511_STAT_REDIRECT : G511_STAT_DROP_NO_XSK;
+		return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_DROP;
+	}
+	if (p.l4_proto == IPPROTO_TCP && dport == 443) {
+		if (cfg->https_action == G511_HTTPS_RST)
+			return reply_rst(ctx, &p, stat);
+		err = G511_STAT_DROP_HTTPS;
+		goto drop;
+	}
+	err = G511_STAT_DROP_UNAUTH;
+drop:
+	*stat = err;
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int gate511_xdp(struct xdp_md *ctx)
+{
+	__u32 stat = G511_STAT_DROP_MALFORMED;
+	int action = gate511_decide(ctx, &stat);
+
+	stat_inc(stat);
+	return action;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * gate511.h - the one contract between the XDP program (bpf/) and user space
+ * (user/): map names, keys, values, runtime config and statistics indices.
+ *
+ * Rules: <linux/types.h> types only, explicit padding so both sides agree on
+ * every byte, byte order in field names (_be) where it is not host order.
+ * Addresses are 16 bytes everywhere; IPv4 is stored as ::ffff:a.b.c.d.
+ * Times are CLOCK_BOOTTIME nanoseconds (what bpf_ktime_get_boot_ns() reads).
+ */
+#ifndef GATE511_H
+#define GATE511_H
+
+#include <linux/types.h>
+
+#define G511_PROG_NAME		"gate511_xdp"
+#define G511_PIN_DIR_DEFAULT	"/sys/fs/bpf/tc/globals"
+
+#define G511_MAP_CLIENTS	"g511_clients"
+#define G511_MAP_MACS		"g511_macs"
+#define G511_MAP_GARDEN		"g511_garden"
+#define G511_MAP_CONFIG		"g511_config"
+#define G511_MAP_STATS		"g511_stats"
+#define G511_MAP_XSKS		"g511_xsks"
+
+/* Default map sizes; user space may resize before load (bench, big sites). */
+#define G511_MAX_CLIENTS	131072
+#define G511_MAX_MACS		16384
+#define G511_MAX_GARDEN		4096
+#define G511_MAX_QUEUES		64
+
+/* Parser bounds. */
+#define G511_MAX_VLAN_TAGS	2	/* 802.1Q, 802.1ad and 0x9100 tags */
+#define G511_MAX_IPV6_EXTHDRS	8	/* a longer chain is dropped */
+
+/* ---- g511_clients: struct g511_addr -> struct g511_grant ---- */
+
+struct g511_addr {
+	__u8 addr[16];			/* IPv6, or ::ffff:a.b.c.d */
+};
+
+#define G511_GRANT_F_MAC_BOUND	(1U << 0)	/* mac[] must match the source */
+
+struct g511_grant {
+	__u64 expires_ns;	/* session deadline, BOOTTIME ns; 0 = none */
+	__u64 idle_ns;		/* idle timeout length, ns; 0 = none */
+	__u64 last_seen_ns;	/* BOOTTIME ns of the last packet (XDP) */
+	__u64 packets;		/* packets passed (XDP) */
+	__u64 bytes;		/* bytes passed, L2 frame length (XDP) */
+	__u8 mac[6];		/* bound MAC when G511_GRANT_F_MAC_BOUND */
+	__u16 flags;		/* G511_GRANT_F_* */
+	__u32 grant_id;		/* daemon's id of the grant (state DB row) */
+	__u32 pad;		/* must be zero */
+};
+
+/* ---- g511_macs: struct g511_mac -> struct g511_grant ---- */
+
+struct g511_mac {
+	__u8 mac[6];
+	__u16 pad;		/* must be zero */
+};
+
+/* ---- g511_garden: LPM key -> struct g511_garden_val ---- */
+
+struct g511_garden_key {
+	__u32 prefixlen;	/* 0..128; IPv4 /n is stored as /(96+n) */
+	__u8 addr[16];
+};
+
+#define G511_GARDEN_PORTS	8
+
+struct g511_garden_val {
+	__u16 nports;		/* 0 = every port and protocol */
+	__u16 ports[G511_GARDEN_PORTS];	/* TCP/UDP destination ports, host order */
+	__u16 pad;
+};
+
+/* ---- g511_config: ARRAY[1] of struct g511_config ---- */
+
+enum g511_https_action {
+	G511_HTTPS_RST = 0,	/* answer with TCP RST|ACK via XDP_TX */
+	G511_HTTPS_DROP = 1,
+};
+
+enum g511_dns_policy {
+	G511_DNS_RESOLVERS = 0,	/* only to the configured resolvers */
+	G511_DNS_ANY = 1,	/* to any destination (tunnelling risk) */
+	G511_DNS_NONE = 2,	/* no DNS before login */
+};
+
+enum g511_vlan_policy {
+	G511_VLAN_ALLOW = 0,	/* up to G511_MAX_VLAN_TAGS tags */
+	G511_VLAN_DROP = 1,	/* any tagged frame is dropped */
+};
+
+#define G511_MAX_REDIRECT_PORTS	8
+#define G511_MAX_RESOLVERS	4
+#define G511_MAX_LOCAL_ADDRS	4
+#define G511_CONFIG_VERSION	1
+
+/*
+ * An all-zero config (program loaded with `ip link`, no daemon yet) means the
+ * safe defaults: redirect port 80, RST for 443, DNS only to resolvers (none
+ * configured, so none), tagged frames allowed, DHCP only to broadcast.
+ */
+struct g511_config {
+	__u32 version;		/* G511_CONFIG_VERSION once the daemon wrote it */
+	__u8 https_action;	/* enum g511_https_action */
+	__u8 dns_policy;	/* enum g511_dns_policy */
+	__u8 vlan_policy;	/* enum g511_vlan_policy */
+	__u8 n_redirect_ports;	/* 0 = just port 80 */
+	__u16 redirect_ports[G511_MAX_REDIRECT_PORTS];	/* host order */
+	__u8 n_resolvers;
+	__u8 n_local_addrs;
+	__u16 pad;
+	__u32 pad2;
+	/* DNS resolvers clients may query before login. */
+	struct g511_addr resolvers[G511_MAX_RESOLVERS];
+	/* The gateway's own addresses: DHCP to them passes. */
+	struct g511_addr local_addrs[G511_MAX_LOCAL_ADDRS];
+};
+
+/* ---- g511_stats: PERCPU_ARRAY[G511_STAT__MAX] of __u64 ---- */
+
+/*
+ * Verdict counters: exactly one of these per packet seen. Event counters
+ * (G511_EV_*) count things noticed on the way and may add up to anything.
+ */
+enum g511_stat {
+	G511_STAT_PASS_CLIENT = 0,	/* source address holds a grant */
+	G511_STAT_PASS_MAC,		/* source MAC holds a grant */
+	G511_STAT_PASS_ARP,
+	G511_STAT_PASS_DHCP,
+	G511_STAT_PASS_ND,		/* RS, NS, NA */
+	G511_STAT_PASS_DNS,
+	G511_STAT_PASS_GARDEN,
+	G511_STAT_REDIRECT,		/* to the responder's AF_XDP socket */
+	G511_STAT_TX_RST,		/* RST|ACK sent back for HTTPS */
+	G511_STAT_DROP_NO_XSK,		/* redirect port but no responder */
+	G511_STAT_DROP_HTTPS,		/* HTTPS when https_action = drop */
+	G511_STAT_DROP_UNAUTH,		/* everything else unauthenticated */
+	G511_STAT_DROP_FRAG,		/* IPv4/IPv6 fragment, unauthenticated */
+	G511_STAT_DROP_MALFORMED,	/* truncated or inconsistent headers */
+	G511_STAT_DROP_EXTHDRS,		/* IPv6 header chain over the bound */
+	G511_STAT_DROP_VLAN,		/* too many tags, or tags not allowed */
+	G511_STAT_DROP_RA,		/* router advertisement from a client */
+	G511_STAT_DROP_DNS,		/* DNS to a resolver not configured */
+	G511_STAT_DROP_SRC,		/* bad source: multicast/unspecified */
+	G511_EV_GRANT_EXPIRED,		/* grant found but past its deadline */
+	G511_EV_GRANT_IDLE,		/* grant found but idle too long */
+	G511_EV_MAC_MISMATCH,		/* grant bound to another MAC */
+	G511_STAT__MAX,
+};
+
+#define G511_STAT_NAMES {						\
+	"pass_client", "pass_mac", "pass_arp", "pass_dhcp", "pass_nd",	\
+	"pass_dns", "pass_garden", "redirect", "tx_rst", "drop_no_xsk",	\
+	"drop_https", "drop_unauth", "drop_frag", "drop_malformed",	\
+	"drop_exthdrs", "drop_vlan", "drop_ra", "drop_dns", "drop_src",	\
+	"ev_grant_expired", "ev_grant_idle", "ev_mac_mismatch",		\
+}
+
+#endif /* GATE511_H */

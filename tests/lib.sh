@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the shell tests in tests/e2e and tests/adversarial: a test bed
+# with a unique prefix torn down on any exit, bounded waits, captures, and
+# the case counters that end in "RESULT: N passed, N failed, N skipped".
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PIN_DIR=/sys/fs/bpf/tc/globals
+T_PASS=0 T_FAIL=0 T_SKIP=0
+T_PIDS=()
+T_TMP=$(mktemp -d /tmp/g511test.XXXXXX)
+TB=""
+
+t_ok()   { T_PASS=$((T_PASS + 1)); echo "ok   $1"; }
+t_fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL $1${2:+: $2}"; }
+t_skip() { T_SKIP=$((T_SKIP + 1)); echo "skip $1: $2"; }
+# check NAME CMD...: the case passes when CMD exits 0.
+check()  { local n=$1; shift; if "$@" >/dev/null 2>&1; then t_ok "$n"; else t_fail "$n"; fi; }
+
+t_summary() {
+	echo "RESULT: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+# Skip the whole script (one skipped case) when we cannot run.
+t_require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		t_skip "$(basename "$0")" "needs root for namespaces and XDP"
+		t_summary; exit 0
+	fi
+	if [ ! -e "$ROOT/bpf/gate511.bpf.o" ]; then
+		t_fail "$(basename "$0")" "bpf/gate511.bpf.o not built"
+		t_summary; exit 1
+	fi
+}
+
+t_cleanup() {
+	local pid
+	for pid in "${T_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${T_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	[ -n "$TB" ] && "$ROOT/scripts/testbed.sh" down "$TB" >/dev/null 2>&1
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Bring up a test bed with a prefix unique to this run.
+tb_up() { # [XDP mode]
+	TB=${1:-t}$(( $$ % 10000 ))
+	XDP=${2:-iplink} "$ROOT/scripts/testbed.sh" up "$TB" >/dev/null
+	NS_CL=/run/netns/${TB}cl NS_GW=/run/netns/${TB}gw NS_UP=/run/netns/${TB}up
+	IF_GW=${TB}g0 IF_CL=${TB}c0 IF_UP=${TB}u0
+}
+in_cl() { nsenter --net="$NS_CL" "$@"; }
+in_gw() { nsenter --net="$NS_GW" "$@"; }
+in_up() { nsenter --net="$NS_UP" "$@"; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local limit=$(( $1 * 10 )) i=0; shift
+	while [ $i -lt $limit ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# Background a process we own; its PID is kept for cleanup. CMD must be a
+# program, not a shell function, so that $! is the process itself.
+bg_start() { "$@" & T_PIDS+=($!); LAST_PID=$!; }
+# bg_ns NS CMD...: the same inside a namespace (nsenter execs CMD).
+bg_ns() { local ns=$1; shift; bg_start nsenter --net="$ns" "$@"; }
+bg_stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0; }
+
+# cap_start NS IFACE FILE [FILTER]: tcpdump into FILE until cap_stop.
+cap_start() {
+	local ns=$1 ifc=$2 file=$3; shift 3
+	bg_start nsenter --net="$ns" tcpdump -i "$ifc" -n -U --immediate-mode -w "$file" "$@" \
+		2>"$file.log"
+	CAP_PID=$LAST_PID
+	wait_for 5 grep -q listening "$file.log"
+}
+cap_stop() { sleep 0.3; bg_stop "$CAP_PID"; }
+cap_count() { tcpdump -r "$1" -n 2>/dev/null | wc -l; }
+
+# Grants written straight into the pinned map (no daemon).
+hexkey_v4() { # a.b.c.d -> 16 hex bytes of ::ffff:a.b.c.d
+	local IFS=.; set -- $1
+	printf '00 00 00 00 00 00 00 00 00 00 ff ff %02x %02x %02x %02x' "$1" "$2" "$3" "$4"
+}
+hexkey_v6() { # full address -> 16 hex bytes
+	/usr/bin/python3 -c 'import ipaddress,sys; print(" ".join("%02x" % b for b in ipaddress.IPv6Address(sys.argv[1]).packed))' "$1"
+}
+# 56-byte struct g511_grant, all zero: no deadline, no idle, no MAC binding.
+GRANT_OPEN=$(printf '00 %.0s' $(seq 56))
+map_grant() { bpftool map update pinned $PIN_DIR/g511_clients key hex $1 value hex $GRANT_OPEN; }
+map_revoke() { bpftool map delete pinned $PIN_DIR/g511_clients key hex $1; }
+stat_get() { # name -> sum over CPUs of that g511_stats counter
+	local idx
+	idx=$(grep -o '"[a-z_0-9]*"' "$ROOT/include/gate511.h" | sed -n '/pass_client/,$p' | tr -d '"' | grep -nx "$1" | cut -d: -f1)
+	bpftool -j map lookup pinned $PIN_DIR/g511_stats key $((idx - 1)) 0 0 0 |
+		jq '[.formatted.values[].value] | add'
+}

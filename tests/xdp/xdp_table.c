@@ -1,0 +1,986 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdp_table.c - the XDP program's decisions as a table, run through
+ * BPF_PROG_RUN (bpf_prog_test_run_opts) on the frames in tests/xdp/vectors/
+ * (written by gen_vectors.py).
+ *
+ * Each case: reset the maps, apply its setup, run its input frame once, then
+ * check the verdict, that its verdict counter (and event counter, if named)
+ * in g511_stats went up by exactly one and no other verdict counter moved,
+ * an XDP_PASS frame left untouched, an XDP_TX frame equal byte for byte to
+ * <case>.out.pcap, and for some cases the grant's own counters.
+ *
+ * BPF_PROG_RUN gives rx_queue_index 0 and has no AF_XDP socket, so the
+ * redirect decision shows up as the fail-closed XDP_DROP / drop_no_xsk.
+ * Maps are never pinned: every pin path is cleared before load.
+ *
+ * Usage: xdp_table [OBJ]   (OBJ, else $G511_BPF_OBJ, else bpf/gate511.bpf.o;
+ * vectors from $G511_VECTORS, else tests/xdp/vectors; both relative to the
+ * repository, found from the current directory or the binary's location).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+/*
+ * libpcap's <pcap/bpf.h> (classic BPF) and <linux/bpf.h> both define struct
+ * bpf_insn; the eBPF one is renamed here (nothing in this file uses it).
+ * libbpf only forward-declares struct bpf_program, so pcap's definition of
+ * that tag does no harm.
+ */
+#define bpf_insn g511_ebpf_insn
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#undef bpf_insn
+
+#include "gate511.h"
+#include "test.h"
+
+#define FRAME_MAX	4096
+#define NSEC_PER_SEC	1000000000ULL
+
+/* Keep in step with gen_vectors.py. */
+static const __u8 client_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const __u8 device_mac[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+static const __u8 stranger_mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+#define CLIENT4		"10.5.0.10"
+#define CLIENT6		"2001:db8:5::10"
+#define GW4		"10.5.0.1"
+#define GW6		"2001:db8:5::1"
+#define RESOLVER4	"10.5.0.53"
+#define RESOLVER6	"2001:db8:5::53"
+
+struct harness {
+	struct bpf_object *obj;
+	int prog_fd;
+	int clients_fd, macs_fd, garden_fd, config_fd, stats_fd;
+	int ncpus;
+	char vectors[PATH_MAX];
+};
+
+struct xdp_case {
+	const char *name;		/* also the vector: <name>.pcap */
+	int (*setup)(const struct harness *h);	/* NULL: empty maps */
+	__u32 verdict;			/* XDP_PASS, XDP_DROP, XDP_TX */
+	int stat;			/* verdict counter that must be 1 */
+	int event;			/* G511_EV_* that must be 1, or 0 */
+	bool out_frame;			/* XDP_TX: compare with <name>.out.pcap */
+	bool (*check)(const struct harness *h, __u32 frame_len, __u64 t0);
+};
+
+static const char *const stat_names[] = G511_STAT_NAMES;
+
+static __u64 boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+/* "a.b.c.d" -> ::ffff:a.b.c.d, anything else parsed as IPv6. */
+static struct g511_addr addr16(const char *text)
+{
+	struct g511_addr a = {};
+	struct in_addr in4;
+
+	if (inet_pton(AF_INET, text, &in4) == 1) {
+		a.addr[10] = 0xff;
+		a.addr[11] = 0xff;
+		memcpy(&a.addr[12], &in4, 4);
+	} else if (inet_pton(AF_INET6, text, a.addr) != 1) {
+		fprintf(stderr, "bad address in test table: %s\n", text);
+		exit(2);
+	}
+	return a;
+}
+
+/* ---- map reset and setup helpers ---- */
+
+static int map_clear(int fd, __u32 key_size)
+{
+	__u8 key[64];
+
+	if (key_size > sizeof(key))
+		return -E2BIG;
+	/* Always delete the first key: deleting while walking skips entries. */
+	while (bpf_map_get_next_key(fd, NULL, key) == 0) {
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int maps_reset(const struct harness *h)
+{
+	struct g511_config cfg = {};
+	size_t stats_sz = (size_t)h->ncpus * sizeof(__u64);
+	__u64 *zero;
+	__u32 key = 0;
+	int err;
+
+	err = map_clear(h->clients_fd, sizeof(struct g511_addr));
+	if (!err)
+		err = map_clear(h->macs_fd, sizeof(struct g511_mac));
+	if (!err)
+		err = map_clear(h->garden_fd, sizeof(struct g511_garden_key));
+	if (err)
+		return err;
+	if (bpf_map_update_elem(h->config_fd, &key, &cfg, BPF_ANY))
+		return -errno;
+	zero = calloc(1, stats_sz);
+	if (!zero)
+		return -ENOMEM;
+	for (key = 0; key < G511_STAT__MAX; key++) {
+		if (bpf_map_update_elem(h->stats_fd, &key, zero, BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+	}
+	free(zero);
+	return err;
+}
+
+static int stats_read(const struct harness *h, __u64 sums[G511_STAT__MAX])
+{
+	__u64 *vals = calloc(h->ncpus, sizeof(__u64));
+	__u32 key;
+	int cpu, err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (key = 0; key < G511_STAT__MAX; key++) {
+		if (bpf_map_lookup_elem(h->stats_fd, &key, vals)) {
+			err = -errno;
+			break;
+		}
+		sums[key] = 0;
+		for (cpu = 0; cpu < h->ncpus; cpu++)
+			sums[key] += vals[cpu];
+	}
+	free(vals);
+	return err;
+}
+
+static int grant_put(const struct harness *h, const char *addr,
+		     const struct g511_grant *grant)
+{
+	struct g511_addr key = addr16(addr);
+
+	return bpf_map_update_elem(h->clients_fd, &key, grant, BPF_NOEXIST) ?
+		-errno : 0;
+}
+
+static int grant_get(const struct harness *h, const char *addr,
+		     struct g511_grant *grant)
+{
+	struct g511_addr key = addr16(addr);
+
+	return bpf_map_lookup_elem(h->clients_fd, &key, grant) ? -errno : 0;
+}
+
+static int mac_put(const struct harness *h, const __u8 mac[6], __u64 expires)
+{
+	struct g511_mac key = {};
+	struct g511_grant grant = { .expires_ns = expires };
+
+	memcpy(key.mac, mac, 6);
+	return bpf_map_update_elem(h->macs_fd, &key, &grant, BPF_NOEXIST) ?
+		-errno : 0;
+}
+
+static int garden_put(const struct harness *h, const char *addr,
+		      __u32 prefixlen, int nports, ...)
+{
+	struct g511_addr a = addr16(addr);
+	struct g511_garden_key key = { .prefixlen = prefixlen };
+	struct g511_garden_val val = { .nports = nports };
+	va_list ap;
+	int i;
+
+	memcpy(key.addr, a.addr, 16);
+	va_start(ap, nports);
+	for (i = 0; i < nports && i < G511_GARDEN_PORTS; i++)
+		val.ports[i] = va_arg(ap, int);
+	va_end(ap);
+	return bpf_map_update_elem(h->garden_fd, &key, &val, BPF_ANY) ?
+		-errno : 0;
+}
+
+static int config_put(const struct harness *h, const struct g511_config *cfg)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(h->config_fd, &key, cfg, BPF_ANY) ?
+		-errno : 0;
+}
+
+/* The daemon's usual config: resolvers and the gateway's own addresses. */
+static struct g511_config config_site(void)
+{
+	struct g511_config cfg = {
+		.version = G511_CONFIG_VERSION,
+		.n_resolvers = 2,
+		.n_local_addrs = 2,
+	};
+
+	cfg.resolvers[0] = addr16(RESOLVER4);
+	cfg.resolvers[1] = addr16(RESOLVER6);
+	cfg.local_addrs[0] = addr16(GW4);
+	cfg.local_addrs[1] = addr16(GW6);
+	return cfg;
+}
+
+/* ---- case setups ---- */
+
+static int setup_grant_v4(const struct harness *h)
+{
+	struct g511_grant g = { .expires_ns = boottime_ns() + 3600 * NSEC_PER_SEC };
+
+	return grant_put(h, CLIENT4, &g);
+}
+
+static int setup_grant_v6(const struct harness *h)
+{
+	struct g511_grant g = { .expires_ns = 0 };
+
+	return grant_put(h, CLIENT6, &g);
+}
+
+static int setup_grant_expired(const struct harness *h)
+{
+	struct g511_grant g = { .expires_ns = 1 };
+
+	return grant_put(h, CLIENT4, &g);
+}
+
+static int setup_grant_idle(const struct harness *h)
+{
+	__u64 now = boottime_ns();
+	struct g511_grant g = {
+		.idle_ns = 1 * NSEC_PER_SEC,
+		.last_seen_ns = now > 10 * NSEC_PER_SEC ? now - 10 * NSEC_PER_SEC : 1,
+	};
+
+	return grant_put(h, CLIENT4, &g);
+}
+
+/*
+ * Seen a second ago: well inside the idle timeout, and old enough that the
+ * program must refresh last_seen_ns (it may skip refreshing a value only
+ * milliseconds old, to spare the cache line).
+ */
+static int setup_grant_idle_fresh(const struct harness *h)
+{
+	struct g511_grant g = {
+		.idle_ns = 3600 * NSEC_PER_SEC,
+		.last_seen_ns = boottime_ns() - NSEC_PER_SEC,
+	};
+
+	return grant_put(h, CLIENT4, &g);
+}
+
+static int setup_grant_mac_other(const struct harness *h)
+{
+	struct g511_grant g = { .flags = G511_GRANT_F_MAC_BOUND };
+
+	memcpy(g.mac, stranger_mac, 6);
+	return grant_put(h, CLIENT4, &g);
+}
+
+static int setup_grant_mac_match(const struct harness *h)
+{
+	struct g511_grant g = { .flags = G511_GRANT_F_MAC_BOUND };
+
+	memcpy(g.mac, client_mac, 6);
+	return grant_put(h, CLIENT4, &g);
+}
+
+static int setup_mac_device(const struct harness *h)
+{
+	return mac_put(h, device_mac, 0);
+}
+
+static int setup_mac_device_expired(const struct harness *h)
+{
+	return mac_put(h, device_mac, 1);
+}
+
+static int setup_site(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+
+	return config_put(h, &cfg);
+}
+
+static int setup_dns_any(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+
+	cfg.dns_policy = G511_DNS_ANY;
+	return config_put(h, &cfg);
+}
+
+static int setup_dns_none(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+
+	cfg.dns_policy = G511_DNS_NONE;
+	return config_put(h, &cfg);
+}
+
+static int setup_garden(const struct harness *h)
+{
+	int err;
+
+	err = garden_put(h, "192.0.2.0", 96 + 24, 0);
+	if (!err)
+		err = garden_put(h, "198.18.0.0", 96 + 24, 2, 443, 8443);
+	if (!err)
+		err = garden_put(h, "198.18.1.0", 96 + 24, G511_GARDEN_PORTS,
+				 21, 22, 23, 25, 110, 143, 993, 995);
+	if (!err)
+		err = garden_put(h, "2001:db8:9a::", 48, 0);
+	return err;
+}
+
+static int setup_redirect_8080(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+
+	cfg.n_redirect_ports = 1;
+	cfg.redirect_ports[0] = 8080;
+	return config_put(h, &cfg);
+}
+
+/* Every slot used; the port asked for sits in the last one. */
+static int setup_redirect_full(const struct harness *h)
+{
+	static const __u16 ports[G511_MAX_REDIRECT_PORTS] = {
+		80, 8080, 8000, 8008, 3128, 8081, 8181, 8888,
+	};
+	struct g511_config cfg = config_site();
+
+	cfg.n_redirect_ports = G511_MAX_REDIRECT_PORTS;
+	memcpy(cfg.redirect_ports, ports, sizeof(ports));
+	return config_put(h, &cfg);
+}
+
+static int setup_resolvers_full(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+
+	cfg.n_resolvers = G511_MAX_RESOLVERS;
+	cfg.resolvers[2] = addr16("2001:db8:5::54");
+	cfg.resolvers[3] = addr16("10.5.0.56");
+	return config_put(h, &cfg);
+}
+
+static int setup_https_drop(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+
+	cfg.https_action = G511_HTTPS_DROP;
+	return config_put(h, &cfg);
+}
+
+static int setup_vlan_drop(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+
+	cfg.vlan_policy = G511_VLAN_DROP;
+	return config_put(h, &cfg);
+}
+
+static int setup_vlan_drop_grant(const struct harness *h)
+{
+	int err = setup_vlan_drop(h);
+
+	return err ? err : setup_grant_v4(h);
+}
+
+/* ---- after-run checks on the grant ---- */
+
+static bool grant_counted(const struct harness *h, const char *addr,
+			  __u32 frame_len, __u64 t0)
+{
+	struct g511_grant g;
+	bool ok = true;
+
+	if (!ASSERT_EQ(grant_get(h, addr, &g), 0, "grant still there"))
+		return false;
+	ok &= ASSERT_EQ(g.packets, 1, "grant packets");
+	ok &= ASSERT_EQ(g.bytes, frame_len, "grant bytes");
+	ok &= ASSERT_TRUE(g.last_seen_ns >= t0 && g.last_seen_ns <= boottime_ns(),
+			  "grant last_seen_ns set to the time of the run");
+	return ok;
+}
+
+static bool check_counted_v4(const struct harness *h, __u32 len, __u64 t0)
+{
+	return grant_counted(h, CLIENT4, len, t0);
+}
+
+static bool check_counted_v6(const struct harness *h, __u32 len, __u64 t0)
+{
+	return grant_counted(h, CLIENT6, len, t0);
+}
+
+/* A grant that did not let the packet through must not count it. */
+static bool check_not_counted_v4(const struct harness *h, __u32 len, __u64 t0)
+{
+	struct g511_grant g;
+	bool ok = true;
+
+	(void)len;
+	(void)t0;
+	if (!ASSERT_EQ(grant_get(h, CLIENT4, &g), 0, "grant still there"))
+		return false;
+	ok &= ASSERT_EQ(g.packets, 0, "denied grant packets");
+	ok &= ASSERT_EQ(g.bytes, 0, "denied grant bytes");
+	return ok;
+}
+
+/* ---- the table ---- */
+
+/* Row: name, setup (NULL: empty maps and all-zero config), verdict + stat. */
+#define PASS(s)		.verdict = XDP_PASS, .stat = G511_STAT_##s
+#define DROP(s)		.verdict = XDP_DROP, .stat = G511_STAT_##s
+#define RST		.verdict = XDP_TX, .stat = G511_STAT_TX_RST, .out_frame = true
+
+static const struct xdp_case cases[] = {
+	/* authorized sources */
+	{ "auth_v4_client", setup_grant_v4, PASS(PASS_CLIENT), .check = check_counted_v4 },
+	{ "auth_v6_client", setup_grant_v6, PASS(PASS_CLIENT), .check = check_counted_v6 },
+	{ "auth_v4_fragment", setup_grant_v4, PASS(PASS_CLIENT), .check = check_counted_v4 },
+	{ "auth_v4_later_fragment", setup_grant_v4, PASS(PASS_CLIENT) },
+	{ "auth_v4_gre", setup_grant_v4, PASS(PASS_CLIENT) },
+	{ "auth_v6_fragment", setup_grant_v6, PASS(PASS_CLIENT) },
+	{ "mac_device_icmp", setup_mac_device, PASS(PASS_MAC) },
+	{ "mac_device_pppoe", setup_mac_device, PASS(PASS_MAC) },
+	{ "mac_device_expired", setup_mac_device_expired, DROP(DROP_UNAUTH) },
+	{ "grant_expired", setup_grant_expired, DROP(DROP_UNAUTH),
+	  .event = G511_EV_GRANT_EXPIRED, .check = check_not_counted_v4 },
+	{ "grant_idle", setup_grant_idle, DROP(DROP_UNAUTH),
+	  .event = G511_EV_GRANT_IDLE, .check = check_not_counted_v4 },
+	{ "grant_idle_fresh", setup_grant_idle_fresh, PASS(PASS_CLIENT),
+	  .check = check_counted_v4 },
+	{ "grant_mac_mismatch", setup_grant_mac_other, DROP(DROP_UNAUTH),
+	  .event = G511_EV_MAC_MISMATCH, .check = check_not_counted_v4 },
+	{ "grant_mac_match", setup_grant_mac_match, PASS(PASS_CLIENT),
+	  .check = check_counted_v4 },
+	{ "grant_other_addr", setup_grant_v4, DROP(DROP_UNAUTH),
+	  .check = check_not_counted_v4 },
+	{ "auth_v4_padded", setup_grant_v4, PASS(PASS_CLIENT), .check = check_counted_v4 },
+	{ "auth_v4_bad_tcp", setup_grant_v4, PASS(PASS_CLIENT) },
+	{ "auth_v6_many_exthdrs", setup_grant_v6, PASS(PASS_CLIENT) },
+	{ "auth_v4_totlen_big", setup_grant_v4, DROP(DROP_MALFORMED),
+	  .check = check_not_counted_v4 },
+	{ "vlan_policy_drop_authorized", setup_vlan_drop_grant, DROP(DROP_VLAN) },
+
+	/* ARP, DHCP, ND */
+	{ "arp_request", NULL, PASS(PASS_ARP) },
+	{ "dhcp4_discover_bcast", NULL, PASS(PASS_DHCP) },
+	{ "arp_padded", NULL, PASS(PASS_ARP) },
+	{ "vlan_arp", NULL, PASS(PASS_ARP) },
+	{ "dhcp4_bcast_from_addr", NULL, PASS(PASS_DHCP) },
+	{ "dhcp4_request_local", setup_site, PASS(PASS_DHCP) },
+	{ "dhcp4_local_unconfigured", NULL, DROP(DROP_UNAUTH) },
+	{ "dhcp4_unicast_foreign", setup_site, DROP(DROP_UNAUTH) },
+	{ "udp67_internet", setup_site, DROP(DROP_UNAUTH) },
+	{ "dhcp6_solicit", NULL, PASS(PASS_DHCP) },
+	{ "dhcp6_wrong_sport", setup_site, DROP(DROP_UNAUTH) },
+	{ "dhcp6_to_local", setup_site, PASS(PASS_DHCP) },
+	{ "nd_rs", NULL, PASS(PASS_ND) },
+	{ "nd_ns", NULL, PASS(PASS_ND) },
+	{ "nd_na", NULL, PASS(PASS_ND) },
+	{ "nd_ra_drop", NULL, DROP(DROP_RA) },
+	{ "nd_ns_hlim64", NULL, DROP(DROP_UNAUTH) },
+	{ "icmp6_echo", setup_site, DROP(DROP_UNAUTH) },
+
+	/* DNS */
+	{ "dns_v4_resolver", setup_site, PASS(PASS_DNS) },
+	{ "dns_v6_resolver", setup_site, PASS(PASS_DNS) },
+	{ "dns_v4_foreign", setup_site, DROP(DROP_DNS) },
+	{ "dns_no_resolvers", NULL, DROP(DROP_DNS) },
+	{ "dns_policy_any", setup_dns_any, PASS(PASS_DNS) },
+	{ "dns_policy_none", setup_dns_none, DROP(DROP_DNS) },
+	{ "dns_resolver_last_slot", setup_resolvers_full, PASS(PASS_DNS) },
+	{ "dns_tcp_foreign", setup_site, DROP(DROP_DNS) },
+	{ "dns_tcp_resolver", setup_site, PASS(PASS_DNS) },
+
+	/* walled garden */
+	{ "garden_all_ports", setup_garden, PASS(PASS_GARDEN) },
+	{ "garden_port_match", setup_garden, PASS(PASS_GARDEN) },
+	{ "garden_https_port", setup_garden, PASS(PASS_GARDEN) },
+	{ "garden_udp_port_match", setup_garden, PASS(PASS_GARDEN) },
+	{ "garden_port_mismatch_icmp", setup_garden, DROP(DROP_UNAUTH) },
+	{ "garden_port_mismatch_http", setup_garden, DROP(DROP_NO_XSK) },
+	{ "garden_last_port_slot", setup_garden, PASS(PASS_GARDEN) },
+	{ "garden_v4_outside", setup_garden, DROP(DROP_UNAUTH) },
+	{ "garden_v6_prefix", setup_garden, PASS(PASS_GARDEN) },
+	{ "garden_v6_outside", setup_garden, DROP(DROP_UNAUTH) },
+
+	/* redirect (no socket in BPF_PROG_RUN: fail closed) */
+	{ "http_v4", NULL, DROP(DROP_NO_XSK) },
+	{ "http_v6", NULL, DROP(DROP_NO_XSK) },
+	{ "redirect_port_8080", setup_redirect_8080, DROP(DROP_NO_XSK) },
+	{ "redirect_port_last_slot", setup_redirect_full, DROP(DROP_NO_XSK) },
+	{ "http_v4_padded", NULL, DROP(DROP_NO_XSK) },
+	{ "redirect_custom_not_80", setup_redirect_8080, DROP(DROP_UNAUTH) },
+
+	/* HTTPS */
+	{ "https_v4_syn_rst", NULL, RST },
+	{ "https_v6_syn_rst", NULL, RST },
+	{ "https_vlan_rst", NULL, RST },
+	{ "https_qinq_v6_rst", NULL, RST },
+	{ "https_v4_payload_ack", NULL, RST },
+	{ "https_v4_fin_ack", NULL, RST },
+	{ "https_v4_pure_ack", NULL, RST },
+	{ "https_v4_options_drop", NULL, DROP(DROP_HTTPS) },
+	{ "https_rst_in", NULL, DROP(DROP_HTTPS) },
+	{ "https_rstack_in", NULL, DROP(DROP_HTTPS) },
+	{ "https_action_drop", setup_https_drop, DROP(DROP_HTTPS) },
+	{ "https_v6_exthdr_drop", NULL, DROP(DROP_HTTPS) },
+
+	/* everything else unauthenticated */
+	{ "quic_udp443", setup_site, DROP(DROP_UNAUTH) },
+	{ "icmp_echo_v4", setup_site, DROP(DROP_UNAUTH) },
+	{ "tcp_ssh_v4", setup_site, DROP(DROP_UNAUTH) },
+	{ "gre_unauth", setup_site, DROP(DROP_UNAUTH) },
+	{ "frag_v4_first", NULL, DROP(DROP_FRAG) },
+	{ "frag_v4_later", NULL, DROP(DROP_FRAG) },
+	{ "frag_v6", NULL, DROP(DROP_FRAG) },
+	{ "frag_v6_after_dstopts", NULL, DROP(DROP_FRAG) },
+	{ "exthdr_8_dstopts_http", NULL, DROP(DROP_NO_XSK) },
+	{ "exthdr_9_dstopts_https", NULL, DROP(DROP_EXTHDRS) },
+	{ "exthdr_hbh_routing_ssh", NULL, DROP(DROP_UNAUTH) },
+	{ "esp_v6", NULL, DROP(DROP_UNAUTH) },
+	{ "ah_v6", NULL, DROP(DROP_UNAUTH) },
+	{ "no_next_v6", NULL, DROP(DROP_UNAUTH) },
+	{ "vlan_one_http", NULL, DROP(DROP_NO_XSK) },
+	{ "vlan_two_http", NULL, DROP(DROP_NO_XSK) },
+	{ "vlan_9100_http", NULL, DROP(DROP_NO_XSK) },
+	{ "vlan_three_tags", NULL, DROP(DROP_VLAN) },
+	{ "vlan_policy_drop", setup_vlan_drop, DROP(DROP_VLAN) },
+	{ "vlan_policy_drop_untagged_http", setup_vlan_drop, DROP(DROP_NO_XSK) },
+	{ "pppoe_drop", NULL, DROP(DROP_UNAUTH) },
+	{ "mpls_drop", NULL, DROP(DROP_UNAUTH) },
+	{ "ipv4_options_http", NULL, DROP(DROP_NO_XSK) },
+
+	/* malformed and truncated */
+	{ "ipv4_ihl4", NULL, DROP(DROP_MALFORMED) },
+	{ "ipv4_version6_in_v4", NULL, DROP(DROP_MALFORMED) },
+	{ "ipv4_totlen_big", NULL, DROP(DROP_MALFORMED) },
+	{ "ipv4_totlen_lt_ihl", NULL, DROP(DROP_MALFORMED) },
+	{ "ipv6_plen_big", NULL, DROP(DROP_MALFORMED) },
+	{ "tcp_doff4", NULL, DROP(DROP_MALFORMED) },
+	{ "tcp_doff_beyond", NULL, DROP(DROP_MALFORMED) },
+	{ "tcp_doff_beyond_v6", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_eth13", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_eth_type_only", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_vlan_tag", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_second_vlan_tag", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_ipv4_hdr", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_ipv4_options", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_ipv6_hdr", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_tcp_hdr", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_tcp_hdr_v6", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_udp_hdr", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_icmp", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_icmp6", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_exthdr", NULL, DROP(DROP_MALFORMED) },
+	{ "trunc_exthdr_len", NULL, DROP(DROP_MALFORMED) },
+
+	/* bad sources */
+	{ "src_zero_nondhcp", NULL, DROP(DROP_SRC) },
+	{ "src_zero_udp_not_dhcp", NULL, DROP(DROP_SRC) },
+	{ "src_multicast_v4", NULL, DROP(DROP_SRC) },
+	{ "src_multicast_v6", NULL, DROP(DROP_SRC) },
+	{ "src_unspec_v6", NULL, DROP(DROP_SRC) },
+};
+
+/* ---- running a case ---- */
+
+static const char *verdict_name(__u32 v)
+{
+	switch (v) {
+	case XDP_ABORTED: return "XDP_ABORTED";
+	case XDP_DROP: return "XDP_DROP";
+	case XDP_PASS: return "XDP_PASS";
+	case XDP_TX: return "XDP_TX";
+	case XDP_REDIRECT: return "XDP_REDIRECT";
+	default: return "?";
+	}
+}
+
+static const char *stat_name(int idx)
+{
+	return idx >= 0 && idx < G511_STAT__MAX ? stat_names[idx] : "?";
+}
+
+/* Reads the single frame of a vector; returns its length or -errno. */
+static int frame_read(const struct harness *h, const char *name,
+		      __u8 *buf, size_t size)
+{
+	char path[PATH_MAX + 64], errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	pcap_t *pcap;
+	int len;
+
+	snprintf(path, sizeof(path), "%s/%s.pcap", h->vectors, name);
+	pcap = pcap_open_offline(path, errbuf);
+	if (!pcap) {
+		fprintf(stderr, "  %s: %s\n", path, errbuf);
+		return -ENOENT;
+	}
+	if (pcap_datalink(pcap) != DLT_EN10MB) {
+		fprintf(stderr, "  %s: not an Ethernet capture\n", path);
+		len = -EINVAL;
+	} else if (pcap_next_ex(pcap, &hdr, &data) != 1) {
+		fprintf(stderr, "  %s: no frame\n", path);
+		len = -EINVAL;
+	} else if (hdr->caplen != hdr->len || hdr->caplen > size) {
+		fprintf(stderr, "  %s: frame cut by snaplen or too big\n", path);
+		len = -EINVAL;
+	} else {
+		memcpy(buf, data, hdr->caplen);
+		len = hdr->caplen;
+	}
+	pcap_close(pcap);
+	return len;
+}
+
+static void hexdiff(const __u8 *got, int got_len, const __u8 *want, int want_len)
+{
+	int n = got_len > want_len ? got_len : want_len;
+	int row, i;
+
+	fprintf(stderr, "  frame: got %d bytes, want %d (differing bytes in [])\n",
+		got_len, want_len);
+	for (row = 0; row < n; row += 16) {
+		fprintf(stderr, "  %04x got ", row);
+		for (i = row; i < row + 16 && i < n; i++) {
+			bool same = i < got_len && i < want_len && got[i] == want[i];
+
+			if (i < got_len)
+				fprintf(stderr, same ? " %02x " : "[%02x]", got[i]);
+			else
+				fprintf(stderr, " -- ");
+		}
+		fprintf(stderr, "\n       want");
+		for (i = row; i < row + 16 && i < n; i++) {
+			if (i < want_len)
+				fprintf(stderr, " %02x ", want[i]);
+			else
+				fprintf(stderr, " -- ");
+		}
+		fprintf(stderr, "\n");
+	}
+}
+
+static bool stats_check(const struct harness *h, const struct xdp_case *c)
+{
+	__u64 sums[G511_STAT__MAX] = {}, verdicts = 0;
+	bool ok = true;
+	int i;
+
+	if (!ASSERT_EQ(stats_read(h, sums), 0, "read g511_stats"))
+		return false;
+	for (i = 0; i < G511_EV_GRANT_EXPIRED; i++)
+		verdicts += sums[i];
+	ok &= ASSERT_EQ(sums[c->stat], 1, stat_name(c->stat));
+	ok &= ASSERT_EQ(verdicts, 1, "sum of verdict counters");
+	if (c->event)
+		ok &= ASSERT_EQ(sums[c->event], 1, stat_name(c->event));
+	if (!ok) {
+		fprintf(stderr, "  counters now:");
+		for (i = 0; i < G511_STAT__MAX; i++) {
+			if (sums[i])
+				fprintf(stderr, " %s=%llu", stat_names[i],
+					(unsigned long long)sums[i]);
+		}
+		fprintf(stderr, "\n");
+	}
+	return ok;
+}
+
+/*
+ * BPF_PROG_RUN refuses input shorter than ETH_HLEN. A shorter frame is
+ * handed in behind 4 bytes of XDP metadata (ctx.data = 4), so the program
+ * would see exactly the short frame between data and data_end. Kernels that
+ * also want ETH_HLEN bytes after the metadata (6.18 does) answer EINVAL;
+ * such a case is reported as skipped, with that reason.
+ */
+#define META_LEN	4
+
+enum case_outcome { CASE_FAIL, CASE_OK, CASE_SKIP };
+
+static enum case_outcome case_run(const struct harness *h,
+				  const struct xdp_case *c, const char **skip_why)
+{
+	static __u8 in[FRAME_MAX + META_LEN], out[FRAME_MAX + META_LEN];
+	static __u8 want[FRAME_MAX];
+	struct xdp_md ctx = {};
+	int len, want_len = 0, err, meta = 0;
+	__u8 *frame = in;
+	bool ok = true;
+	__u64 t0;
+
+	len = frame_read(h, c->name, in + META_LEN, FRAME_MAX);
+	if (!ASSERT_TRUE(len >= 0, "read input vector"))
+		return CASE_FAIL;
+	if (len < 14) {
+		meta = META_LEN;
+		memset(in, 0, META_LEN);
+	} else {
+		memmove(in, in + META_LEN, len);
+	}
+	frame = in + meta;
+	if (c->out_frame) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "%s.out", c->name);
+		want_len = frame_read(h, name, want, sizeof(want));
+		if (!ASSERT_TRUE(want_len >= 0, "read expected output vector"))
+			return CASE_FAIL;
+	}
+
+	err = maps_reset(h);
+	if (!ASSERT_EQ(err, 0, "reset maps"))
+		return CASE_FAIL;
+	if (c->setup) {
+		err = c->setup(h);
+		if (!ASSERT_EQ(err, 0, "case setup"))
+			return CASE_FAIL;
+	}
+
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = in,
+		.data_size_in = len + meta,
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.repeat = 1,
+	);
+	if (meta) {
+		ctx.data = meta;
+		ctx.data_end = len + meta;
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
+	t0 = boottime_ns();
+	err = bpf_prog_test_run_opts(h->prog_fd, &opts) ? -errno : 0;
+	if (err == -EINVAL && meta) {
+		*skip_why = "this kernel's BPF_PROG_RUN refuses frames shorter than ETH_HLEN";
+		return CASE_SKIP;
+	}
+	if (!ASSERT_EQ(err, 0, "bpf_prog_test_run_opts"))
+		return CASE_FAIL;
+
+	if (opts.retval != c->verdict) {
+		fprintf(stderr, "  %s: verdict: got %s, want %s\n", c->name,
+			verdict_name(opts.retval), verdict_name(c->verdict));
+		ok = false;
+	}
+	ok &= stats_check(h, c);
+
+	if (opts.retval == XDP_PASS && c->verdict == XDP_PASS) {
+		int out_len = (int)opts.data_size_out - meta;
+
+		if (out_len != len || memcmp(out + meta, frame, len)) {
+			fprintf(stderr, "  %s: passed frame was modified\n",
+				c->name);
+			hexdiff(out + meta, out_len, frame, len);
+			ok = false;
+		}
+	}
+	if (c->out_frame && opts.retval == XDP_TX) {
+		int out_len = (int)opts.data_size_out - meta;
+
+		if (out_len != want_len || memcmp(out + meta, want, want_len)) {
+			fprintf(stderr, "  %s: XDP_TX frame differs from %s.out.pcap\n",
+				c->name, c->name);
+			hexdiff(out + meta, out_len, want, want_len);
+			ok = false;
+		}
+	}
+	if (c->check)
+		ok &= c->check(h, len, t0);
+	return ok ? CASE_OK : CASE_FAIL;
+}
+
+/* ---- loading ---- */
+
+static int libbpf_print_quiet(enum libbpf_print_level level, const char *fmt,
+			      va_list args)
+{
+	if (level != LIBBPF_WARN && !getenv("G511_VERBOSE"))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* Finds rel (e.g. "bpf/gate511.bpf.o") from the cwd or from the binary. */
+static void repo_path(char *dst, size_t size, const char *rel)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	snprintf(dst, size, "%s", rel);
+	if (access(dst, F_OK) == 0)
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');	/* <repo>/build/tests/xdp_table */
+	if (!slash)
+		return;
+	*slash = '\0';
+	if (snprintf(dst, size, "%s/../../%s", exe, rel) >= (int)size ||
+	    access(dst, F_OK))
+		snprintf(dst, size, "%s", rel);
+}
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+
+	if (!map) {
+		fprintf(stderr, "object has no map %s\n", name);
+		return -ENOENT;
+	}
+	return bpf_map__fd(map);
+}
+
+/* libbpf's errors include its own codes (LIBBPF_ERRNO__*). */
+static const char *errstr(int err)
+{
+	static char buf[128];
+
+	libbpf_strerror(err, buf, sizeof(buf));
+	return buf;
+}
+
+/* Returns 0, or -errno with why[] saying what went wrong. */
+static int harness_load(struct harness *h, const char *path, char *why,
+			size_t why_size)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err;
+
+	h->obj = bpf_object__open_file(path, NULL);
+	if (!h->obj) {
+		err = -errno;
+		snprintf(why, why_size, "cannot open %s: %s", path, errstr(err));
+		return err;
+	}
+	/* Never pin: not into tc/globals, nor anywhere else. */
+	bpf_object__for_each_map(map, h->obj) {
+		err = bpf_map__set_pin_path(map, NULL);
+		if (err) {
+			snprintf(why, why_size, "cannot unpin %s: %s",
+				 bpf_map__name(map), errstr(err));
+			return err;
+		}
+	}
+	prog = bpf_object__find_program_by_name(h->obj, G511_PROG_NAME);
+	if (!prog) {
+		snprintf(why, why_size, "%s has no program %s", path,
+			 G511_PROG_NAME);
+		return -ENOENT;
+	}
+	err = bpf_object__load(h->obj);
+	if (err) {
+		snprintf(why, why_size, "cannot load %s: %s", path, errstr(err));
+		return err;
+	}
+	bpf_object__for_each_map(map, h->obj) {
+		if (bpf_map__is_pinned(map)) {
+			snprintf(why, why_size, "map %s got pinned",
+				 bpf_map__name(map));
+			return -EEXIST;
+		}
+	}
+	h->prog_fd = bpf_program__fd(prog);
+	h->clients_fd = map_fd(h->obj, G511_MAP_CLIENTS);
+	h->macs_fd = map_fd(h->obj, G511_MAP_MACS);
+	h->garden_fd = map_fd(h->obj, G511_MAP_GARDEN);
+	h->config_fd = map_fd(h->obj, G511_MAP_CONFIG);
+	h->stats_fd = map_fd(h->obj, G511_MAP_STATS);
+	if (h->clients_fd < 0 || h->macs_fd < 0 || h->garden_fd < 0 ||
+	    h->config_fd < 0 || h->stats_fd < 0 || map_fd(h->obj, G511_MAP_XSKS) < 0) {
+		snprintf(why, why_size, "%s lacks a map of include/gate511.h", path);
+		return -ENOENT;
+	}
+	h->ncpus = libbpf_num_possible_cpus();
+	if (h->ncpus <= 0) {
+		snprintf(why, why_size, "cannot count CPUs");
+		return h->ncpus ? h->ncpus : -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct harness h = {};
+	char obj[PATH_MAX], why[PATH_MAX + 256];
+	const char *env;
+	size_t i;
+	int err;
+
+	libbpf_set_print(libbpf_print_quiet);
+	if (argc > 1)
+		snprintf(obj, sizeof(obj), "%s", argv[1]);
+	else if ((env = getenv("G511_BPF_OBJ")) && *env)
+		snprintf(obj, sizeof(obj), "%s", env);
+	else
+		repo_path(obj, sizeof(obj), "bpf/gate511.bpf.o");
+	if ((env = getenv("G511_VECTORS")) && *env)
+		snprintf(h.vectors, sizeof(h.vectors), "%s", env);
+	else
+		repo_path(h.vectors, sizeof(h.vectors), "tests/xdp/vectors");
+
+	if (geteuid() != 0) {
+		snprintf(why, sizeof(why), "needs root to load BPF (euid %u)",
+			 (unsigned int)geteuid());
+		err = -EPERM;
+	} else {
+		err = harness_load(&h, obj, why, sizeof(why));
+	}
+	if (err) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			test_skip(cases[i].name, why);
+		/*
+		 * No privilege or no object: skipped. A root that cannot load
+		 * the object (verifier, missing map) is a failure of its own.
+		 */
+		if (err != -EPERM && err != -EACCES && access(obj, F_OK) == 0) {
+			fprintf(stderr, "%s\n", why);
+			test_result("load_object", false);
+		}
+		bpf_object__close(h.obj);
+		return test_summary();
+	}
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *skip_why = NULL;
+		enum case_outcome res;
+
+		test_current = cases[i].name;
+		res = case_run(&h, &cases[i], &skip_why);
+		if (res == CASE_SKIP)
+			test_skip(cases[i].name, skip_why);
+		else
+			test_result(cases[i].name, res == CASE_OK);
+	}
+	bpf_object__close(h.obj);
+	return test_summary();
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * daemon.h - what the parts of gate511d share: the maps it writes, its
+ * configuration, and the entry points each module offers main.c.
+ *
+ * Threads: main.c runs the control loop (sweep every second, signals); one
+ * responder thread per AF_XDP socket (xsk.c); one control-socket thread
+ * (control.c). Map writes and state DB writes happen only under
+ * daemon->lock, so the DB and the maps never disagree for a reader holding it.
+ */
+#ifndef GATE511D_DAEMON_H
+#define GATE511D_DAEMON_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include "gate511.h"
+#include "conf.h"
+
+#define G511_MAX_IFACES 8
+
+struct g511_maps {
+	int clients_fd;
+	int macs_fd;
+	int garden_fd;
+	int config_fd;
+	int stats_fd;
+	int xsks_fd;
+	__u32 clients_max;	/* max_entries of g511_clients */
+	__u32 macs_max;
+};
+
+struct g511_iface {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	bool attached_by_us;	/* we attached it (libxdp), vs adopted */
+	struct g511_maps maps;	/* the maps of the program on this iface */
+};
+
+struct g511_state;		/* state.c: the SQLite state database */
+struct g511_xsk_set;		/* xsk.c: the AF_XDP sockets of all ifaces */
+struct g511_control;		/* control.c: the control socket and its threads */
+
+struct g511_daemon {
+	pthread_mutex_t lock;	/* serialises map + DB writes */
+	struct g511_conf conf;	/* current config (conf.h) */
+	const char *conf_path;
+	struct g511_iface ifaces[G511_MAX_IFACES];
+	int n_ifaces;
+	struct g511_state *state;
+	struct g511_xsk_set *xsks;
+	struct g511_control *control;	/* control_start() sets it */
+	volatile int stopping;
+	uint64_t started_wall;	/* wall-clock seconds at start */
+};
+
+/* Clock helpers: BOOTTIME ns for the maps, wall-clock seconds for people. */
+uint64_t g511_boot_ns(void);
+uint64_t g511_wall_s(void);
+/* Convert between the two at the current moment. */
+uint64_t g511_wall_to_boot_ns(uint64_t wall_s);
+uint64_t g511_boot_ns_to_wall(uint64_t boot_ns);
+
+#endif /* GATE511D_DAEMON_H */

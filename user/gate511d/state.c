@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * state.c - the SQLite state database (state.h).
+ *
+ * Durability: journal_mode=WAL with synchronous=FULL. gate511d answers
+ * "ok" only after the grant or revoke is committed, and that promise must
+ * hold across a power cut, not just a crash of the daemon: in WAL mode
+ * NORMAL skips the fsync of the WAL at commit (a power loss may roll back
+ * the last transactions), FULL syncs it. The cost is one fsync per allow or
+ * deny; an import is one transaction, so one fsync for any number of grants.
+ *
+ * Times are wall-clock seconds. A grant row keeps both its wall deadline and
+ * the session length it was granted (ttl), so a restore after a reboot can
+ * refuse to believe a clock that would stretch a grant past its length
+ * (see grants.c).
+ *
+ * Ids: grants.id is AUTOINCREMENT so a closed grant's id is never reused
+ * while the daemon may still see it in a map (the map holds the low 32 bits
+ * as grant_id; 2^32 grants would be needed to wrap).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "ctl_proto.h"
+#include "log.h"
+#include "state.h"
+
+#define STATE_SCHEMA_VERSION	1
+
+enum state_stmt {
+	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_GRANT_PUT, S_GRANT_GET, S_GRANT_DEL, S_GRANT_SET_EXPIRES,
+	S_GRANTS_SHIFT, S_GRANTS_PAGE, S_GRANTS_COUNT, S_GRANTS_COUNT_ALL,
+	S_HISTORY_ADD, S_HISTORY_PAGE, S_HISTORY_PAGE_KEY,
+	S_GARDEN_PUT, S_GARDEN_DEL, S_GARDEN_ALL,
+	S__MAX,
+};
+
+static const char *const state_sql[S__MAX] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_GRANT_PUT] =
+		"INSERT OR REPLACE INTO grants(kind, key, mac, created, expires, ttl, idle)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_GRANT_GET] =
+		"SELECT id, kind, key, mac, created, expires, ttl, idle FROM grants"
+		" WHERE kind = ?1 AND key = ?2",
+	[S_GRANT_DEL] = "DELETE FROM grants WHERE kind = ?1 AND key = ?2",
+	[S_GRANT_SET_EXPIRES] = "UPDATE grants SET expires = ?2 WHERE id = ?1",
+	[S_GRANTS_SHIFT] =
+		"UPDATE grants SET expires = max(1, expires + ?1) WHERE expires != 0",
+	[S_GRANTS_PAGE] =
+		"SELECT id, kind, key, mac, created, expires, ttl, idle FROM grants"
+		" WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[S_GRANTS_COUNT] = "SELECT count(*) FROM grants WHERE kind = ?1",
+	[S_GRANTS_COUNT_ALL] = "SELECT count(*) FROM grants",
+	[S_HISTORY_ADD] =
+		"INSERT INTO sessions(grant_id, kind, key, mac, start, end, reason,"
+		" packets, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_HISTORY_PAGE] =
+		"SELECT id, grant_id, kind, key, mac, start, end, reason, packets, bytes"
+		" FROM sessions WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[S_HISTORY_PAGE_KEY] =
+		"SELECT id, grant_id, kind, key, mac, start, end, reason, packets, bytes"
+		" FROM sessions WHERE kind = ?3 AND key = ?4 AND id > ?1"
+		" ORDER BY id LIMIT ?2",
+	[S_GARDEN_PUT] =
+		"INSERT OR REPLACE INTO garden(prefixlen, addr, ports) VALUES (?1, ?2, ?3)",
+	[S_GARDEN_DEL] = "DELETE FROM garden WHERE prefixlen = ?1 AND addr = ?2",
+	[S_GARDEN_ALL] =
+		"SELECT prefixlen, addr, ports FROM garden ORDER BY prefixlen, addr",
+};
+
+static const char state_schema[] =
+	"CREATE TABLE IF NOT EXISTS grants ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  kind INTEGER NOT NULL CHECK (kind IN (1, 2)),"	/* 1 addr, 2 mac */
+	"  key BLOB NOT NULL CHECK (length(key) = 16),"
+	"  mac BLOB CHECK (mac IS NULL OR length(mac) = 6),"	/* bound MAC */
+	"  created INTEGER NOT NULL,"				/* wall s */
+	"  expires INTEGER NOT NULL,"				/* wall s, 0 none */
+	"  ttl INTEGER NOT NULL,"				/* s, 0 none */
+	"  idle INTEGER NOT NULL,"				/* s, 0 none */
+	"  UNIQUE (kind, key));"
+	"CREATE TABLE IF NOT EXISTS sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  grant_id INTEGER NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  key BLOB NOT NULL,"
+	"  mac BLOB,"
+	"  start INTEGER NOT NULL,"
+	"  end INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL CHECK (reason IN"
+	"    ('expired', 'idle', 'revoked', 'replaced')),"
+	"  packets INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS sessions_by_key ON sessions (kind, key, id);"
+	"CREATE TABLE IF NOT EXISTS garden ("
+	"  prefixlen INTEGER NOT NULL CHECK (prefixlen BETWEEN 0 AND 128),"
+	"  addr BLOB NOT NULL CHECK (length(addr) = 16),"
+	"  ports TEXT NOT NULL,"				/* "80,443", "" = all */
+	"  PRIMARY KEY (prefixlen, addr));";
+
+struct g511_state {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S__MAX];
+	bool in_txn;
+	char path[G511_PATH_MAX];
+};
+
+static int state_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	default:
+		return -EIO;
+	}
+}
+
+static int state_fail(struct g511_state *st, int rc, const char *what)
+{
+	log_warnx("state %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+	return state_errno(rc);
+}
+
+static int state_exec(struct g511_state *st, const char *sql)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_warnx("state %s: %s: %s", st->path, sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return state_errno(rc);
+	}
+	return 0;
+}
+
+/* Run a statement that returns no rows (or ignores them), then reset it. */
+static int state_step_done(struct g511_state *st, enum state_stmt s)
+{
+	sqlite3_stmt *stmt = st->stmt[s];
+	int rc;
+
+	do {
+		rc = sqlite3_step(stmt);
+	} while (rc == SQLITE_ROW);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_DONE)
+		return state_fail(st, rc, state_sql[s]);
+	return 0;
+}
+
+static int mkdir_parent(const char *path)
+{
+	char dir[G511_PATH_MAX], *p;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	/* the last level holds client data: no world access */
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int state_migrate(struct g511_state *st)
+{
+	sqlite3_stmt *stmt = NULL;
+	int version, rc, err;
+	char sql[64];
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return state_fail(st, rc, "PRAGMA user_version");
+	rc = sqlite3_step(stmt);
+	version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+	sqlite3_finalize(stmt);
+	if (version < 0)
+		return state_fail(st, rc, "PRAGMA user_version");
+	if (version > STATE_SCHEMA_VERSION) {
+		log_warnx("state %s: schema version %d is newer than this gate511d (%d)",
+			  st->path, version, STATE_SCHEMA_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (version == STATE_SCHEMA_VERSION)
+		return 0;
+	err = state_exec(st, "BEGIN IMMEDIATE");
+	if (err)
+		return err;
+	err = state_exec(st, state_schema);
+	if (!err) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+			 STATE_SCHEMA_VERSION);
+		err = state_exec(st, sql);
+	}
+	if (!err)
+		err = state_exec(st, "COMMIT");
+	if (err)
+		state_exec(st, "ROLLBACK");
+	return err;
+}
+
+int state_open(const char *path, struct g511_state **stp)
+{
+	struct g511_state *st;
+	sqlite3_stmt *stmt = NULL;
+	int fd, rc, err, i;
+
+	*stp = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	snprintf(st->path, sizeof(st->path), "%s", path);
+
+	err = mkdir_parent(path);
+	if (err) {
+		log_warnx("state %s: cannot create its directory: %s", path,
+			  strerror(-err));
+		goto fail;
+	}
+	/* create it 0600 ourselves: SQLite would make it world-readable */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		log_warn("state %s: cannot open", path);
+		goto fail;
+	}
+	close(fd);
+
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		err = st->db ? state_fail(st, rc, "open") : -ENOMEM;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+
+	/* journal_mode answers with the mode it got: insist on WAL */
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW ||
+	    sqlite3_stricmp((const char *)sqlite3_column_text(stmt, 0), "wal")) {
+		sqlite3_finalize(stmt);
+		err = rc == SQLITE_ROW ? -EIO : state_fail(st, rc, "journal_mode");
+		if (rc == SQLITE_ROW)
+			log_warnx("state %s: cannot switch to WAL mode", path);
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	err = state_exec(st, "PRAGMA synchronous = FULL");
+	if (err)
+		goto fail;
+	err = state_migrate(st);
+	if (err)
+		goto fail;
+	for (i = 0; i < S__MAX; i++) {
+		rc = sqlite3_prepare_v3(st->db, state_sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			err = state_fail(st, rc, state_sql[i]);
+			goto fail;
+		}
+	}
+	*stp = st;
+	return 0;
+fail:
+	state_close(st);
+	return err;
+}
+
+void state_close(struct g511_state *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	if (st->in_txn)
+		state_rollback(st);
+	for (i = 0; i < S__MAX; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	free(st);
+}
+
+int state_begin(struct g511_state *st)
+{
+	int err;
+
+	if (st->in_txn) {
+		log_warnx("state %s: transaction already open", st->path);
+		return -EBUSY;
+	}
+	err = state_step_done(st, S_BEGIN);
+	if (!err)
+		st->in_txn = true;
+	return err;
+}
+
+int state_commit(struct g511_state *st)
+{
+	int err;
+
+	if (!st->in_txn)
+		return -EINVAL;
+	err = state_step_done(st, S_COMMIT);
+	if (err) {
+		/* COMMIT can fail and leave the transaction open: close it */
+		if (!sqlite3_get_autocommit(st->db))
+			state_step_done(st, S_ROLLBACK);
+	}
+	st->in_txn = false;
+	return err;
+}
+
+void state_rollback(struct g511_state *st)
+{
+	if (!st->in_txn)
+		return;
+	if (!sqlite3_get_autocommit(st->db))
+		state_step_done(st, S_ROLLBACK);
+	st->in_txn = false;
+}
+
+bool state_in_transaction(const struct g511_state *st)
+{
+	return st->in_txn;
+}
+
+static int bind_client(sqlite3_stmt *stmt, int kind_idx,
+		       const struct g511_client *c)
+{
+	int rc;
+
+	rc = sqlite3_bind_int(stmt, kind_idx, c->kind);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(stmt, kind_idx + 1, c->key, sizeof(c->key),
+				       SQLITE_TRANSIENT);
+	return rc;
+}
+
+static int bind_mac(sqlite3_stmt *stmt, int idx, bool bound, const uint8_t mac[6])
+{
+	if (!bound)
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_blob(stmt, idx, mac, 6, SQLITE_TRANSIENT);
+}
+
+static uint64_t col_u64(sqlite3_stmt *stmt, int col)
+{
+	sqlite3_int64 v = sqlite3_column_int64(stmt, col);
+
+	return v < 0 ? 0 : (uint64_t)v;
+}
+
+/* A row's kind + key; false if the row is not one we could have written. */
+static bool col_client(sqlite3_stmt *stmt, int col, struct g511_client *c)
+{
+	const void *key;
+
+	memset(c, 0, sizeof(*c));
+	c->kind = sqlite3_column_int(stmt, col);
+	key = sqlite3_column_blob(stmt, col + 1);
+	if (!key || sqlite3_column_bytes(stmt, col + 1) != sizeof(c->key))
+		return false;
+	memcpy(c->key, key, sizeof(c->key));
+	return client_valid(c);
+}
+
+static void col_mac(sqlite3_stmt *stmt, int col, bool *bound, uint8_t mac[6])
+{
+	const void *blob = sqlite3_column_blob(stmt, col);
+
+	*bound = blob && sqlite3_column_bytes(stmt, col) == 6;
+	if (*bound)
+		memcpy(mac, blob, 6);
+	else
+		memset(mac, 0, 6);
+}
+
+/* Columns id, kind, key, mac, created, expires, ttl, idle. */
+static bool grant_from_row(sqlite3_stmt *stmt, struct g511_grant_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->id = (uint32_t)sqlite3_column_int64(stmt, 0);
+	if (!col_client(stmt, 1, &rec->client))
+		return false;
+	col_mac(stmt, 3, &rec->mac_bound, rec->mac);
+	rec->created_wall = col_u64(stmt, 4);
+	rec->expires_wall = col_u64(stmt, 5);
+	rec->ttl_s = col_u64(stmt, 6);
+	rec->idle_s = col_u64(stmt, 7);
+	return true;
+}
+
+int state_grant_put(struct g511_state *st, struct g511_grant_rec *rec)
+{
+	sqlite3_stmt *stmt = st->stmt[S_GRANT_PUT];
+	int rc, err;
+
+	rc = bind_client(stmt, 1, &rec->client);
+	if (rc == SQLITE_OK)
+		rc = bind_mac(stmt, 3, rec->mac_bound, rec->mac);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, 4, rec->created_wall);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, 5, rec->expires_wall);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, 6, rec->ttl_s);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, 7, rec->idle_s);
+	if (rc != SQLITE_OK) {
+		sqlite3_reset(stmt);
+		return state_fail(st, rc, "bind grant");
+	}
+	err = state_step_done(st, S_GRANT_PUT);
+	if (err)
+		return err;
+	rec->id = (uint32_t)sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int state_grant_get(struct g511_state *st, const struct g511_client *client,
+		    struct g511_grant_rec *rec)
+{
+	sqlite3_stmt *stmt = st->stmt[S_GRANT_GET];
+	int rc, err = 0;
+
+	rc = bind_client(stmt, 1, client);
+	if (rc != SQLITE_OK) {
+		sqlite3_reset(stmt);
+		return state_fail(st, rc, "bind client");
+	}
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		if (!grant_from_row(stmt, rec))
+			err = -EIO;
+	} else if (rc == SQLITE_DONE) {
+		err = -ENOENT;
+	} else {
+		err = state_fail(st, rc, state_sql[S_GRANT_GET]);
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return err;
+}
+
+int state_grant_del(struct g511_state *st, const struct g511_client *client)
+{
+	sqlite3_stmt *stmt = st->stmt[S_GRANT_DEL];
+	int rc, err;
+
+	rc = bind_client(stmt, 1, client);
+	if (rc != SQLITE_OK) {
+		sqlite3_reset(stmt);
+		return state_fail(st, rc, "bind client");
+	}
+	err = state_step_done(st, S_GRANT_DEL);
+	if (err)
+		return err;
+	return sqlite3_changes(st->db) ? 0 : -ENOENT;
+}
+
+int state_grant_set_expires(struct g511_state *st, uint32_t id,
+			    uint64_t expires_wall)
+{
+	sqlite3_stmt *stmt = st->stmt[S_GRANT_SET_EXPIRES];
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, expires_wall);
+	return state_step_done(st, S_GRANT_SET_EXPIRES);
+}
+
+int state_grants_shift_expiry(struct g511_state *st, int64_t delta_s)
+{
+	sqlite3_bind_int64(st->stmt[S_GRANTS_SHIFT], 1, delta_s);
+	return state_step_done(st, S_GRANTS_SHIFT);
+}
+
+int state_grants_foreach(struct g511_state *st, uint32_t after_id,
+			 unsigned int limit, state_grant_fn fn, void *ctx)
+{
+	sqlite3_stmt *stmt = st->stmt[S_GRANTS_PAGE];
+	struct g511_grant_rec rec;
+	int rc, ret = 0;
+
+	sqlite3_bind_int64(stmt, 1, after_id);
+	sqlite3_bind_int64(stmt, 2, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (!grant_from_row(stmt, &rec)) {
+			log_warnx("state %s: skipping malformed grant row %lld",
+				  st->path, (long long)sqlite3_column_int64(stmt, 0));
+			continue;
+		}
+		ret = fn(&rec, ctx);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = state_fail(st, rc, state_sql[S_GRANTS_PAGE]);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return ret;
+}
+
+int state_grants_count(struct g511_state *st, unsigned int kind,
+		       uint32_t *count)
+{
+	enum state_stmt s = kind ? S_GRANTS_COUNT : S_GRANTS_COUNT_ALL;
+	sqlite3_stmt *stmt = st->stmt[s];
+	int rc, err = 0;
+
+	if (kind)
+		sqlite3_bind_int(stmt, 1, kind);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*count = (uint32_t)sqlite3_column_int64(stmt, 0);
+	else
+		err = state_fail(st, rc, state_sql[s]);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return err;
+}
+
+int state_history_add(struct g511_state *st, const struct g511_session_rec *s)
+{
+	sqlite3_stmt *stmt = st->stmt[S_HISTORY_ADD];
+	int rc;
+
+	if (s->reason == 0 || s->reason >= G511_REASON__MAX)
+		return -EINVAL;
+	rc = sqlite3_bind_int64(stmt, 1, s->grant_id);
+	if (rc == SQLITE_OK)
+		rc = bind_client(stmt, 2, &s->client);
+	if (rc == SQLITE_OK)
+		rc = bind_mac(stmt, 4, s->mac_bound, s->mac);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, 5, s->start_wall);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, 6, s->end_wall);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(stmt, 7, ctl_reason_name(s->reason), -1,
+				       SQLITE_STATIC);
+	/* counters past 2^63 are stored as that; nobody passes 8 EiB */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, 8, s->packets > INT64_MAX ?
+					INT64_MAX : (sqlite3_int64)s->packets);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(stmt, 9, s->bytes > INT64_MAX ?
+					INT64_MAX : (sqlite3_int64)s->bytes);
+	if (rc != SQLITE_OK) {
+		sqlite3_reset(stmt);
+		return state_fail(st, rc, "bind session");
+	}
+	return state_step_done(st, S_HISTORY_ADD);
+}
+
+int state_history_foreach(struct g511_state *st,
+			  const struct g511_client *filter, uint64_t after_id,
+			  unsigned int limit, state_session_fn fn, void *ctx)
+{
+	enum state_stmt s = filter ? S_HISTORY_PAGE_KEY : S_HISTORY_PAGE;
+	sqlite3_stmt *stmt = st->stmt[s];
+	struct g511_session_rec rec;
+	int rc, ret = 0, reason;
+
+	sqlite3_bind_int64(stmt, 1, after_id > INT64_MAX ? INT64_MAX :
+			   (sqlite3_int64)after_id);
+	sqlite3_bind_int64(stmt, 2, limit ? (sqlite3_int64)limit : -1);
+	if (filter)
+		bind_client(stmt, 3, filter);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *rtext = (const char *)sqlite3_column_text(stmt, 7);
+
+		memset(&rec, 0, sizeof(rec));
+		rec.id = col_u64(stmt, 0);
+		rec.grant_id = (uint32_t)sqlite3_column_int64(stmt, 1);
+		reason = rtext ? ctl_reason_parse(rtext) : -EINVAL;
+		if (!col_client(stmt, 2, &rec.client) || reason < 0) {
+			log_warnx("state %s: skipping malformed session row %llu",
+				  st->path, (unsigned long long)rec.id);
+			continue;
+		}
+		col_mac(stmt, 4, &rec.mac_bound, rec.mac);
+		rec.start_wall = col_u64(stmt, 5);
+		rec.end_wall = col_u64(stmt, 6);
+		rec.reason = reason;
+		rec.packets = col_u64(stmt, 8);
+		rec.bytes = col_u64(stmt, 9);
+		ret = fn(&rec, ctx);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = state_fail(st, rc, state_sql[s]);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return ret;
+}
+
+int state_garden_put(struct g511_state *st, const struct g511_garden_entry *e)
+{
+	sqlite3_stmt *stmt = st->stmt[S_GARDEN_PUT];
+	char ports[G511_GARDEN_PORTS * 6 + 1] = "";
+	size_t off = 0;
+	unsigned int i;
+	int rc;
+
+	if (!garden_key_valid(&e->key) || !garden_val_valid(&e->val))
+		return -EINVAL;
+	for (i = 0; i < e->val.nports; i++)
+		off += snprintf(ports + off, sizeof(ports) - off, "%s%u",
+				i ? "," : "", e->val.ports[i]);
+	rc = sqlite3_bind_int(stmt, 1, e->key.prefixlen);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(stmt, 2, e->key.addr, 16, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(stmt, 3, ports, -1, SQLITE_TRANSIENT);
+	if (rc != SQLITE_OK) {
+		sqlite3_reset(stmt);
+		return state_fail(st, rc, "bind garden");
+	}
+	return state_step_done(st, S_GARDEN_PUT);
+}
+
+int state_garden_del(struct g511_state *st, const struct g511_garden_key *key)
+{
+	sqlite3_stmt *stmt = st->stmt[S_GARDEN_DEL];
+	int err;
+
+	sqlite3_bind_int(stmt, 1, key->prefixlen);
+	sqlite3_bind_blob(stmt, 2, key->addr, 16, SQLITE_TRANSIENT);
+	err = state_step_done(st, S_GARDEN_DEL);
+	if (err)
+		return err;
+	return sqlite3_changes(st->db) ? 0 : -ENOENT;
+}
+
+int state_garden_foreach(struct g511_state *st, state_garden_fn fn, void *ctx)
+{
+	sqlite3_stmt *stmt = st->stmt[S_GARDEN_ALL];
+	struct g511_garden_entry e;
+	int rc, ret = 0;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const void *addr = sqlite3_column_blob(stmt, 1);
+		const char *ports = (const char *)sqlite3_column_text(stmt, 2);
+
+		memset(&e, 0, sizeof(e));
+		e.key.prefixlen = sqlite3_column_int(stmt, 0);
+		if (!addr || sqlite3_column_bytes(stmt, 1) != 16 || !ports ||
+		    (ports[0] && garden_ports_parse(ports, &e.val))) {
+			log_warnx("state %s: skipping malformed garden row",
+				  st->path);
+			continue;
+		}
+		memcpy(e.key.addr, addr, 16);
+		if (!garden_key_valid(&e.key)) {
+			log_warnx("state %s: skipping malformed garden row",
+				  st->path);
+			continue;
+		}
+		ret = fn(&e, ctx);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = state_fail(st, rc, state_sql[S_GARDEN_ALL]);
+	sqlite3_reset(stmt);
+	return ret;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * state.h - gate511d's state database (SQLite, WAL): the grants in force,
+ * the history of closed sessions (accounting), and the walled-garden
+ * entries added at run time. The maps are rebuilt from it at start.
+ *
+ * Not thread-safe by itself: callers hold daemon->lock (daemon.h). Every
+ * function returns 0 or -errno and logs its own failure once.
+ */
+#ifndef GATE511D_STATE_H
+#define GATE511D_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "addr.h"
+#include "conf.h"
+
+struct g511_state;
+
+/* A grant in force (table grants). */
+struct g511_grant_rec {
+	uint32_t id;		/* row id; the map's grant_id */
+	struct g511_client client;
+	bool mac_bound;
+	uint8_t mac[6];
+	uint64_t created_wall;	/* wall seconds */
+	uint64_t expires_wall;	/* wall seconds, 0 = no deadline */
+	uint64_t ttl_s;		/* session length granted, 0 = none */
+	uint64_t idle_s;	/* idle timeout, 0 = none */
+};
+
+/* A closed session (table sessions). */
+struct g511_session_rec {
+	uint64_t id;		/* row id, for paging */
+	uint32_t grant_id;
+	struct g511_client client;
+	bool mac_bound;
+	uint8_t mac[6];
+	uint64_t start_wall;
+	uint64_t end_wall;
+	unsigned int reason;	/* enum g511_close_reason (ctl_proto.h) */
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+/* Callbacks return 0 to go on; anything else stops and is returned. */
+typedef int (*state_grant_fn)(const struct g511_grant_rec *rec, void *ctx);
+typedef int (*state_session_fn)(const struct g511_session_rec *rec, void *ctx);
+typedef int (*state_garden_fn)(const struct g511_garden_entry *e, void *ctx);
+
+/* Open (create, migrate) the database at path; creates its directory. */
+int state_open(const char *path, struct g511_state **stp);
+void state_close(struct g511_state *st);
+
+/*
+ * One transaction (BEGIN IMMEDIATE ... COMMIT); not nested. Outside one,
+ * every call below is its own transaction. state_commit() returns when the
+ * commit is durable (synchronous=FULL); on failure the transaction is rolled
+ * back and the error returned.
+ */
+int state_begin(struct g511_state *st);
+int state_commit(struct g511_state *st);
+void state_rollback(struct g511_state *st);
+bool state_in_transaction(const struct g511_state *st);
+
+/* Insert rec, replacing the grant of the same client; sets rec->id. */
+int state_grant_put(struct g511_state *st, struct g511_grant_rec *rec);
+/* -ENOENT if the client holds no grant. */
+int state_grant_get(struct g511_state *st, const struct g511_client *client,
+		    struct g511_grant_rec *rec);
+int state_grant_del(struct g511_state *st, const struct g511_client *client);
+int state_grant_set_expires(struct g511_state *st, uint32_t id,
+			    uint64_t expires_wall);
+/* Move every deadline by delta seconds (after a wall-clock step). */
+int state_grants_shift_expiry(struct g511_state *st, int64_t delta_s);
+/* Grants with id > after_id in id order, at most limit (0 = all). */
+int state_grants_foreach(struct g511_state *st, uint32_t after_id,
+			 unsigned int limit, state_grant_fn fn, void *ctx);
+/* kind 0 = all */
+int state_grants_count(struct g511_state *st, unsigned int kind,
+		       uint32_t *count);
+
+int state_history_add(struct g511_state *st, const struct g511_session_rec *s);
+/* Sessions with id > after_id (of filter's client, if filter), id order. */
+int state_history_foreach(struct g511_state *st,
+			  const struct g511_client *filter, uint64_t after_id,
+			  unsigned int limit, state_session_fn fn, void *ctx);
+
+/* Insert or replace the entry of the same prefix. */
+int state_garden_put(struct g511_state *st, const struct g511_garden_entry *e);
+/* -ENOENT if absent. */
+int state_garden_del(struct g511_state *st, const struct g511_garden_key *key);
+int state_garden_foreach(struct g511_state *st, state_garden_fn fn, void *ctx);
+
+#endif /* GATE511D_STATE_H */

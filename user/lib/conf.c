@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conf.c - parse gate511d's config file (conf.h).
+ *
+ * Syntax: one `key = value` per line; blank lines and lines whose first
+ * non-blank character is '#' are ignored; elsewhere '#' starts a comment
+ * only after a blank, so a URL may carry a #fragment. A value may be put in
+ * double quotes to keep blanks or " #" in it (no escapes inside). Every key
+ * may appear once, except `garden`. Lists are comma-separated.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "addr.h"
+#include "conf.h"
+#include "duration.h"
+
+#define CONF_LINE_MAX	4096
+#define CONF_FILE_MAX	(1 << 20)
+
+void conf_defaults(struct g511_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	snprintf(conf->portal_url, sizeof(conf->portal_url), "http://portal.invalid/");
+	snprintf(conf->state_path, sizeof(conf->state_path), "%s",
+		 G511_STATE_PATH_DEFAULT);
+	snprintf(conf->ctl_path, sizeof(conf->ctl_path), "%s",
+		 G511_CTL_PATH_DEFAULT);
+	conf->probes_302 = true;
+	conf->default_ttl_s = 8 * 3600;
+	conf->default_idle_s = 30 * 60;
+	conf->xdp.version = G511_CONFIG_VERSION;
+	conf->xdp.https_action = G511_HTTPS_RST;
+	conf->xdp.dns_policy = G511_DNS_RESOLVERS;
+	conf->xdp.vlan_policy = G511_VLAN_ALLOW;
+	conf->xdp.n_redirect_ports = 1;
+	conf->xdp.redirect_ports[0] = 80;
+}
+
+struct conf_parser {
+	struct g511_conf *conf;
+	unsigned int line;
+	char *err;
+	size_t err_len;
+};
+
+static int conf_error(struct conf_parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int conf_error(struct conf_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!p->err || !p->err_len)
+		return -EINVAL;
+	n = snprintf(p->err, p->err_len, "line %u: ", p->line);
+	if (n >= 0 && (size_t)n < p->err_len) {
+		va_start(ap, fmt);
+		vsnprintf(p->err + n, p->err_len - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int set_string(char *dst, size_t size, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= size)
+		return -EINVAL;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+static bool has_ctl_or_blank(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v <= ' ' || *v == 0x7f)
+			return true;
+	return false;
+}
+
+static int parse_url(struct conf_parser *p, const char *key, const char *v)
+{
+	const char *host;
+
+	if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else
+		return conf_error(p, "%s must start with http:// or https://", key);
+	if (!*host || *host == '/')
+		return conf_error(p, "%s has no host", key);
+	/* it goes into HTML and a Location header: no room for tricks */
+	if (has_ctl_or_blank(v) || strpbrk(v, "\"'<>\\`"))
+		return conf_error(p, "%s has characters a URL must percent-encode", key);
+	if (set_string(p->conf->portal_url, sizeof(p->conf->portal_url), v))
+		return conf_error(p, "%s longer than %d bytes", key, G511_URL_MAX - 1);
+	return 0;
+}
+
+static int parse_path(struct conf_parser *p, const char *key, const char *v,
+		      char *dst, size_t size, bool empty_ok)
+{
+	if (!*v && empty_ok) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (v[0] != '/')
+		return conf_error(p, "%s must be an absolute path", key);
+	if (has_ctl_or_blank(v))
+		return conf_error(p, "%s has blanks or control characters", key);
+	if (set_string(dst, size, v))
+		return conf_error(p, "%s longer than %zu bytes", key, size - 1);
+	return 0;
+}
+
+static int parse_group(struct conf_parser *p, const char *key, const char *v)
+{
+	const char *c;
+
+	for (c = v; *c; c++) {
+		bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || *c == '_' ||
+			  (c > v && (*c == '-' || *c == '.'));
+		if (!ok)
+			return conf_error(p, "%s: bad group name '%s'", key, v);
+	}
+	if (set_string(p->conf->ctl_group, sizeof(p->conf->ctl_group), v))
+		return conf_error(p, "%s: group name too long", key);
+	return 0;
+}
+
+static int parse_bool(struct conf_parser *p, const char *key, const char *v,
+		      bool *out)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = true;
+	else if (strcmp(v, "no") == 0)
+		*out = false;
+	else
+		return conf_error(p, "%s must be yes or no, not '%s'", key, v);
+	return 0;
+}
+
+static int parse_choice(struct conf_parser *p, const char *key, const char *v,
+			const char *const *names, __u8 *out)
+{
+	unsigned int i;
+
+	for (i = 0; names[i]; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return conf_error(p, "%s: unknown value '%s'", key, v);
+}
+
+static int parse_secs(struct conf_parser *p, const char *key, const char *v,
+		      uint64_t *out)
+{
+	if (duration_parse(v, out))
+		return conf_error(p, "%s: bad duration '%s' (N[s|m|h|d], at most 10 years)",
+				  key, v);
+	return 0;
+}
+
+/* Split a comma list in place; empty items are errors. */
+static int split_list(char *v, char **items, unsigned int max, unsigned int *n)
+{
+	char *save = NULL, *tok;
+
+	*n = 0;
+	if (!*v)
+		return 0;
+	if (v[0] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,"))
+		return -EINVAL;
+	for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		if (*n == max)
+			return -E2BIG;
+		items[(*n)++] = tok;
+	}
+	return 0;
+}
+
+/* Strip blanks at both ends of each list item in place. */
+static void trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+}
+
+static int parse_ports(struct conf_parser *p, const char *key, char *v)
+{
+	char *items[G511_MAX_REDIRECT_PORTS];
+	unsigned int n, i, j;
+	struct g511_config *x = &p->conf->xdp;
+	int err;
+
+	err = split_list(v, items, G511_MAX_REDIRECT_PORTS, &n);
+	if (err == -E2BIG)
+		return conf_error(p, "%s: more than %d ports", key,
+				  G511_MAX_REDIRECT_PORTS);
+	if (err || n == 0)
+		return conf_error(p, "%s: expected a comma list of ports", key);
+	for (i = 0; i < n; i++) {
+		char *end;
+		unsigned long port;
+
+		trim_end(items[i]);
+		errno = 0;
+		port = strtoul(items[i], &end, 10);
+		if (errno || *end || end == items[i] || items[i][0] == '-' ||
+		    items[i][0] == '+' || port == 0 || port > 65535)
+			return conf_error(p, "%s: bad port '%s'", key, items[i]);
+		for (j = 0; j < i; j++)
+			if (x->redirect_ports[j] == port)
+				return conf_error(p, "%s: port %lu listed twice",
+						  key, port);
+		x->redirect_ports[i] = port;
+	}
+	x->n_redirect_ports = n;
+	return 0;
+}
+
+static int parse_addrs(struct conf_parser *p, const char *key, char *v,
+		       struct g511_addr *out, unsigned int max, __u8 *count)
+{
+	char *items[G511_MAX_RESOLVERS > G511_MAX_LOCAL_ADDRS ?
+		    G511_MAX_RESOLVERS : G511_MAX_LOCAL_ADDRS];
+	static const __u8 zero[16];
+	unsigned int n, i, j;
+	int err;
+
+	err = split_list(v, items, max, &n);
+	if (err == -E2BIG)
+		return conf_error(p, "%s: more than %u addresses", key, max);
+	if (err)
+		return conf_error(p, "%s: expected a comma list of addresses", key);
+	for (i = 0; i < n; i++) {
+		trim_end(items[i]);
+		if (addr_parse(items[i], &out[i]))
+			return conf_error(p, "%s: bad address '%s'", key, items[i]);
+		if (!memcmp(out[i].addr, zero, 16) ||
+		    (addr_is_v4(&out[i]) && !memcmp(out[i].addr + 12, zero, 4)))
+			return conf_error(p, "%s: unspecified address '%s'", key,
+					  items[i]);
+		for (j = 0; j < i; j++)
+			if (!memcmp(&out[j], &out[i], sizeof(out[i])))
+				return conf_error(p, "%s: '%s' listed twice", key,
+						  items[i]);
+	}
+	for (i = n; i < max; i++)
+		memset(&out[i], 0, sizeof(out[i]));
+	*count = n;
+	return 0;
+}
+
+static int parse_garden(struct conf_parser *p, const char *key, const char *v)
+{
+	struct g511_conf *c = p->conf;
+	struct g511_garden_entry e;
+	unsigned int i;
+
+	if (garden_parse(v, &e.key, &e.val))
+		return conf_error(p, "%s: bad entry '%s' (CIDR[:PORT[,PORT...]], "
+				  "[IPv6/LEN]:PORT, host bits zero, at most %d ports)",
+				  key, v, G511_GARDEN_PORTS);
+	for (i = 0; i < c->n_garden; i++)
+		if (!memcmp(&c->garden[i].key, &e.key, sizeof(e.key)))
+			return conf_error(p, "%s: '%s' listed twice", key, v);
+	if (c->n_garden == G511_MAX_GARDEN)
+		return conf_error(p, "%s: more than %d entries", key, G511_MAX_GARDEN);
+	c->garden[c->n_garden++] = e;
+	return 0;
+}
+
+enum conf_key {
+	K_PORTAL_URL, K_TEMPLATE, K_STATE_DB, K_CONTROL_SOCKET, K_CONTROL_GROUP,
+	K_PROBE_REDIRECT, K_SESSION_TIMEOUT, K_IDLE_TIMEOUT, K_REDIRECT_PORTS,
+	K_HTTPS_ACTION, K_DNS_POLICY, K_DNS_RESOLVERS, K_VLAN_POLICY,
+	K_LOCAL_ADDRS, K_GARDEN, K__MAX,
+};
+
+static const char *const conf_keys[K__MAX] = {
+	[K_PORTAL_URL] = "portal_url",
+	[K_TEMPLATE] = "template",
+	[K_STATE_DB] = "state_db",
+	[K_CONTROL_SOCKET] = "control_socket",
+	[K_CONTROL_GROUP] = "control_group",
+	[K_PROBE_REDIRECT] = "probe_redirect",
+	[K_SESSION_TIMEOUT] = "session_timeout",
+	[K_IDLE_TIMEOUT] = "idle_timeout",
+	[K_REDIRECT_PORTS] = "redirect_ports",
+	[K_HTTPS_ACTION] = "https_action",
+	[K_DNS_POLICY] = "dns_policy",
+	[K_DNS_RESOLVERS] = "dns_resolvers",
+	[K_VLAN_POLICY] = "vlan_policy",
+	[K_LOCAL_ADDRS] = "local_addrs",
+	[K_GARDEN] = "garden",
+};
+
+static const char *const https_names[] = { "rst", "drop", NULL };
+static const char *const dns_names[] = { "resolvers", "any", "none", NULL };
+static const char *const vlan_names[] = { "allow", "drop", NULL };
+
+static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
+{
+	struct g511_conf *c = p->conf;
+	const char *key = conf_keys[k];
+
+	switch (k) {
+	case K_PORTAL_URL:
+		return parse_url(p, key, v);
+	case K_TEMPLATE:
+		return parse_path(p, key, v, c->template_path,
+				  sizeof(c->template_path), true);
+	case K_STATE_DB:
+		return parse_path(p, key, v, c->state_path, sizeof(c->state_path),
+				  false);
+	case K_CONTROL_SOCKET:
+		return parse_path(p, key, v, c->ctl_path,
+				  sizeof(((struct sockaddr_un *)0)->sun_path), false);
+	case K_CONTROL_GROUP:
+		return parse_group(p, key, v);
+	case K_PROBE_REDIRECT:
+		return parse_bool(p, key, v, &c->probes_302);
+	case K_SESSION_TIMEOUT:
+		return parse_secs(p, key, v, &c->default_ttl_s);
+	case K_IDLE_TIMEOUT:
+		return parse_secs(p, key, v, &c->default_idle_s);
+	case K_REDIRECT_PORTS:
+		return parse_ports(p, key, v);
+	case K_HTTPS_ACTION:
+		return parse_choice(p, key, v, https_names, &c->xdp.https_action);
+	case K_DNS_POLICY:
+		return parse_choice(p, key, v, dns_names, &c->xdp.dns_policy);
+	case K_DNS_RESOLVERS:
+		return parse_addrs(p, key, v, c->xdp.resolvers, G511_MAX_RESOLVERS,
+				   &c->xdp.n_resolvers);
+	case K_VLAN_POLICY:
+		return parse_choice(p, key, v, vlan_names, &c->xdp.vlan_policy);
+	case K_LOCAL_ADDRS:
+		return parse_addrs(p, key, v, c->xdp.local_addrs,
+				   G511_MAX_LOCAL_ADDRS, &c->xdp.n_local_addrs);
+	case K_GARDEN:
+		return parse_garden(p, key, v);
+	default:
+		return conf_error(p, "internal: key %d", k);
+	}
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* One line, NUL-terminated, without its newline. */
+static int conf_line(struct conf_parser *p, char *s, unsigned int *seen)
+{
+	char *key, *v, *end;
+	size_t klen;
+	int k;
+
+	while (is_blank(*s))
+		s++;
+	if (!*s || *s == '#')
+		return 0;
+
+	key = s;
+	while ((*s >= 'a' && *s <= 'z') || *s == '_')
+		s++;
+	klen = s - key;
+	while (is_blank(*s))
+		s++;
+	if (!klen || *s != '=') {
+		/* show what was there, bounded */
+		return conf_error(p, "expected 'key = value', got '%.40s'", key);
+	}
+	*s++ = '\0';
+	key[klen] = '\0';
+	for (k = 0; k < K__MAX; k++)
+		if (strcmp(key, conf_keys[k]) == 0)
+			break;
+	if (k == K__MAX)
+		return conf_error(p, "unknown key '%s'", key);
+	if (seen[k] && k != K_GARDEN)
+		return conf_error(p, "duplicate key '%s' (first set on line %u)",
+				  key, seen[k]);
+	seen[k] = p->line;
+
+	while (is_blank(*s))
+		s++;
+	v = s;
+	if (*v == '"') {
+		v++;
+		end = strchr(v, '"');
+		if (!end)
+			return conf_error(p, "%s: unterminated quote", key);
+		*end++ = '\0';
+		while (is_blank(*end))
+			end++;
+		if (*end && *end != '#')
+			return conf_error(p, "%s: text after the closing quote", key);
+	} else {
+		/* '#' after a blank starts a comment */
+		for (end = v; *end; end++)
+			if (*end == '#' && end > v && is_blank(end[-1]))
+				break;
+		*end = '\0';
+		while (end > v && is_blank(end[-1]))
+			*--end = '\0';
+	}
+	return conf_set(p, k, v);
+}
+
+int conf_parse(struct g511_conf *conf, const char *text, size_t len,
+	       char *err, size_t err_len)
+{
+	struct conf_parser p = { .conf = conf, .err = err, .err_len = err_len };
+	unsigned int seen[K__MAX] = { 0 };
+	char line[CONF_LINE_MAX];
+	size_t off = 0;
+	int ret;
+
+	conf_defaults(conf);
+	if (err && err_len)
+		err[0] = '\0';
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t span = nl ? (size_t)(nl - (text + off)) : len - off;
+		size_t n = span;
+
+		p.line++;
+		if (n >= sizeof(line))
+			return conf_error(&p, "line longer than %d bytes",
+					  CONF_LINE_MAX - 1);
+		memcpy(line, text + off, n);
+		line[n] = '\0';
+		if (n && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (strlen(line) != n)
+			return conf_error(&p, "NUL byte in line");
+		ret = conf_line(&p, line, seen);
+		if (ret)
+			return ret;
+		off += span + (nl ? 1 : 0);
+	}
+	conf->xdp.version = G511_CONFIG_VERSION;
+	return 0;
+}
+
+int conf_load(struct g511_conf *conf, const char *path, char *err, size_t err_len)
+{
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, err_len, "cannot open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		snprintf(err, err_len, "cannot stat %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONF_FILE_MAX) {
+		ret = -EINVAL;
+		snprintf(err, err_len, "%s: not a regular file of at most %d bytes",
+			 path, CONF_FILE_MAX);
+		goto out;
+	}
+	text = malloc(st.st_size + 1);
+	if (!text) {
+		ret = -ENOMEM;
+		snprintf(err, err_len, "%s: out of memory", path);
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + len, st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			snprintf(err, err_len, "cannot read %s: %s", path,
+				 strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	ret = conf_parse(conf, text, len, err, err_len);
+out:
+	free(text);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * conf.h - gate511d's configuration file (`key = value`, # comments) and
+ * the struct it is parsed into. conf_parse() is pure: it never touches the
+ * maps; the daemon applies a parsed config only when it parsed cleanly, so
+ * a bad file leaves the old config in force.
+ */
+#ifndef GATE511_CONF_H
+#define GATE511_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "gate511.h"
+
+#define G511_CONF_PATH_DEFAULT	"/etc/gate511/gate511.conf"
+#define G511_STATE_PATH_DEFAULT	"/var/lib/gate511/state.db"
+#define G511_CTL_PATH_DEFAULT	"/run/gate511/ctl.sock"
+#define G511_URL_MAX		512
+#define G511_PATH_MAX		256
+
+struct g511_garden_entry {
+	struct g511_garden_key key;	/* prefix, 16-byte address */
+	struct g511_garden_val val;	/* ports */
+};
+
+struct g511_conf {
+	char portal_url[G511_URL_MAX];		/* portal_url */
+	char template_path[G511_PATH_MAX];	/* template = /path/511.html */
+	char state_path[G511_PATH_MAX];		/* state_db */
+	char ctl_path[G511_PATH_MAX];		/* control_socket */
+	char ctl_group[64];			/* control_group (name), "" = root */
+	bool probes_302;			/* probe_redirect = yes|no */
+	uint64_t default_ttl_s;			/* session_timeout (s), 0 none */
+	uint64_t default_idle_s;		/* idle_timeout (s), 0 none */
+	/* The XDP side, written to g511_config as is. */
+	struct g511_config xdp;			/* redirect_ports, https_action,
+						 * dns_policy, dns_resolvers,
+						 * vlan_policy, local_addrs */
+	struct g511_garden_entry garden[G511_MAX_GARDEN];	/* garden = ... (repeatable) */
+	unsigned int n_garden;
+};
+
+/* Fill in the built-in defaults. */
+void conf_defaults(struct g511_conf *conf);
+
+/*
+ * Parse the text of a config file into *conf (which conf_parse first resets
+ * to the defaults). On error returns -EINVAL and writes "line N: what" into
+ * err; *conf is then unspecified, so parse into a scratch copy.
+ */
+int conf_parse(struct g511_conf *conf, const char *text, size_t len,
+	       char *err, size_t err_len);
+
+/* Read the file at path and parse it; -errno if it cannot be read. */
+int conf_load(struct g511_conf *conf, const char *path, char *err, size_t err_len);
+
+#endif /* GATE511_CONF_H */

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctl_proto.h - the gate511d control protocol (gate511ctl <-> gate511d over
+ * a UNIX stream socket), in the manner of OpenBSD's imsg: every message is
+ * a fixed header and a fixed-size body whose size the type decides, so a
+ * message is length-checked before a byte of it is copied. Host byte order
+ * (both ends are on the same machine).
+ *
+ * One request per connection. Replies carry the request's seq:
+ *   ALLOW        grant_req        -> GRANT | ERROR
+ *   DENY         client           -> SESSION (the closed one) | ERROR
+ *   SHOW         client           -> GRANT | ERROR
+ *   LIST         -                -> GRANT... END | ERROR
+ *   EXPORT       -                -> GRANT... END | ERROR  (state DB only)
+ *   STATS        -                -> STATS | ERROR
+ *   STATUS       -                -> STATUS | ERROR
+ *   GARDEN_ADD   garden           -> OK | ERROR
+ *   GARDEN_DEL   garden (key)     -> OK | ERROR
+ *   GARDEN_LIST  -                -> GARDEN... END | ERROR
+ *   HISTORY      history_req      -> SESSION... END | ERROR
+ *   IMPORT_BEGIN -, then IMPORT_ITEM grant_req..., then IMPORT_END count
+ *                                 -> OK (count) | ERROR (nothing applied)
+ * Long answers are streamed as many messages ended by END, so 100k grants
+ * never need one big buffer. An ERROR may come instead of any reply (also
+ * mid-stream); its code is a positive errno: EINVAL bad input, ENOENT
+ * unknown client or entry, ENOSPC map full, EACCES not allowed,
+ * EPROTONOSUPPORT other protocol version, EBADMSG malformed message.
+ *
+ * Compatibility: the header and the ERROR body are frozen for all versions,
+ * so a peer speaking another version still gets a readable ERROR. Any other
+ * change to a body bumps G511_CTL_VERSION.
+ */
+#ifndef GATE511_CTL_PROTO_H
+#define GATE511_CTL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "gate511.h"
+#include "addr.h"
+
+#define G511_CTL_MAGIC		0x67353131U	/* "g511" */
+#define G511_CTL_VERSION	1
+#ifndef G511_VERSION
+#define G511_VERSION		"0.1.0"	/* gate511 release, shown by -V and status */
+#endif
+#define G511_CTL_ERRMSG_LEN	240
+#define G511_CTL_STATS_MAX	64
+#define G511_CTL_IFACES		8
+#define G511_CTL_IMPORT_MAX	(1U << 20)	/* items in one import */
+
+struct g511_ctl_hdr {
+	__u32 magic;		/* G511_CTL_MAGIC */
+	__u16 version;		/* G511_CTL_VERSION */
+	__u16 type;		/* enum g511_ctl_type */
+	__u32 len;		/* whole message, header included */
+	__u32 seq;		/* chosen by the client, echoed in replies */
+};
+
+#define G511_CTL_HDR_LEN	((__u32)sizeof(struct g511_ctl_hdr))
+
+enum g511_ctl_type {
+	/* requests */
+	G511_CTL_ALLOW = 1,
+	G511_CTL_DENY,
+	G511_CTL_SHOW,
+	G511_CTL_LIST,
+	G511_CTL_EXPORT,
+	G511_CTL_STATS,
+	G511_CTL_STATUS,
+	G511_CTL_GARDEN_ADD,
+	G511_CTL_GARDEN_DEL,
+	G511_CTL_GARDEN_LIST,
+	G511_CTL_HISTORY,
+	G511_CTL_IMPORT_BEGIN,
+	G511_CTL_IMPORT_ITEM,
+	G511_CTL_IMPORT_END,
+	G511_CTL_REQ__MAX,
+	/* replies */
+	G511_CTL_OK = 64,
+	G511_CTL_ERROR,
+	G511_CTL_END,
+	G511_CTL_GRANT,
+	G511_CTL_SESSION,
+	G511_CTL_GARDEN,
+	G511_CTL_STATS_REPLY,
+	G511_CTL_STATUS_REPLY,
+	G511_CTL_REPLY__MAX,
+};
+
+/* ALLOW, IMPORT_ITEM */
+#define G511_CTL_F_TTL		(1U << 0)	/* ttl_s given; else config default */
+#define G511_CTL_F_IDLE		(1U << 1)	/* idle_s given; else config default */
+#define G511_CTL_F_MAC		(1U << 2)	/* bind the address to mac[] */
+#define G511_CTL_F_EXPIRES_AT	(1U << 3)	/* expires_wall given (import) */
+#define G511_CTL_F_ALL		0xfU
+
+/* Longest timeout accepted (10 years): keeps every ns sum far from 2^64. */
+#define G511_CTL_TIMEOUT_MAX	(10ULL * 366 * 86400)
+
+struct g511_ctl_grant_req {
+	struct g511_client client;
+	__u32 flags;		/* G511_CTL_F_* */
+	__u64 ttl_s;		/* session length, 0 = none */
+	__u64 expires_wall;	/* F_EXPIRES_AT: absolute, wall seconds, 0 = none */
+	__u64 idle_s;		/* idle timeout, 0 = none */
+	__u8 mac[6];		/* F_MAC; else zero */
+	__u16 pad;
+};
+
+/* DENY, SHOW */
+struct g511_ctl_client_req {
+	struct g511_client client;
+};
+
+/* HISTORY */
+#define G511_CTL_F_FILTER	(1U << 0)	/* only sessions of client */
+struct g511_ctl_history_req {
+	struct g511_client client;	/* zero unless F_FILTER */
+	__u32 flags;
+};
+
+/* GARDEN_ADD, GARDEN_DEL (val zero), GARDEN */
+enum g511_garden_source {
+	G511_GARDEN_SRC_NONE = 0,	/* in requests */
+	G511_GARDEN_SRC_CONFIG = 1,	/* garden = ... in the config file */
+	G511_GARDEN_SRC_DB = 2,		/* gate511ctl garden add */
+};
+
+struct g511_ctl_garden {
+	struct g511_garden_key key;
+	struct g511_garden_val val;
+	__u8 source;		/* enum g511_garden_source */
+	__u8 pad[3];
+};
+
+/* OK, END, IMPORT_END */
+struct g511_ctl_count {
+	__u32 count;
+	__u32 pad;
+};
+
+struct g511_ctl_error {
+	__s32 code;		/* positive errno */
+	__u32 pad;
+	char msg[G511_CTL_ERRMSG_LEN];	/* NUL-terminated */
+};
+
+/* GRANT: one grant as the daemon knows it */
+#define G511_CTL_GF_MAC_BOUND	(1U << 0)	/* mac[] is enforced */
+#define G511_CTL_GF_IN_MAP	(1U << 1)	/* present in the BPF maps */
+#define G511_CTL_GF_ALL		0x3U
+
+struct g511_ctl_grant {
+	struct g511_client client;
+	__u32 grant_id;
+	__u64 created_wall;	/* wall seconds */
+	__u64 expires_wall;	/* 0 = no deadline */
+	__u64 ttl_s;		/* session length given at grant time */
+	__u64 idle_s;		/* 0 = no idle timeout */
+	__u64 last_seen_wall;	/* 0 = unknown */
+	__u64 packets;
+	__u64 bytes;
+	__u8 mac[6];
+	__u16 flags;		/* G511_CTL_GF_* */
+};
+
+/* SESSION: a closed grant (history) */
+enum g511_close_reason {
+	G511_REASON_EXPIRED = 1,	/* session deadline passed */
+	G511_REASON_IDLE,		/* idle timeout */
+	G511_REASON_REVOKED,		/* deny */
+	G511_REASON_REPLACED,		/* a new allow for the same client */
+	G511_REASON__MAX,
+};
+
+struct g511_ctl_session {
+	struct g511_client client;
+	__u32 reason;		/* enum g511_close_reason */
+	__u64 start_wall;
+	__u64 end_wall;
+	__u64 packets;
+	__u64 bytes;
+	__u8 mac[6];
+	__u16 flags;		/* G511_CTL_GF_MAC_BOUND */
+	__u32 grant_id;
+	__u32 pad;
+};
+
+struct g511_ctl_stats {
+	__u32 n;		/* counters that follow, <= G511_CTL_STATS_MAX */
+	__u32 pad;
+	__u64 value[G511_CTL_STATS_MAX];	/* index = enum g511_stat */
+};
+
+struct g511_ctl_status {
+	__u32 pid;
+	__u32 n_ifaces;
+	__u64 started_wall;
+	__u64 now_wall;
+	__u32 n_clients;	/* address grants */
+	__u32 n_macs;		/* MAC grants */
+	__u32 clients_max;
+	__u32 macs_max;
+	__u32 n_garden;
+	__u32 pad;
+	__u64 default_ttl_s;
+	__u64 default_idle_s;
+	char version[32];
+	char ifaces[G511_CTL_IFACES][16];
+	char portal_url[512];
+	char state_path[256];
+	char conf_path[256];
+};
+
+/* A decoded message: header plus the body its type names. */
+struct g511_ctl_msg {
+	struct g511_ctl_hdr hdr;
+	union {
+		struct g511_ctl_grant_req grant_req;
+		struct g511_ctl_client_req client_req;
+		struct g511_ctl_history_req history_req;
+		struct g511_ctl_garden garden;
+		struct g511_ctl_count count;
+		struct g511_ctl_error error;
+		struct g511_ctl_grant grant;
+		struct g511_ctl_session session;
+		struct g511_ctl_stats stats;
+		struct g511_ctl_status status;
+	} body;
+};
+
+#define G511_CTL_MSG_MAX	(G511_CTL_HDR_LEN + sizeof(struct g511_ctl_status))
+
+/* Body size of a type; -1 for a type that does not exist. */
+long ctl_body_len(unsigned int type);
+bool ctl_type_is_request(unsigned int type);
+const char *ctl_type_name(unsigned int type);
+const char *ctl_reason_name(unsigned int reason);	/* "expired", ... */
+int ctl_reason_parse(const char *name);			/* -EINVAL if unknown */
+
+/*
+ * Write header + body into buf. Returns the message length, -ENOMSG for an
+ * unknown type, -ENOBUFS if buf is short, -EINVAL if the body would not
+ * pass ctl_decode(). body may be NULL for empty bodies.
+ */
+int ctl_encode(void *buf, size_t buf_len, unsigned int type, __u32 seq,
+	       const void *body);
+
+/*
+ * Check a header (the first G511_CTL_HDR_LEN bytes of buf). Returns 0;
+ * -EBADMSG if len is short or the magic is wrong; -EPROTONOSUPPORT if the
+ * version differs (hdr is filled in, so the caller can answer with an
+ * ERROR); -ENOMSG for an unknown type; -EMSGSIZE if hdr.len is not the
+ * size of that type.
+ */
+int ctl_decode_hdr(const void *buf, size_t len, struct g511_ctl_hdr *hdr);
+
+/*
+ * Decode one whole message of exactly len bytes into msg: the checks of
+ * ctl_decode_hdr(), then -EBADMSG unless len == hdr.len, then the body
+ * (copied only now) is validated: -EINVAL for unknown flags, non-zero
+ * padding, unterminated strings, bad client kind, non-canonical prefix...
+ */
+int ctl_decode(const void *buf, size_t len, struct g511_ctl_msg *msg);
+
+/* Fill an ERROR body; code is a positive errno. */
+void ctl_error_set(struct g511_ctl_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* GATE511_CTL_PROTO_H */
