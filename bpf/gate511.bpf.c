@@ -268,9 +268,11 @@ static __always_inline int parse_ipv6_ext(struct pkt *p)
  * Grant check for an entry of g511_clients or g511_macs. Counts why a found
  * grant does not hold; on success updates the grant's counters.
  */
-static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *p)
+static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *p,
+					const struct g511_config *cfg)
 {
-	__u64 now = bpf_ktime_get_boot_ns();
+	/* BOOTTIME, from the cheap coarse clock: see g511_config.boot_offset_ns */
+	__u64 now = bpf_ktime_get_coarse_ns() + cfg->boot_offset_ns;
 
 	if (g->expires_ns && now >= g->expires_ns) {
 		stat_inc(G511_EV_GRANT_EXPIRED);
@@ -284,21 +286,22 @@ static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *
 		stat_inc(G511_EV_MAC_MISMATCH);
 		return false;
 	}
-	__sync_fetch_and_add(&g->packets, 1);
+	g->packets++;	/* plain: see struct g511_grant */
 	__sync_fetch_and_add(&g->bytes, p->data_end - p->data);
 	if (now - g->last_seen_ns > LAST_SEEN_GRANULARITY_NS)
 		g->last_seen_ns = now;
 	return true;
 }
 
-static __always_inline bool src_mac_authorized(const struct pkt *p)
+static __always_inline bool src_mac_authorized(const struct pkt *p,
+					       const struct g511_config *cfg)
 {
 	struct g511_mac key = {};
 	struct g511_grant *g;
 
 	__builtin_memcpy(key.mac, p->eth->h_source, ETH_ALEN);
 	g = bpf_map_lookup_elem(&g511_macs, &key);
-	return g && grant_holds(g, p);
+	return g && grant_holds(g, p, cfg);
 }
 
 static __always_inline bool addr_eq(const struct g511_addr *a, const struct g511_addr *b)
@@ -561,7 +564,7 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 		return XDP_PASS;
 	default:
 		/* Not IP: only devices trusted by MAC get through. */
-		if (src_mac_authorized(&p)) {
+		if (src_mac_authorized(&p, cfg)) {
 			*stat = G511_STAT_PASS_MAC;
 			return XDP_PASS;
 		}
@@ -573,11 +576,11 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 
 	/* Fast path: the source address holds a grant. */
 	grant = bpf_map_lookup_elem(&g511_clients, &p.src);
-	if (grant && grant_holds(grant, &p)) {
+	if (grant && grant_holds(grant, &p, cfg)) {
 		*stat = G511_STAT_PASS_CLIENT;
 		return XDP_PASS;
 	}
-	if (src_mac_authorized(&p)) {
+	if (src_mac_authorized(&p, cfg)) {
 		*stat = G511_STAT_PASS_MAC;
 		return XDP_PASS;
 	}

@@ -415,7 +415,7 @@ static int reply_http(const struct g511_resp_conf *rc, const struct pkt *p,
 		      const struct g511_http_req *req, unsigned int mss_idx,
 		      struct g511_resp_out *out)
 {
-	char link[6 * G511_RESP_URL_MAX + 8 + G511_ORIG_PCT_MAX];
+	char link[6 * G511_RESP_URL_MAX + 40 + G511_ORIG_PCT_MAX];
 	char orig_html[G511_ORIG_HTML_MAX];
 	size_t hdr = l34_len(p), mss = g511_cookie_mss(p->v6, mss_idx);
 	size_t seg_cap, cap, total, sent, i, n;
@@ -440,14 +440,16 @@ static int reply_http(const struct g511_resp_conf *rc, const struct pkt *p,
 	pg.text = pg.probe ? page302_text : rc->tmpl;
 	page_no_orig(rc, &pg);
 	if (req->target) {
-		char *pct = link + rc->portal_html_len + 6;
+		/* link = portal (HTML) + "?orig=" (HTML) + percent-encoded URL */
+		size_t pre = rc->portal_html_len + rc->orig_param_html_len;
+		char *pct = link + pre;
 		size_t pct_len = g511_http_orig_pct(req, pct);
 
 		if (pct_len) {
 			memcpy(link, rc->portal_html, rc->portal_html_len);
-			memcpy(link + rc->portal_html_len, rc->orig_param, 6);
-			pg.vals[G511_PH_LINK] = (struct g511_str){
-				link, rc->portal_html_len + 6 + pct_len };
+			memcpy(link + rc->portal_html_len, rc->orig_param_html,
+			       rc->orig_param_html_len);
+			pg.vals[G511_PH_LINK] = (struct g511_str){ link, pre + pct_len };
 			pg.pct = pct;
 			pg.pct_len = pct_len;
 			if (pg.tmpl->n_ph[G511_PH_ORIG])
@@ -655,6 +657,9 @@ int g511_resp_conf_init(struct g511_resp_conf *rc, const char *portal_url,
 	rc->portal_html_len = g511_html_escape(rc->portal_html, sizeof(rc->portal_html),
 					       portal_url, rc->portal_len);
 	memcpy(rc->orig_param, strchr(portal_url, '?') ? "&orig=" : "?orig=", 7);
+	rc->orig_param_html_len = g511_html_escape(rc->orig_param_html,
+						   sizeof(rc->orig_param_html) - 1,
+						   rc->orig_param, 6);
 	rc->probes_302 = probes_302;
 
 	vals[G511_PH_LINK] = (struct g511_str){ rc->portal_html, rc->portal_html_len };

@@ -39,6 +39,8 @@ struct g511_resp_conf {			/* built once at start / on reload */
 	char portal_html[6 * G511_RESP_URL_MAX];	/* HTML-escaped portal_url */
 	size_t portal_html_len;
 	char orig_param[8];		/* "?orig=" or "&orig=" */
+	char orig_param_html[40];	/* the same, HTML-escaped */
+	size_t orig_param_html_len;
 	struct g511_tmpl page;		/* tmpl compiled */
 	struct g511_tmpl page302;	/* the 302's tiny body */
 };
