@@ -105,3 +105,33 @@ stat_get() { # name -> sum over CPUs of that g511_stats counter
 	bpftool -j map lookup pinned $PIN_DIR/g511_stats key $((idx - 1)) 0 0 0 |
 		jq '[.formatted.values[].value] | add'
 }
+
+# ---- the daemon on the test bed ----
+PORTAL=http://portal.example/login
+# daemon_conf FILE [extra lines...]: a config for tests.
+daemon_conf() {
+	local f=$1; shift
+	{
+		echo "portal_url = $PORTAL"
+		echo "state_db = $T_TMP/state.db"
+		echo "control_socket = $T_TMP/ctl.sock"
+		for l in "$@"; do echo "$l"; done
+	} > "$f"
+}
+# daemon_start [gate511d args...]: gate511d in the gateway namespace,
+# logging to $T_TMP/gate511d.log; waits for its control socket.
+daemon_start() {
+	[ -f "$T_TMP/gate511.conf" ] || daemon_conf "$T_TMP/gate511.conf"
+	rm -f "$T_TMP/ctl.sock"
+	bg_ns "$NS_GW" "$ROOT/build/gate511d" -f -i "$IF_GW" -c "$T_TMP/gate511.conf" \
+		"$@" >>"$T_TMP/gate511d.log" 2>&1
+	DAEMON_PID=$LAST_PID
+	if ! wait_for 10 test -S "$T_TMP/ctl.sock"; then
+		echo "gate511d did not come up:"; cat "$T_TMP/gate511d.log"
+		return 1
+	fi
+}
+daemon_stop() { [ -n "${DAEMON_PID:-}" ] && bg_stop "$DAEMON_PID"; DAEMON_PID=""; }
+# ctl ARGS...: gate511ctl against this test's daemon.
+ctl() { "$ROOT/build/gate511ctl" -s "$T_TMP/ctl.sock" "$@"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' /proc/"$1"/status; }

@@ -14,6 +14,12 @@ the test client acknowledges:
 The test rewrites it (and the TCP checksum) before handing the frame over.
 Files without a leading SYN (resp_badcookie, resp_malformed) are used as is.
 
+It also writes the seed corpus of the responder's fuzz target,
+tests/fuzz/corpus/fuzz_responder/seed_*, in the input layout described at
+the top of tests/fuzz/fuzz_responder.c: some vector frames as they are
+("raw" mode) and some payloads to be wrapped in a valid-cookie frame
+("built" mode).
+
 Run from anywhere: ./tests/unit/gen_resp_vectors.py
 """
 import os
@@ -25,7 +31,9 @@ from scapy.all import (Ether, Dot1Q, IP, IPv6, TCP, UDP, Raw, IPOption,
 from scapy.layers.l2 import Dot1AD
 
 conf.verb = 0
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors")
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "vectors")
+SEEDS = os.path.join(HERE, "..", "fuzz", "corpus", "fuzz_responder")
 
 CMAC, GMAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
 C4, S4 = "192.0.2.10", "198.51.100.80"
@@ -126,6 +134,23 @@ def syn_then(name, payloads, v6=False, tags=(), mss=1460, flags="PA",
         ack = acks[i] if acks else 1
         frames.append(c.frame(fl, ack=ack, payload=pl, window=window))
     write(name, frames)
+
+
+def seed(name, data):
+    with open(os.path.join(SEEDS, "seed_" + name), "wb") as f:
+        f.write(data)
+
+
+def write_seeds(frames, payloads):
+    """frames: name -> raw frame; payloads: name -> (header bits, payload)."""
+    os.makedirs(SEEDS, exist_ok=True)
+    for name, fr in frames.items():
+        seed("raw_" + name, bytes([0, 63, 236]) + fr)          # 64 x 3840 bytes
+    for name, (v6tags, flags, window, payload) in payloads.items():
+        hdr = bytes([1, 63, 236, v6tags, flags]) + window.to_bytes(2, "big") + \
+            bytes([0, 0, 0, 0, 0])
+        seed("built_" + name, hdr + payload)
+        seed("built_alt_" + name, bytes([3]) + hdr[1:] + payload)
 
 
 def main():
@@ -247,6 +272,24 @@ def main():
     mal.append(bytes(Ether(src=CMAC, dst=GMAC) / IPv6(src=C6, dst=S6) /
                      IPv6ExtHdrHopByHop() / UDP(sport=1, dport=80)))
     write("malformed", mal)
+
+    # --- fuzz seeds ---
+    c = Conn(tags=[(0x88a8, 100), (0x8100, 10)])
+    c6 = Conn(v6=True, ext=True)
+    write_seeds(
+        {"syn_qinq": c.syn(1460),
+         "syn6_ext": c6.syn(1440),
+         "get_ipopts": Conn(ipopts=[IPOption(b"\x94\x04\x00\x00")]).frame(
+             "PA", ack=1, payload=get(b"/x"), advance=False),
+         "ipv6_trunc": mal[-4]},
+        {"get": (0, 0, 64240, get(b"/path?q=1")),
+         "get_v6_qinq": (1 | 2 << 1 | 4 << 3, 0, 64240, get(b"/v6", host=b"[2001:db8::1]")),
+         "head_fin": (0, 1, 64240, get(b"/h", method=b"HEAD")),
+         "probe": (0, 0, 64240, get(b"/generate_204")),
+         "absolute": (0, 0, 1000, b"GET http://a.example/x HTTP/1.1\r\n\r\n"),
+         "prefix": (0, 0, 64240, b"GE"),
+         "tls": (0, 0, 64240, hello[:64]),
+         "escape": (0 << 3, 0, 64240, get(b"/a\"b<c>'d&e", host=b"e.x"))})
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ static int parse_line(char *line, struct g511_ctl_grant_req *r,
 {
 	char *save = NULL, *tok;
 	bool first = true;
+	uint64_t val;
 
 	memset(r, 0, sizeof(*r));
 	for (tok = strtok_r(line, " \t", &save); tok;
@@ -64,19 +65,22 @@ static int parse_line(char *line, struct g511_ctl_grant_req *r,
 		if (strcmp(tok, "expires") == 0) {
 			*what = "bad expires= (seconds since the epoch, or never)";
 			if ((r->flags & (G511_CTL_F_TTL | G511_CTL_F_EXPIRES_AT)) ||
-			    parse_epoch(v, &r->expires_wall))
+			    parse_epoch(v, &val))
 				return -EINVAL;
+			r->expires_wall = val;
 			r->flags |= G511_CTL_F_EXPIRES_AT;
 		} else if (strcmp(tok, "ttl") == 0) {
 			*what = "bad ttl= (N[s|m|h|d]; not with expires=)";
 			if ((r->flags & (G511_CTL_F_TTL | G511_CTL_F_EXPIRES_AT)) ||
-			    duration_parse(v, &r->ttl_s))
+			    duration_parse(v, &val))
 				return -EINVAL;
+			r->ttl_s = val;
 			r->flags |= G511_CTL_F_TTL;
 		} else if (strcmp(tok, "idle") == 0) {
 			*what = "bad idle= (N[s|m|h|d])";
-			if ((r->flags & G511_CTL_F_IDLE) || duration_parse(v, &r->idle_s))
+			if ((r->flags & G511_CTL_F_IDLE) || duration_parse(v, &val))
 				return -EINVAL;
+			r->idle_s = val;
 			r->flags |= G511_CTL_F_IDLE;
 		} else if (strcmp(tok, "mac") == 0) {
 			*what = "bad mac= (a unicast MAC, for address grants)";

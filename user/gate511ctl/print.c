@@ -36,7 +36,7 @@ static void print_left(uint64_t expires, uint64_t now, char *buf, size_t len)
 
 static void print_ago(uint64_t when, uint64_t now, char *buf, size_t len)
 {
-	char d[32];
+	char d[24];
 
 	if (!when) {
 		snprintf(buf, len, "-");
@@ -86,7 +86,7 @@ void print_grant_row(const struct g511_ctl_grant *g, uint64_t now)
 
 void print_grant_block(const struct g511_ctl_grant *g, uint64_t now)
 {
-	char who[G511_CLIENT_STRLEN], t[32], d[32], mac[G511_MAC_STRLEN];
+	char who[G511_CLIENT_STRLEN], t[32], d[48], mac[G511_MAC_STRLEN];
 
 	client_format(&g->client, who, sizeof(who));
 	printf("client:     %s (%s)\n", who, kind_name(&g->client));

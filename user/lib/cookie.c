@@ -37,19 +37,33 @@ unsigned int g511_cookie_mss(bool v6, unsigned int idx)
 	return v6 ? mss_v6[idx] : mss_v4[idx];
 }
 
-/* Hash bits (31..5) of the cookie for one time counter. */
+static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/*
+ * Hash bits (31..5) of the cookie for one time counter. IPv4 tuples are
+ * hashed in their 16-byte short form (saddr4 daddr4 ports counter): two
+ * SipHash blocks instead of five on the hot path.
+ */
 static uint32_t cookie_hash(const uint8_t key[16], const struct g511_cookie_tuple *t,
 			    uint64_t counter)
 {
 	uint8_t in[40];
 	uint32_t c = htole32((uint32_t)counter);
+	size_t n;
 
-	memcpy(in, t->saddr, 16);
-	memcpy(in + 16, t->daddr, 16);
-	memcpy(in + 32, &t->sport_be, 2);
-	memcpy(in + 34, &t->dport_be, 2);
-	memcpy(in + 36, &c, 4);
-	return (uint32_t)(g511_siphash24(key, in, sizeof(in)) >> 32) & COOKIE_HASH_MASK;
+	if (memcmp(t->saddr, v4_mapped, 12) == 0 && memcmp(t->daddr, v4_mapped, 12) == 0) {
+		memcpy(in, t->saddr + 12, 4);
+		memcpy(in + 4, t->daddr + 12, 4);
+		n = 8;
+	} else {
+		memcpy(in, t->saddr, 16);
+		memcpy(in + 16, t->daddr, 16);
+		n = 32;
+	}
+	memcpy(in + n, &t->sport_be, 2);
+	memcpy(in + n + 2, &t->dport_be, 2);
+	memcpy(in + n + 4, &c, 4);
+	return (uint32_t)(g511_siphash24(key, in, n + 8) >> 32) & COOKIE_HASH_MASK;
 }
 
 static uint32_t cookie_low(uint64_t counter, unsigned int mss_idx)

@@ -11,9 +11,9 @@
  *  |  hash: bits 63..37 of SipHash-2-4     | cnt |  mss  |
  *  +--------------------------------------+-----+-------+
  *
- *  hash    = SipHash-2-4(secret, saddr[16] daddr[16] sport dport counter)
- *            with addresses as on the wire (IPv4 as ::ffff:a.b.c.d), ports
- *            in network order, counter as 32-bit little-endian;
+ *  hash    = SipHash-2-4(secret, saddr daddr sport dport counter) with
+ *            addresses as on the wire (4 bytes each for IPv4, 16 for IPv6),
+ *            ports in network order, counter as 32-bit little-endian;
  *  counter = now_s / G511_COOKIE_PERIOD_S (64 s): the time counter;
  *  cnt     = counter & 3, so a check knows which counter was used without
  *            trying several: the current one or the one before. A cookie is

@@ -483,6 +483,27 @@ static int reply_http(const struct g511_resp_conf *rc, const struct pkt *p,
 	return (int)n;
 }
 
+/*
+ * The decision, top to bottom ("cookie" = ISN of our SYN-ACK, c = cookie):
+ *
+ *   bad frame                              -> nothing (MALFORMED)
+ *   RST                                    -> nothing (RST)
+ *   SYN (data ignored)                     -> SYN-ACK, seq c, MSS option only;
+ *                                             MSS below the classes: nothing
+ *   SYN with ACK or FIN, or no ACK         -> nothing (BAD_FLAGS)
+ *   pure ACK                               -> nothing (PURE_ACK)
+ *   ack = c + 1 (nothing of ours received):
+ *     FIN, no data                         -> ACK|FIN at c + 1
+ *     request, or start of a method ("G")  -> the page (+FIN) at c + 1
+ *     TLS, SSH, HTTP/2, control bytes      -> RST (NOT_HTTP)
+ *     other text                           -> nothing (CONTINUATION)
+ *   ack = c + 1 + d, 0 < d <= 65536 (after our reply):
+ *     binary data                          -> RST (NOT_HTTP)
+ *     text without FIN                     -> nothing (CONTINUATION)
+ *     request without FIN                  -> RST (LATE_REQUEST)
+ *     FIN (with or without data)           -> ACK at seq = their ack
+ *   any other ack, with data or FIN        -> RST at seq = their ack (BAD_COOKIE)
+ */
 int g511_resp_handle(const struct g511_resp_conf *rc, const struct g511_resp_key *key,
 		     uint64_t now_s, const uint8_t *frame, size_t len,
 		     struct g511_resp_out *out)

@@ -125,6 +125,7 @@ struct g511_resp_out {
  * give buffers of at least G511_RESP_HDR_MAX + 1460 bytes for full-size
  * segments. out->bufs[0] may be the frame itself (reply in place): all that
  * is needed from the request is read before the first byte is written.
+ * Thread-safe (rc and key are only read); uses about 24 KiB of stack.
  */
 int g511_resp_handle(const struct g511_resp_conf *rc, const struct g511_resp_key *key,
 		     uint64_t now_s, const uint8_t *frame, size_t len,

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_conf.c - user/lib/conf.c: defaults, every key, comments and quotes,
+ * and a table of bad files that must be refused with the right line number.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include "test.h"
+#include "addr.h"
+#include "conf.h"
+
+static struct g511_conf conf;	/* big: not on the stack */
+static char err[256];
+
+static int parse(const char *text)
+{
+	return conf_parse(&conf, text, strlen(text), err, sizeof(err));
+}
+
+static bool defaults(void)
+{
+	bool ok = true;
+
+	ok &= ASSERT_EQ(parse(""), 0, "empty file");
+	ok &= ASSERT_STREQ(conf.portal_url, "http://portal.invalid/", "portal");
+	ok &= ASSERT_STREQ(conf.state_path, G511_STATE_PATH_DEFAULT, "state_db");
+	ok &= ASSERT_STREQ(conf.ctl_path, G511_CTL_PATH_DEFAULT, "control_socket");
+	ok &= ASSERT_STREQ(conf.ctl_group, "", "control_group");
+	ok &= ASSERT_STREQ(conf.template_path, "", "template");
+	ok &= ASSERT_TRUE(conf.probes_302, "probe_redirect");
+	ok &= ASSERT_EQ(conf.default_ttl_s, 8 * 3600, "session_timeout");
+	ok &= ASSERT_EQ(conf.default_idle_s, 30 * 60, "idle_timeout");
+	ok &= ASSERT_EQ(conf.xdp.version, G511_CONFIG_VERSION, "version");
+	ok &= ASSERT_EQ(conf.xdp.n_redirect_ports, 1, "one redirect port");
+	ok &= ASSERT_EQ(conf.xdp.redirect_ports[0], 80, "port 80");
+	ok &= ASSERT_EQ(conf.xdp.https_action, G511_HTTPS_RST, "https");
+	ok &= ASSERT_EQ(conf.xdp.dns_policy, G511_DNS_RESOLVERS, "dns");
+	ok &= ASSERT_EQ(conf.xdp.n_resolvers, 0, "no resolvers");
+	ok &= ASSERT_EQ(conf.xdp.vlan_policy, G511_VLAN_ALLOW, "vlan");
+	ok &= ASSERT_EQ(conf.n_garden, 0, "garden");
+	return ok;
+}
+
+static const char full_text[] =
+	"# gate511 test config\n"
+	"\n"
+	"portal_url = https://login.example.net/portal?a=1#frag   # comment\n"
+	"template = /etc/gate511/511.html\n"
+	"state_db = /tmp/g511/state.db\n"
+	"control_socket = /tmp/g511/ctl.sock\n"
+	"control_group = gate511-admin\n"
+	"probe_redirect = no\n"
+	"session_timeout = 2h\n"
+	"idle_timeout = 600\n"
+	"redirect_ports = 80, 8080,3128\n"
+	"https_action = drop\n"
+	"dns_policy = any\n"
+	"dns_resolvers = 192.0.2.53, 2001:db8::53\n"
+	"vlan_policy = drop\n"
+	"local_addrs = 10.0.0.1,fe80::1\n"
+	"\tgarden = 10.0.0.0/8:443\r\n"
+	"garden = [2001:db8::/32]:80,443\n"
+	"garden=192.0.2.1";	/* no final newline */
+
+static bool every_key(void)
+{
+	struct g511_addr a;
+	bool ok = true;
+
+	if (!ASSERT_EQ(parse(full_text), 0, err))
+		return false;
+	ok &= ASSERT_STREQ(conf.portal_url,
+			   "https://login.example.net/portal?a=1#frag", "url keeps #frag");
+	ok &= ASSERT_STREQ(conf.template_path, "/etc/gate511/511.html", "template");
+	ok &= ASSERT_STREQ(conf.state_path, "/tmp/g511/state.db", "state_db");
+	ok &= ASSERT_STREQ(conf.ctl_path, "/tmp/g511/ctl.sock", "control_socket");
+	ok &= ASSERT_STREQ(conf.ctl_group, "gate511-admin", "control_group");
+	ok &= ASSERT_TRUE(!conf.probes_302, "probe_redirect");
+	ok &= ASSERT_EQ(conf.default_ttl_s, 7200, "session_timeout");
+	ok &= ASSERT_EQ(conf.default_idle_s, 600, "idle_timeout");
+	ok &= ASSERT_EQ(conf.xdp.n_redirect_ports, 3, "ports");
+	ok &= ASSERT_EQ(conf.xdp.redirect_ports[1], 8080, "port 2");
+	ok &= ASSERT_EQ(conf.xdp.redirect_ports[2], 3128, "port 3");
+	ok &= ASSERT_EQ(conf.xdp.https_action, G511_HTTPS_DROP, "https");
+	ok &= ASSERT_EQ(conf.xdp.dns_policy, G511_DNS_ANY, "dns");
+	ok &= ASSERT_EQ(conf.xdp.n_resolvers, 2, "resolvers");
+	addr_parse("2001:db8::53", &a);
+	ok &= ASSERT_MEMEQ(&conf.xdp.resolvers[1], &a, 16, "resolver 2");
+	ok &= ASSERT_EQ(conf.xdp.vlan_policy, G511_VLAN_DROP, "vlan");
+	ok &= ASSERT_EQ(conf.xdp.n_local_addrs, 2, "local addrs");
+	ok &= ASSERT_EQ(conf.n_garden, 3, "garden entries");
+	ok &= ASSERT_EQ(conf.garden[0].key.prefixlen, 104, "10/8");
+	ok &= ASSERT_EQ(conf.garden[1].val.nports, 2, "two ports");
+	ok &= ASSERT_EQ(conf.garden[2].key.prefixlen, 128, "host");
+	ok &= ASSERT_EQ(conf.xdp.version, G511_CONFIG_VERSION, "version");
+	return ok;
+}
+
+static bool quoting(void)
+{
+	bool ok = true;
+
+	ok &= ASSERT_EQ(parse("portal_url = \"http://p.example/x#y\"  # c\n"), 0, err);
+	ok &= ASSERT_STREQ(conf.portal_url, "http://p.example/x#y", "quoted");
+	ok &= ASSERT_EQ(parse("portal_url = http://p.example/x #y\n"), 0, err);
+	ok &= ASSERT_STREQ(conf.portal_url, "http://p.example/x", "' #' starts a comment");
+	/* the blank inside the quotes makes it a bad URL: refused */
+	ok &= ASSERT_EQ(parse("portal_url = \"http://p.example/x #y\"\n"), -EINVAL, "blank in URL");
+	ok &= ASSERT_EQ(parse("template = \"\"\n"), 0, err);
+	ok &= ASSERT_STREQ(conf.template_path, "", "empty template = built-in");
+	ok &= ASSERT_EQ(parse("dns_resolvers =\n"), 0, err);
+	ok &= ASSERT_EQ(conf.xdp.n_resolvers, 0, "empty list");
+	return ok;
+}
+
+struct bad_case {
+	const char *text;
+	const char *err_prefix;		/* "line N: ..." */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "bogus = 1\n", "line 1: unknown key 'bogus'" },
+	{ "\n\nportal_url = ftp://x/\n", "line 3: portal_url must start" },
+	{ "portal_url = http://\n", "line 1: portal_url has no host" },
+	{ "portal_url = http://x/<script>\n", "line 1: portal_url has characters" },
+	{ "session_timeout = 1h\nsession_timeout = 2h\n",
+	  "line 2: duplicate key 'session_timeout' (first set on line 1)" },
+	{ "session_timeout = soon\n", "line 1: session_timeout: bad duration" },
+	{ "idle_timeout = -5\n", "line 1: idle_timeout: bad duration" },
+	{ "idle_timeout = 4000d\n", "line 1: idle_timeout: bad duration" },
+	{ "probe_redirect = maybe\n", "line 1: probe_redirect must be yes or no" },
+	{ "https_action = reject\n", "line 1: https_action: unknown value" },
+	{ "dns_policy = some\n", "line 1: dns_policy: unknown value" },
+	{ "vlan_policy = yes\n", "line 1: vlan_policy: unknown value" },
+	{ "redirect_ports = 80,80\n", "line 1: redirect_ports: port 80 listed twice" },
+	{ "redirect_ports = 0\n", "line 1: redirect_ports: bad port '0'" },
+	{ "redirect_ports = 70000\n", "line 1: redirect_ports: bad port" },
+	{ "redirect_ports = 1,2,3,4,5,6,7,8,9\n", "line 1: redirect_ports: more than 8" },
+	{ "redirect_ports =\n", "line 1: redirect_ports: expected" },
+	{ "redirect_ports = 80,,81\n", "line 1: redirect_ports: expected" },
+	{ "dns_resolvers = 1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4,5.5.5.5\n",
+	  "line 1: dns_resolvers: more than 4" },
+	{ "dns_resolvers = 0.0.0.0\n", "line 1: dns_resolvers: unspecified" },
+	{ "dns_resolvers = resolver.example\n", "line 1: dns_resolvers: bad address" },
+	{ "local_addrs = 10.0.0.1,10.0.0.1\n", "line 1: local_addrs: '10.0.0.1' listed twice" },
+	{ "garden = 10.0.0.5/8\n", "line 1: garden: bad entry" },
+	{ "garden = 10.0.0.0/8\ngarden = 10.0.0.0/8:443\n", "line 2: garden: '10.0.0.0/8:443' listed twice" },
+	{ "state_db = relative.db\n", "line 1: state_db must be an absolute path" },
+	{ "control_socket = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n",
+	  "line 1: control_socket longer than" },
+	{ "control_group = -admin\n", "line 1: control_group: bad group name" },
+	{ "portal_url\n", "line 1: expected 'key = value'" },
+	{ "= 5\n", "line 1: expected 'key = value'" },
+	{ "Portal_url = http://x/\n", "line 1: expected 'key = value'" },
+	{ "portal_url = \"http://x/\n", "line 1: portal_url: unterminated quote" },
+	{ "portal_url = \"http://x/\" junk\n", "line 1: portal_url: text after the closing quote" },
+};
+
+static bool bad_files(void)
+{
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		int ret = parse(c->text);
+
+		if (!ASSERT_EQ(ret, -EINVAL, c->text)) {
+			ok = false;
+			continue;
+		}
+		if (strncmp(err, c->err_prefix, strlen(c->err_prefix))) {
+			fprintf(stderr, "  case %u: got \"%s\", want \"%s...\"\n", i,
+				err, c->err_prefix);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool nul_and_long_lines(void)
+{
+	char text[6000];
+	bool ok = true;
+
+	memcpy(text, "portal_url = http://x/\n\0junk\n", 30);
+	ok &= ASSERT_EQ(conf_parse(&conf, text, 29, err, sizeof(err)), -EINVAL, "NUL");
+	ok &= ASSERT_STREQ(err, "line 2: NUL byte in line", "NUL line");
+	memset(text, '#', sizeof(text));
+	ok &= ASSERT_EQ(conf_parse(&conf, text, sizeof(text), err, sizeof(err)),
+			-EINVAL, "long line");
+	ok &= ASSERT_STREQ(err, "line 1: line longer than 4095 bytes", "long line");
+	return ok;
+}
+
+static bool garden_limit(void)
+{
+	static char text[G511_MAX_GARDEN * 24 + 64];
+	size_t off = 0;
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < G511_MAX_GARDEN; i++)
+		off += snprintf(text + off, sizeof(text) - off,
+				"garden = 10.%u.%u.0/24\n", i / 256, i % 256);
+	ok &= ASSERT_EQ(parse(text), 0, err);
+	ok &= ASSERT_EQ(conf.n_garden, G511_MAX_GARDEN, "all entries");
+	snprintf(text + off, sizeof(text) - off, "garden = 11.0.0.0/8\n");
+	ok &= ASSERT_EQ(parse(text), -EINVAL, "one too many");
+	return ok;
+}
+
+static bool load_file(void)
+{
+	char path[] = "/tmp/test_conf.XXXXXX";
+	bool ok = true;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	if (!ASSERT_TRUE(fd >= 0, "mkstemp"))
+		return false;
+	f = fdopen(fd, "w");
+	fputs(full_text, f);
+	fclose(f);
+	ok &= ASSERT_EQ(conf_load(&conf, path, err, sizeof(err)), 0, err);
+	ok &= ASSERT_EQ(conf.n_garden, 3, "parsed");
+	unlink(path);
+	ok &= ASSERT_EQ(conf_load(&conf, path, err, sizeof(err)), -ENOENT, "missing");
+	ok &= ASSERT_EQ(conf_load(&conf, "/tmp", err, sizeof(err)), -EINVAL, "a directory");
+	return ok;
+}
+
+int main(void)
+{
+	RUN_CASE(defaults);
+	RUN_CASE(every_key);
+	RUN_CASE(quoting);
+	RUN_CASE(bad_files);
+	RUN_CASE(nul_and_long_lines);
+	RUN_CASE(garden_limit);
+	RUN_CASE(load_file);
+	return test_summary();
+}

@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gate511d - the gate511 daemon: adopts (or attaches) the XDP program on
+ * each interface, answers unauthenticated HTTP through AF_XDP sockets, and
+ * is the single writer of the grant maps, backed by the state database.
+ *
+ * Start-up order matters for "fail closed, lose nothing": maps first (from
+ * the program already on the NIC when there is one, so enforcement never
+ * pauses), then the database is reconciled into them, then the responder
+ * sockets, then the control socket. On SIGTERM the program and its maps
+ * stay (enforcement goes on without us) unless --detach-on-exit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "conf.h"
+#include "control.h"
+#include "daemon.h"
+#include "grants.h"
+#include "log.h"
+#include "responder.h"
+#include "state.h"
+#include "xsk.h"
+
+#define OBJ_DEFAULT	G511_PREFIX "/lib/gate511/gate511.bpf.o"
+
+struct options {
+	const char *ifnames[G511_MAX_IFACES];
+	int n_ifnames;
+	const char *portal_url;
+	const char *conf_path;
+	bool conf_path_given;
+	const char *obj_path;
+	const char *pin_dir;
+	const char *state_path;
+	const char *ctl_path;
+	const char *mode;		/* native | skb: when we attach */
+	bool foreground;
+	bool detach_on_exit;
+	bool busy_poll;
+	int verbose;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gate511d -i IFACE [-i IFACE ...] [options]\n"
+		"  -i, --interface IFACE   client-facing interface (repeatable)\n"
+		"  -u, --portal-url URL    login portal the 511 page links to\n"
+		"  -c, --config FILE       config file (default " G511_CONF_PATH_DEFAULT ")\n"
+		"  -o, --obj PATH          XDP object to attach when none is attached\n"
+		"                          (default " OBJ_DEFAULT ")\n"
+		"  -P, --pin-dir DIR       where the maps are pinned (default "
+		G511_PIN_DIR_DEFAULT ")\n"
+		"  -s, --state PATH        state database (default " G511_STATE_PATH_DEFAULT ")\n"
+		"  -S, --socket PATH       control socket (default " G511_CTL_PATH_DEFAULT ")\n"
+		"  -m, --mode native|skb   XDP mode when attaching (default native, skb fallback)\n"
+		"  -f, --foreground        stay in the foreground, log to stderr\n"
+		"  -d, --detach-on-exit    detach the program and unpin the maps on exit\n"
+		"  -b, --busy-poll         responder threads spin instead of sleeping\n"
+		"  -v, --verbose           more logging (twice: libbpf debug too)\n"
+		"  -h, --help\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "portal-url", required_argument, NULL, 'u' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "obj", required_argument, NULL, 'o' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "state", required_argument, NULL, 's' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "detach-on-exit", no_argument, NULL, 'd' },
+		{ "busy-poll", no_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	o->conf_path = G511_CONF_PATH_DEFAULT;
+	o->obj_path = OBJ_DEFAULT;
+	o->pin_dir = G511_PIN_DIR_DEFAULT;
+	while ((c = getopt_long(argc, argv, "i:u:c:o:P:s:S:m:fdbvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o->n_ifnames == G511_MAX_IFACES) {
+				fprintf(stderr, "gate511d: at most %d interfaces\n",
+					G511_MAX_IFACES);
+				return -1;
+			}
+			o->ifnames[o->n_ifnames++] = optarg;
+			break;
+		case 'u': o->portal_url = optarg; break;
+		case 'c': o->conf_path = optarg; o->conf_path_given = true; break;
+		case 'o': o->obj_path = optarg; break;
+		case 'P': o->pin_dir = optarg; break;
+		case 's': o->state_path = optarg; break;
+		case 'S': o->ctl_path = optarg; break;
+		case 'm':
+			if (strcmp(optarg, "native") && strcmp(optarg, "skb")) {
+				fprintf(stderr, "gate511d: --mode: want native or skb\n");
+				return -1;
+			}
+			o->mode = optarg;
+			break;
+		case 'f': o->foreground = true; break;
+		case 'd': o->detach_on_exit = true; break;
+		case 'b': o->busy_poll = true; break;
+		case 'v': o->verbose++; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "gate511d: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!o->n_ifnames) {
+		fprintf(stderr, "gate511d: no interface given (-i IFACE)\n");
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* CLOCK_BOOTTIME - CLOCK_MONOTONIC: what the XDP program adds to its
+ * coarse monotonic clock (include/gate511.h). */
+static __u64 boot_offset_ns(void)
+{
+	struct timespec b, m;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	return ((__u64)b.tv_sec - m.tv_sec) * 1000000000ULL + b.tv_nsec - m.tv_nsec;
+}
+
+/* Take the gate511 maps out of a loaded program, by name. */
+static int maps_from_prog(int prog_fd, struct g511_maps *maps)
+{
+	__u32 ids[32], n;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int err, found = 0;
+
+	info.nr_map_ids = 32;
+	info.map_ids = (__u64)(unsigned long)ids;
+	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	if (err)
+		return -errno;
+	n = info.nr_map_ids < 32 ? info.nr_map_ids : 32;
+	for (__u32 i = 0; i < n; i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+		int *slot = NULL;
+
+		if (fd < 0)
+			return -errno;
+		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		if (!strcmp(mi.name, G511_MAP_CLIENTS)) {
+			slot = &maps->clients_fd;
+			maps->clients_max = mi.max_entries;
+		} else if (!strcmp(mi.name, G511_MAP_MACS)) {
+			slot = &maps->macs_fd;
+			maps->macs_max = mi.max_entries;
+		} else if (!strcmp(mi.name, G511_MAP_GARDEN)) {
+			slot = &maps->garden_fd;
+		} else if (!strcmp(mi.name, G511_MAP_CONFIG)) {
+			slot = &maps->config_fd;
+		} else if (!strcmp(mi.name, G511_MAP_STATS)) {
+			slot = &maps->stats_fd;
+		} else if (!strcmp(mi.name, G511_MAP_XSKS)) {
+			slot = &maps->xsks_fd;
+		}
+		if (slot && *slot < 0) {
+			*slot = fd;
+			found++;
+		} else {
+			close(fd);
+		}
+	}
+	return found == 6 ? 0 : -ENOENT;
+}
+
+/* The fd of the gate511 program attached to ifindex, or -ENOENT. */
+static int find_attached(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *prog = NULL;
+	int fd = -ENOENT;
+
+	if (libxdp_get_error(mp))
+		return -ENOENT;
+	if (xdp_multiprog__is_legacy(mp)) {
+		prog = xdp_multiprog__main_prog(mp);
+		if (prog && strcmp(xdp_program__name(prog), G511_PROG_NAME))
+			prog = NULL;
+	} else {
+		while ((prog = xdp_multiprog__next_prog(prog, mp)))
+			if (!strcmp(xdp_program__name(prog), G511_PROG_NAME))
+				break;
+	}
+	if (prog) {
+		fd = dup(xdp_program__fd(prog));
+		if (fd < 0)
+			fd = -errno;
+	}
+	xdp_multiprog__close(mp);
+	return fd;
+}
+
+static int attach_prog(const struct options *o, struct g511_iface *ifc)
+{
+	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = o->pin_dir);
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .open_filename = o->obj_path,
+			    .prog_name = G511_PROG_NAME, .opts = &oopts);
+	struct xdp_program *prog;
+	int err, fd;
+
+	prog = xdp_program__create(&xopts);
+	err = libxdp_get_error(prog);
+	if (err) {
+		log_warnx("cannot open %s: %s", o->obj_path, strerror(-err));
+		return err;
+	}
+	err = -EINVAL;
+	if (!o->mode || !strcmp(o->mode, "native"))
+		err = xdp_program__attach(prog, ifc->ifindex, XDP_MODE_NATIVE, 0);
+	if (err && !(o->mode && !strcmp(o->mode, "native")))
+		err = xdp_program__attach(prog, ifc->ifindex, XDP_MODE_SKB, 0);
+	if (err) {
+		log_warnx("cannot attach %s to %s: %s", o->obj_path, ifc->name, strerror(-err));
+		xdp_program__close(prog);
+		return err;
+	}
+	fd = dup(xdp_program__fd(prog));
+	xdp_program__close(prog);
+	ifc->attached_by_us = true;
+	log_info("%s: attached %s (maps pinned in %s)", ifc->name, o->obj_path, o->pin_dir);
+	return fd < 0 ? -errno : fd;
+}
+
+static void detach_prog(const struct options *o, struct g511_iface *ifc)
+{
+	static const char *names[] = { G511_MAP_CLIENTS, G511_MAP_MACS, G511_MAP_GARDEN,
+				       G511_MAP_CONFIG, G511_MAP_STATS, G511_MAP_XSKS };
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifc->ifindex);
+	struct xdp_program *prog = NULL;
+	char path[512];
+
+	if (!libxdp_get_error(mp)) {
+		if (xdp_multiprog__is_legacy(mp)) {
+			prog = xdp_multiprog__main_prog(mp);
+		} else {
+			while ((prog = xdp_multiprog__next_prog(prog, mp)))
+				if (!strcmp(xdp_program__name(prog), G511_PROG_NAME))
+					break;
+		}
+		if (prog && !strcmp(xdp_program__name(prog), G511_PROG_NAME)) {
+			int err = xdp_program__detach(prog, ifc->ifindex,
+						      xdp_multiprog__attach_mode(mp), 0);
+			if (err)
+				log_warnx("%s: cannot detach: %s", ifc->name, strerror(-err));
+			else
+				log_info("%s: detached", ifc->name);
+		}
+		xdp_multiprog__close(mp);
+	}
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", o->pin_dir, names[i]);
+		unlink(path);
+	}
+}
+
+static int iface_setup(const struct options *o, struct g511_iface *ifc, const char *name)
+{
+	int prog_fd, err;
+
+	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
+	ifc->maps = (struct g511_maps){ -1, -1, -1, -1, -1, -1, 0, 0 };
+	ifc->ifindex = if_nametoindex(name);
+	if (!ifc->ifindex) {
+		err = -errno;
+		log_warnx("interface %s: %s", name, strerror(errno));
+		return err;
+	}
+	prog_fd = find_attached(ifc->ifindex);
+	if (prog_fd >= 0)
+		log_info("%s: adopting the attached %s", name, G511_PROG_NAME);
+	else
+		prog_fd = attach_prog(o, ifc);
+	if (prog_fd < 0)
+		return prog_fd;
+	err = maps_from_prog(prog_fd, &ifc->maps);
+	close(prog_fd);
+	if (err)
+		log_warnx("%s: the attached program lacks the gate511 maps: %s", name,
+			  strerror(-err));
+	return err;
+}
+
+static void ifaces_close(struct g511_daemon *d)
+{
+	for (int i = 0; i < d->n_ifaces; i++) {
+		int *fds = &d->ifaces[i].maps.clients_fd;
+
+		for (int j = 0; j < 6; j++)
+			if (fds[j] >= 0)
+				close(fds[j]);
+	}
+}
+
+/* Two interfaces whose programs share one XSKMAP would steal each other's
+ * queue slots: refuse, and say how to fix it. */
+static int check_xsks_distinct(struct g511_daemon *d)
+{
+	for (int i = 0; i < d->n_ifaces; i++) {
+		for (int j = i + 1; j < d->n_ifaces; j++) {
+			struct bpf_map_info a = {}, b = {};
+			__u32 la = sizeof(a), lb = sizeof(b);
+
+			if (bpf_obj_get_info_by_fd(d->ifaces[i].maps.xsks_fd, &a, &la) ||
+			    bpf_obj_get_info_by_fd(d->ifaces[j].maps.xsks_fd, &b, &lb))
+				return -errno;
+			if (a.id == b.id) {
+				log_warnx("%s and %s share one g511_xsks map (same pins); "
+					  "run one gate511d per interface with its own --pin-dir",
+					  d->ifaces[i].name, d->ifaces[j].name);
+				return -EEXIST;
+			}
+		}
+	}
+	return 0;
+}
+
+static int resp_conf_build(const struct g511_conf *conf, struct g511_resp_conf *rc)
+{
+	char err[256], *tmpl = NULL;
+	size_t tmpl_len = 0;
+	int ret;
+
+	if (conf->template_path[0]) {
+		ret = g511_resp_load_template(conf->template_path, &tmpl, &tmpl_len, err,
+					      sizeof(err));
+		if (ret) {
+			log_warnx("template %s: %s", conf->template_path, err);
+			return ret;
+		}
+	}
+	ret = g511_resp_conf_init(rc, conf->portal_url, tmpl, tmpl_len, conf->probes_302, err,
+				  sizeof(err));
+	free(tmpl);
+	if (ret)
+		log_warnx("responder: %s", err);
+	return ret;
+}
+
+/* Kept until exit: a responder thread may still read a replaced config. */
+#define MAX_RESP_CONFS 64
+static struct g511_resp_conf *resp_confs[MAX_RESP_CONFS];
+static int n_resp_confs;
+
+static struct g511_resp_conf *resp_conf_new(const struct g511_conf *conf)
+{
+	struct g511_resp_conf *rc;
+
+	if (n_resp_confs == MAX_RESP_CONFS) {
+		log_warnx("too many reloads of the responder config; restart gate511d");
+		return NULL;
+	}
+	rc = calloc(1, sizeof(*rc));
+	if (!rc)
+		return NULL;
+	if (resp_conf_build(conf, rc)) {
+		free(rc);
+		return NULL;
+	}
+	resp_confs[n_resp_confs++] = rc;
+	return rc;
+}
+
+static void reload(struct g511_daemon *d, const struct options *o)
+{
+	struct g511_resp_conf *rc;
+	struct g511_conf next;
+	char err[256];
+
+	/* Check the whole file, responder part included, before any of it
+	 * takes effect: a bad file changes nothing. */
+	if (conf_load(&next, d->conf_path, err, sizeof(err))) {
+		log_warnx("%s: %s; keeping the running config", d->conf_path, err);
+		return;
+	}
+	if (o->portal_url)
+		snprintf(next.portal_url, sizeof(next.portal_url), "%s", o->portal_url);
+	rc = resp_conf_new(&next);
+	if (!rc) {
+		log_warnx("%s: responder settings refused; keeping the running config",
+			  d->conf_path);
+		return;
+	}
+	if (config_reload(d))
+		return;
+	pthread_mutex_lock(&d->lock);
+	if (o->portal_url)
+		snprintf(d->conf.portal_url, sizeof(d->conf.portal_url), "%s", o->portal_url);
+	pthread_mutex_unlock(&d->lock);
+	xsk_set_conf(d, rc);
+}
+
+int main(int argc, char **argv)
+{
+	static struct g511_daemon daemon_state;
+	struct g511_daemon *d = &daemon_state;
+	struct options o = {};
+	struct g511_resp_conf *rc;
+	char err_text[256];
+	sigset_t sigs;
+	int err, i;
+
+	if (parse_args(argc, argv, &o))
+		return 1;
+	log_init(1, o.verbose);
+	libbpf_set_print(log_libbpf_print);
+
+	pthread_mutex_init(&d->lock, NULL);
+	d->started_wall = g511_wall_s();
+	conf_defaults(&d->conf);
+	if (access(o.conf_path, F_OK) == 0 || o.conf_path_given) {
+		err = conf_load(&d->conf, o.conf_path, err_text, sizeof(err_text));
+		if (err)
+			fatalx("%s: %s", o.conf_path, err_text);
+		d->conf_path = o.conf_path;
+	}
+	if (o.portal_url)
+		snprintf(d->conf.portal_url, sizeof(d->conf.portal_url), "%s", o.portal_url);
+	if (o.state_path)
+		snprintf(d->conf.state_path, sizeof(d->conf.state_path), "%s", o.state_path);
+	if (o.ctl_path)
+		snprintf(d->conf.ctl_path, sizeof(d->conf.ctl_path), "%s", o.ctl_path);
+	d->conf.xdp.boot_offset_ns = boot_offset_ns();
+
+	rc = resp_conf_new(&d->conf);
+	if (!rc)
+		fatalx("cannot start the responder with this configuration");
+
+	if (!o.foreground) {
+		if (daemon(0, 0))
+			fatal("daemon");
+		log_init(0, o.verbose);
+	}
+
+	/* Signals are taken by the main loop only; threads inherit the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < o.n_ifnames; i++) {
+		err = iface_setup(&o, &d->ifaces[i], o.ifnames[i]);
+		d->n_ifaces = i + 1;
+		if (err)
+			goto out;
+	}
+	err = check_xsks_distinct(d);
+	if (err)
+		goto out;
+
+	err = state_open(d->conf.state_path, &d->state);
+	if (err) {
+		log_warnx("cannot open state database %s: %s", d->conf.state_path,
+			  strerror(-err));
+		goto out;
+	}
+	err = config_apply(d);
+	if (!err)
+		err = garden_apply(d);
+	if (!err)
+		err = grants_reconcile(d);
+	if (err) {
+		log_warnx("cannot bring the maps in line with %s: %s", d->conf.state_path,
+			  strerror(-err));
+		goto out;
+	}
+	err = xsk_set_start(d, rc, o.busy_poll);
+	if (err)
+		goto out;
+	err = control_start(d);
+	if (err)
+		goto out;
+	log_info("gate511d running: portal %s", d->conf.portal_url);
+
+	while (!d->stopping) {
+		struct timespec tick = { .tv_sec = 1 };
+		int sig = sigtimedwait(&sigs, NULL, &tick);
+
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("signal %d: stopping", sig);
+			d->stopping = 1;
+			break;
+		}
+		if (sig == SIGHUP) {
+			if (d->conf_path)
+				reload(d, &o);
+			else
+				log_warnx("SIGHUP: no config file to reload");
+			continue;
+		}
+		{
+			/* Keep the XDP clock on BOOTTIME across a suspend. */
+			__u64 off = boot_offset_ns();
+			__u64 cur = d->conf.xdp.boot_offset_ns;
+
+			if (off > cur + 1000000 || cur > off + 1000000) {
+				pthread_mutex_lock(&d->lock);
+				d->conf.xdp.boot_offset_ns = off;
+				pthread_mutex_unlock(&d->lock);
+				config_apply(d);
+			}
+		}
+		grants_sweep(d);
+	}
+	err = 0;
+out:
+	control_stop(d);
+	xsk_set_stop(d);
+	if (o.detach_on_exit)
+		for (i = 0; i < d->n_ifaces; i++)
+			detach_prog(&o, &d->ifaces[i]);
+	if (d->state)
+		state_close(d->state);
+	ifaces_close(d);
+	for (i = 0; i < n_resp_confs; i++) {
+		g511_resp_conf_free(resp_confs[i]);
+		free(resp_confs[i]);
+	}
+	return err ? 1 : 0;
+}

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xsk.c - AF_XDP sockets and the responder threads.
+ *
+ * One UMEM per socket, one thread per socket. The thread only moves
+ * descriptors: RX frame -> g511_resp_handle() -> TX descriptors. The pure
+ * core decides everything about the reply.
+ *
+ * UMEM frame ownership (every frame is in exactly one place at a time):
+ *
+ *   free stack --refill--> fill ring --kernel--> RX ring --thread-->
+ *       (a) no reply: back to the free stack at once
+ *       (b) reply built in place: onto the TX ring as reply segment 0
+ *   free stack --thread--> reply segments 1..n --> TX ring
+ *   TX ring --kernel--> completion ring --thread--> free stack
+ *
+ * The fill ring is topped up only while more than TX_RESERVE frames stay
+ * free, so a flood that fills the RX ring can never starve the replies, and
+ * a reply that finds no frame or no TX slot is dropped and counted: no path
+ * keeps a frame, so a flood only raises counters and service recovers.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <linux/ethtool.h>
+#include <linux/if_xdp.h>
+#include <linux/sockios.h>
+#include <bpf/bpf.h>
+#include <xdp/xsk.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "xsk.h"
+
+#define FRAME_SIZE	XSK_UMEM__DEFAULT_FRAME_SIZE	/* 4096 */
+#define NUM_FRAMES	4096
+#define RING_SIZE	2048
+#define TX_RESERVE	512
+#define RX_BATCH	64
+#define MAX_SEGS	16		/* reply segments to one frame */
+#define MAX_SOCKETS	(G511_MAX_IFACES * G511_MAX_QUEUES)
+
+struct xsk_worker {
+	struct g511_xsk_set *set;
+	char ifname[IF_NAMESIZE];
+	__u32 queue;
+	void *area;
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	__u64 free_frames[NUM_FRAMES];
+	__u32 n_free;
+	__u32 tx_in_flight;
+	bool zerocopy;
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t cnt_lock;	/* guards cnt for readers */
+	struct g511_xsk_counters cnt;
+};
+
+struct g511_xsk_set {
+	struct xsk_worker *workers[MAX_SOCKETS];
+	unsigned int n;
+	const struct g511_resp_conf *_Atomic rc;
+	struct g511_resp_key key;
+	bool busy_poll;
+	volatile bool stopping;
+};
+
+static uint64_t mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* RX queues of ifname, as the driver reports its channels; 1 if unknown. */
+static unsigned int rx_queue_count(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = {};
+	unsigned int n = 1;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;
+	strncpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name) - 1);
+	ifr.ifr_data = (void *)&ch;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0) {
+		n = ch.rx_count > ch.combined_count ? ch.rx_count : ch.combined_count;
+		if (n == 0)
+			n = 1;
+	}
+	close(fd);
+	return n > G511_MAX_QUEUES ? G511_MAX_QUEUES : n;
+}
+
+static void complete_tx(struct xsk_worker *w)
+{
+	__u32 idx, n;
+
+	if (!w->tx_in_flight)
+		return;
+	n = xsk_ring_cons__peek(&w->comp, RING_SIZE, &idx);
+	for (__u32 i = 0; i < n; i++) {
+		__u64 addr = *xsk_ring_cons__comp_addr(&w->comp, idx + i);
+
+		w->free_frames[w->n_free++] = addr - addr % FRAME_SIZE;
+	}
+	xsk_ring_cons__release(&w->comp, n);
+	w->tx_in_flight -= n;
+}
+
+static void refill(struct xsk_worker *w)
+{
+	__u32 want, idx, n;
+
+	if (w->n_free <= TX_RESERVE)
+		return;
+	want = w->n_free - TX_RESERVE;
+	n = xsk_prod_nb_free(&w->fill, want);
+	if (n > want)
+		n = want;
+	if (!n || xsk_ring_prod__reserve(&w->fill, n, &idx) != n)
+		return;
+	for (__u32 i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&w->fill, idx + i) = w->free_frames[--w->n_free];
+	xsk_ring_prod__submit(&w->fill, n);
+}
+
+static void kick_tx(struct xsk_worker *w)
+{
+	if (!xsk_ring_prod__needs_wakeup(&w->tx))
+		return;
+	/* EAGAIN/EBUSY: the kernel is still sending; the next kick will do. */
+	sendto(xsk_socket__fd(w->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+}
+
+struct tx_desc {
+	__u64 addr;
+	__u32 len;
+};
+
+/*
+ * Handle one RX frame: its replies are appended to txq (segment 0 built in
+ * place in the RX frame, the rest in frames from the free stack). Frames
+ * not used go straight back to the free stack.
+ */
+static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
+			 uint64_t now, const struct xdp_desc *d, struct tx_desc *txq,
+			 unsigned int *ntx, struct g511_xsk_counters *c)
+{
+	__u64 base = xsk_umem__extract_addr(d->addr);
+	__u64 off = base % FRAME_SIZE;
+	uint8_t *frame = xsk_umem__get_data(w->area, base);
+	uint8_t *bufs[MAX_SEGS];
+	size_t lens[MAX_SEGS];
+	__u64 addrs[MAX_SEGS];
+	unsigned int nbuf = 1;
+	struct g511_resp_out out = {
+		.buf_size = FRAME_SIZE - off,
+		.bufs = bufs,
+		.lens = lens,
+	};
+
+	base -= off;
+	bufs[0] = frame;		/* in place: the core reads before writing */
+	addrs[0] = base + off;
+	/* Extra frames for a multi-segment page, within the TX reserve. */
+	while (nbuf < MAX_SEGS && w->n_free > 0) {
+		addrs[nbuf] = w->free_frames[--w->n_free];
+		bufs[nbuf] = xsk_umem__get_data(w->area, addrs[nbuf]);
+		nbuf++;
+	}
+	out.max = nbuf;
+
+	g511_resp_handle(rc, &w->set->key, now, frame, d->len, &out);
+	c->actions[out.action < G511_RESP__MAX ? out.action : 0]++;
+	if (out.reason > 0 && out.reason < G511_RESP_DROP__MAX)
+		c->drops[out.reason]++;
+	if (out.reason == G511_RESP_DROP_NO_ROOM)
+		c->tx_no_frame++;
+
+	for (unsigned int i = 0; i < out.n; i++) {
+		txq[*ntx].addr = addrs[i];
+		txq[*ntx].len = lens[i];
+		(*ntx)++;
+	}
+	/* Give back what the reply did not use (the RX frame too if n == 0). */
+	for (unsigned int i = out.n; i < nbuf; i++)
+		w->free_frames[w->n_free++] = addrs[i] - addrs[i] % FRAME_SIZE;
+}
+
+static void flush_tx(struct xsk_worker *w, struct tx_desc *txq, unsigned int ntx,
+		     struct g511_xsk_counters *c)
+{
+	__u32 idx;
+
+	if (!ntx)
+		return;
+	if (xsk_ring_prod__reserve(&w->tx, ntx, &idx) != ntx) {
+		/* Ring full: these replies are lost; the client retransmits. */
+		for (unsigned int i = 0; i < ntx; i++)
+			w->free_frames[w->n_free++] = txq[i].addr - txq[i].addr % FRAME_SIZE;
+		c->tx_ring_full += ntx;
+		kick_tx(w);
+		return;
+	}
+	for (unsigned int i = 0; i < ntx; i++) {
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(&w->tx, idx + i);
+
+		d->addr = txq[i].addr;
+		d->len = txq[i].len;
+		d->options = 0;
+	}
+	xsk_ring_prod__submit(&w->tx, ntx);
+	w->tx_in_flight += ntx;
+	c->tx_frames += ntx;
+	kick_tx(w);
+}
+
+static void fold_counters(struct xsk_worker *w, struct g511_xsk_counters *c)
+{
+	pthread_mutex_lock(&w->cnt_lock);
+	w->cnt.rx_frames += c->rx_frames;
+	w->cnt.tx_frames += c->tx_frames;
+	w->cnt.tx_no_frame += c->tx_no_frame;
+	w->cnt.tx_ring_full += c->tx_ring_full;
+	for (int i = 0; i < G511_RESP__MAX; i++)
+		w->cnt.actions[i] += c->actions[i];
+	for (int i = 0; i < G511_RESP_DROP__MAX; i++)
+		w->cnt.drops[i] += c->drops[i];
+	pthread_mutex_unlock(&w->cnt_lock);
+	memset(c, 0, sizeof(*c));
+}
+
+static void *worker_main(void *arg)
+{
+	struct xsk_worker *w = arg;
+	struct g511_xsk_set *set = w->set;
+	struct pollfd pfd = { .fd = xsk_socket__fd(w->xsk), .events = POLLIN };
+	static __thread struct tx_desc txq[RX_BATCH * MAX_SEGS];
+	struct g511_xsk_counters c = {};
+
+	while (!set->stopping) {
+		const struct g511_resp_conf *rc;
+		unsigned int ntx = 0;
+		__u32 idx, n;
+		uint64_t now;
+
+		complete_tx(w);
+		refill(w);
+		n = xsk_ring_cons__peek(&w->rx, RX_BATCH, &idx);
+		if (!n) {
+			fold_counters(w, &c);
+			if (set->busy_poll) {
+				if (xsk_ring_prod__needs_wakeup(&w->fill))
+					recvfrom(pfd.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+				continue;
+			}
+			/* Sleep until frames arrive; wake now and then to see
+			 * completions and the stop flag. */
+			poll(&pfd, 1, w->tx_in_flight ? 10 : 500);
+			continue;
+		}
+		rc = set->rc;
+		now = mono_s();
+		for (__u32 i = 0; i < n; i++) {
+			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&w->rx, idx + i);
+
+			handle_frame(w, rc, now, d, txq, &ntx, &c);
+		}
+		xsk_ring_cons__release(&w->rx, n);
+		c.rx_frames += n;
+		flush_tx(w, txq, ntx, &c);
+		if (c.rx_frames >= 4096)
+			fold_counters(w, &c);
+	}
+	fold_counters(w, &c);
+	return NULL;
+}
+
+static void worker_free(struct xsk_worker *w)
+{
+	if (!w)
+		return;
+	if (w->xsk)
+		xsk_socket__delete(w->xsk);
+	if (w->umem)
+		xsk_umem__delete(w->umem);
+	if (w->area)
+		munmap(w->area, (size_t)NUM_FRAMES * FRAME_SIZE);
+	pthread_mutex_destroy(&w->cnt_lock);
+	free(w);
+}
+
+static int worker_open(struct g511_xsk_set *set, const struct g511_iface *ifc, __u32 queue,
+		       struct xsk_worker **out)
+{
+	struct xsk_umem_config ucfg = {
+		.fill_size = RING_SIZE,
+		.comp_size = RING_SIZE,
+		.frame_size = FRAME_SIZE,
+		.frame_headroom = 0,
+	};
+	struct xsk_socket_config scfg = {
+		.rx_size = RING_SIZE,
+		.tx_size = RING_SIZE,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY,
+	};
+	struct xsk_worker *w;
+	int err;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	pthread_mutex_init(&w->cnt_lock, NULL);
+	w->set = set;
+	w->queue = queue;
+	snprintf(w->ifname, sizeof(w->ifname), "%s", ifc->name);
+	w->area = mmap(NULL, (size_t)NUM_FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (w->area == MAP_FAILED) {
+		w->area = NULL;
+		err = -errno;
+		goto fail;
+	}
+	err = xsk_umem__create(&w->umem, w->area, (__u64)NUM_FRAMES * FRAME_SIZE,
+			       &w->fill, &w->comp, &ucfg);
+	if (err)
+		goto fail;
+	/* Zero-copy where the driver has it; copy mode otherwise (veth). */
+	err = xsk_socket__create(&w->xsk, ifc->name, queue, w->umem, &w->rx, &w->tx, &scfg);
+	if (err) {
+		scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_COPY;
+		err = xsk_socket__create(&w->xsk, ifc->name, queue, w->umem, &w->rx, &w->tx,
+					 &scfg);
+	} else {
+		w->zerocopy = true;
+	}
+	if (err) {
+		w->xsk = NULL;
+		goto fail;
+	}
+	for (__u32 i = 0; i < NUM_FRAMES; i++)
+		w->free_frames[w->n_free++] = (__u64)i * FRAME_SIZE;
+	refill(w);
+	err = xsk_socket__update_xskmap(w->xsk, ifc->maps.xsks_fd);
+	if (err)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	log_warnx("cannot open AF_XDP socket on %s queue %u: %s", ifc->name, queue,
+		  strerror(-err));
+	worker_free(w);
+	return err;
+}
+
+int xsk_set_start(struct g511_daemon *d, const struct g511_resp_conf *rc, bool busy_poll)
+{
+	struct g511_xsk_set *set;
+	int err = 0;
+
+	set = calloc(1, sizeof(*set));
+	if (!set)
+		return -ENOMEM;
+	set->rc = rc;
+	set->busy_poll = busy_poll;
+	/* The per-start cookie secret: a restart invalidates old cookies,
+	 * which only costs a client in mid-handshake one retransmission. */
+	if (getentropy(set->key.k, sizeof(set->key.k)) != 0) {
+		err = -errno;
+		free(set);
+		return err;
+	}
+	d->xsks = set;
+
+	for (int i = 0; i < d->n_ifaces; i++) {
+		const struct g511_iface *ifc = &d->ifaces[i];
+		unsigned int nq = rx_queue_count(ifc->name);
+
+		for (__u32 q = 0; q < nq; q++) {
+			struct xsk_worker *w = NULL;
+
+			if (set->n == MAX_SOCKETS) {
+				err = -E2BIG;
+				goto fail;
+			}
+			err = worker_open(set, ifc, q, &w);
+			if (err)
+				goto fail;
+			set->workers[set->n++] = w;
+		}
+		log_info("%s: responder on %u RX queue%s", ifc->name, nq, nq == 1 ? "" : "s");
+	}
+	for (unsigned int i = 0; i < set->n; i++) {
+		struct xsk_worker *w = set->workers[i];
+
+		err = -pthread_create(&w->thread, NULL, worker_main, w);
+		if (err) {
+			log_warnx("cannot start responder thread: %s", strerror(-err));
+			goto fail;
+		}
+		w->thread_started = true;
+	}
+	return 0;
+fail:
+	xsk_set_stop(d);
+	return err;
+}
+
+void xsk_set_conf(struct g511_daemon *d, const struct g511_resp_conf *rc)
+{
+	if (d->xsks)
+		d->xsks->rc = rc;
+}
+
+void xsk_set_stop(struct g511_daemon *d)
+{
+	struct g511_xsk_set *set = d->xsks;
+
+	if (!set)
+		return;
+	set->stopping = true;
+	for (unsigned int i = 0; i < set->n; i++)
+		if (set->workers[i]->thread_started)
+			pthread_join(set->workers[i]->thread, NULL);
+	for (unsigned int i = 0; i < set->n; i++)
+		worker_free(set->workers[i]);
+	free(set);
+	d->xsks = NULL;
+}
+
+void xsk_set_counters(struct g511_daemon *d, struct g511_xsk_counters *sum)
+{
+	struct g511_xsk_set *set = d->xsks;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!set)
+		return;
+	for (unsigned int i = 0; i < set->n; i++) {
+		struct xsk_worker *w = set->workers[i];
+		struct xdp_statistics st = {};
+		socklen_t len = sizeof(st);
+
+		pthread_mutex_lock(&w->cnt_lock);
+		sum->rx_frames += w->cnt.rx_frames;
+		sum->tx_frames += w->cnt.tx_frames;
+		sum->tx_no_frame += w->cnt.tx_no_frame;
+		sum->tx_ring_full += w->cnt.tx_ring_full;
+		for (int j = 0; j < G511_RESP__MAX; j++)
+			sum->actions[j] += w->cnt.actions[j];
+		for (int j = 0; j < G511_RESP_DROP__MAX; j++)
+			sum->drops[j] += w->cnt.drops[j];
+		pthread_mutex_unlock(&w->cnt_lock);
+		if (getsockopt(xsk_socket__fd(w->xsk), SOL_XDP, XDP_STATISTICS, &st, &len) == 0)
+			sum->rx_dropped += st.rx_dropped + st.rx_ring_full + st.rx_invalid_descs;
+		sum->sockets++;
+		sum->zerocopy += w->zerocopy;
+	}
+}
