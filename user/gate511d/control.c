@@ -476,7 +476,7 @@ static int dispatch(struct worker *w, const struct g511_ctl_msg *m)
 static bool peer_allowed(struct g511_control *ctl, int fd, struct ucred *peer)
 {
 	socklen_t len = sizeof(*peer);
-	gid_t groups[NGROUPS_MAX];
+	gid_t groups[1024];	/* not NGROUPS_MAX: 256 KiB would overflow the stack */
 	socklen_t glen = sizeof(groups);
 	unsigned int i;
 
