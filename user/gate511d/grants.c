@@ -147,15 +147,46 @@ struct grant_view {
 	union client_key key;
 };
 
-static void view_read(struct g511_daemon *d, const struct g511_client *c,
+/* The maps a client's grant lives in (fds from maps_distinct()). */
+struct client_maps {
+	int n[2];			/* [0] addresses, [1] MACs */
+	int fds[2][G511_MAX_IFACES];
+};
+
+static void client_maps_get(struct g511_daemon *d, struct client_maps *cm)
+{
+	cm->n[0] = maps_distinct(d, MAP_CLIENTS, cm->fds[0]);
+	cm->n[1] = maps_distinct(d, MAP_MACS, cm->fds[1]);
+}
+
+/* Set up v for c without reading the maps: every had[] false. */
+static void view_init(const struct client_maps *cm, const struct g511_client *c,
 		      struct grant_view *v)
+{
+	int w = c->kind == G511_CLIENT_MAC;
+
+	client_key(c, &v->key);
+	v->n = cm->n[w];
+	memcpy(v->fds, cm->fds[w], sizeof(v->fds));
+	memset(v->had, 0, sizeof(v->had));
+}
+
+static void view_lookup(struct grant_view *v)
 {
 	int i;
 
-	client_key(c, &v->key);
-	v->n = maps_distinct(d, client_map(c->kind), v->fds);
 	for (i = 0; i < v->n; i++)
 		v->had[i] = bpf_map_lookup_elem(v->fds[i], &v->key, &v->old[i]) == 0;
+}
+
+static void view_read(struct g511_daemon *d, const struct g511_client *c,
+		      struct grant_view *v)
+{
+	struct client_maps cm;
+
+	client_maps_get(d, &cm);
+	view_init(&cm, c, v);
+	view_lookup(v);
 }
 
 /*
@@ -201,14 +232,23 @@ static void view_restore(const struct grant_view *v, int upto)
 	}
 }
 
-/* Write val into every map; on failure put back what was written. */
-static int view_write(const struct grant_view *v, const struct g511_grant *val)
+/*
+ * Write val into every map; on failure put back what was written. A map
+ * not known to hold the client (had[i] false) gets BPF_NOEXIST; if it held
+ * it after all, the old value is read for putting back, then replaced.
+ */
+static int view_write(struct grant_view *v, const struct g511_grant *val)
 {
 	int i, err;
 
 	for (i = 0; i < v->n; i++) {
 		err = bpf_map_update_elem(v->fds[i], &v->key, val,
 					  v->had[i] ? BPF_ANY : BPF_NOEXIST);
+		if (err == -EEXIST && !v->had[i]) {
+			v->had[i] = bpf_map_lookup_elem(v->fds[i], &v->key,
+							&v->old[i]) == 0;
+			err = bpf_map_update_elem(v->fds[i], &v->key, val, BPF_ANY);
+		}
 		if (err) {
 			view_restore(v, i);
 			return map_write_err(err);
@@ -344,8 +384,9 @@ static unsigned int grant_over(const struct g511_grant *g, uint64_t now_ns,
  * session as "replaced", write the row, then the maps. On success *v says
  * what the maps held before (to undo); on failure the maps are as before.
  */
-static int grant_one(struct g511_daemon *d, const struct grant_spec *spec,
-		     uint64_t now_wall, uint64_t now_boot, struct grant_view *v,
+static int grant_one(struct g511_daemon *d, const struct client_maps *cm,
+		     const struct grant_spec *spec, uint64_t now_wall,
+		     uint64_t now_boot, struct grant_view *v,
 		     struct g511_grant_rec *rec)
 {
 	struct g511_grant_rec old;
@@ -354,12 +395,14 @@ static int grant_one(struct g511_daemon *d, const struct grant_spec *spec,
 	bool in_map;
 	int err;
 
-	view_read(d, &spec->client, v);
-	in_map = view_merge(v, &live);
+	view_init(cm, &spec->client, v);
 	err = state_grant_get(d->state, &spec->client, &old);
 	if (err && err != -ENOENT)
 		return err;
 	if (!err) {
+		/* a renewal: read its counters; a new client costs no lookup */
+		view_lookup(v);
+		in_map = view_merge(v, &live);
 		session_make(&old, in_map ? &live : NULL, G511_REASON_REPLACED,
 			     now_wall, &s);
 		err = state_history_add(d->state, &s);
@@ -389,15 +432,17 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 {
 	uint64_t now_wall = g511_wall_s(), now_boot = g511_boot_ns();
 	struct g511_grant_rec rec;
+	struct client_maps cm;
 	struct g511_grant val;
 	struct grant_view v;
 	int err;
 
 	pthread_mutex_lock(&d->lock);
+	client_maps_get(d, &cm);
 	err = state_begin(d->state);
 	if (err)
 		goto out;
-	err = grant_one(d, spec, now_wall, now_boot, &v, &rec);
+	err = grant_one(d, &cm, spec, now_wall, now_boot, &v, &rec);
 	if (err) {
 		state_rollback(d->state);
 		goto out;
@@ -546,13 +591,11 @@ static int undo_push(struct undo_log *u, const struct grant_view *v,
 }
 
 /* Newest first, so a client imported twice ends as it was before both. */
-static void undo_apply(struct g511_daemon *d, const struct undo_log *u)
+static void undo_apply(const struct client_maps *cm, const struct undo_log *u)
 {
-	int fds[2][G511_MAX_IFACES], nfds[2], i;
+	int i;
 	size_t k;
 
-	nfds[0] = maps_distinct(d, MAP_CLIENTS, fds[0]);
-	nfds[1] = maps_distinct(d, MAP_MACS, fds[1]);
 	for (k = u->n; k-- > 0;) {
 		const struct undo_entry *e = &u->e[k];
 		int w = e->client.kind == G511_CLIENT_MAC;
@@ -560,12 +603,12 @@ static void undo_apply(struct g511_daemon *d, const struct undo_log *u)
 		union client_key key;
 
 		client_key(&e->client, &key);
-		for (i = 0; i < nfds[w]; i++) {
+		for (i = 0; i < cm->n[w]; i++) {
 			if (e->had_mask & (1U << i))
-				bpf_map_update_elem(fds[w][i], &key, &u->pool[p++],
+				bpf_map_update_elem(cm->fds[w][i], &key, &u->pool[p++],
 						    BPF_ANY);
 			else
-				bpf_map_delete_elem(fds[w][i], &key);
+				bpf_map_delete_elem(cm->fds[w][i], &key);
 		}
 	}
 }
@@ -576,17 +619,19 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 	uint64_t now_wall = g511_wall_s(), now_boot = g511_boot_ns();
 	struct undo_log undo = { 0 };
 	struct g511_grant_rec rec;
+	struct client_maps cm;
 	struct grant_view v;
 	size_t i;
 	int err;
 
 	*failed_at = 0;
 	pthread_mutex_lock(&d->lock);
+	client_maps_get(d, &cm);
 	err = state_begin(d->state);
 	if (err)
 		goto out;
 	for (i = 0; i < n; i++) {
-		err = grant_one(d, &specs[i], now_wall, now_boot, &v, &rec);
+		err = grant_one(d, &cm, &specs[i], now_wall, now_boot, &v, &rec);
 		if (!err) {
 			err = undo_push(&undo, &v, &specs[i].client);
 			if (err)
@@ -594,14 +639,14 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		}
 		if (err) {
 			*failed_at = i;
-			undo_apply(d, &undo);
+			undo_apply(&cm, &undo);
 			state_rollback(d->state);
 			goto out;
 		}
 	}
 	err = state_commit(d->state);
 	if (err)
-		undo_apply(d, &undo);
+		undo_apply(&cm, &undo);
 	else
 		log_info("imported %zu grants", n);
 out:
