@@ -17,6 +17,9 @@ t_skip() { T_SKIP=$((T_SKIP + 1)); echo "skip $1: $2"; }
 # check NAME CMD...: the case passes when CMD exits 0.
 check()  { local n=$1; shift; if "$@" >/dev/null 2>&1; then t_ok "$n"; else t_fail "$n"; fi; }
 
+# check_not NAME CMD...: the case passes when CMD fails.
+check_not() { local n=$1; shift; if "$@" >/dev/null 2>&1; then t_fail "$n"; else t_ok "$n"; fi; }
+
 t_summary() {
 	echo "RESULT: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" -eq 0 ]
