@@ -1724,6 +1724,38 @@ int config_apply(struct g511_daemon *d)
 	return err;
 }
 
+int config_replace(struct g511_daemon *d, const struct g511_conf *next)
+{
+	struct g511_conf *conf;
+	int err;
+
+	conf = malloc(sizeof(*conf));
+	if (!conf)
+		return -ENOMEM;
+	memcpy(conf, next, sizeof(*conf));
+
+	pthread_mutex_lock(&d->lock);
+#define KEEP(field, key)						\
+	do {								\
+		if (strcmp(conf->field, d->conf.field))			\
+			log_warnx("%s changed: takes effect at restart", key); \
+		memcpy(conf->field, d->conf.field, sizeof(conf->field)); \
+	} while (0)
+	KEEP(state_path, "state_db");
+	KEEP(ctl_path, "control_socket");
+	KEEP(ctl_group, "control_group");
+#undef KEEP
+	/* kept current by main.c, not a setting of the file */
+	conf->xdp.boot_offset_ns = d->conf.xdp.boot_offset_ns;
+	memcpy(&d->conf, conf, sizeof(*conf));
+	err = config_apply_locked(d);
+	if (!err)
+		err = garden_apply_locked(d);
+	pthread_mutex_unlock(&d->lock);
+	free(conf);
+	return err;
+}
+
 int config_reload(struct g511_daemon *d)
 {
 	struct g511_conf *conf;
@@ -1742,24 +1774,7 @@ int config_reload(struct g511_daemon *d)
 		free(conf);
 		return err;
 	}
-
-	pthread_mutex_lock(&d->lock);
-#define KEEP(field, key)						\
-	do {								\
-		if (strcmp(conf->field, d->conf.field))			\
-			log_warnx("%s: %s changed: takes effect at restart", \
-				  d->conf_path, key);			\
-		memcpy(conf->field, d->conf.field, sizeof(conf->field)); \
-	} while (0)
-	KEEP(state_path, "state_db");
-	KEEP(ctl_path, "control_socket");
-	KEEP(ctl_group, "control_group");
-#undef KEEP
-	memcpy(&d->conf, conf, sizeof(*conf));
-	err = config_apply_locked(d);
-	if (!err)
-		err = garden_apply_locked(d);
-	pthread_mutex_unlock(&d->lock);
+	err = config_replace(d, conf);
 	free(conf);
 	if (!err)
 		log_info("%s: reloaded", d->conf_path);

@@ -85,9 +85,16 @@ int garden_list(struct g511_daemon *d, struct g511_ctl_garden **out,
 /* Write d->conf.xdp into g511_config on every iface. */
 int config_apply(struct g511_daemon *d);
 /*
- * SIGHUP: load d->conf_path; if it parses, swap it in and apply it (config
- * map, garden); otherwise log "PATH: line N: ..." and keep the old config
- * (-EINVAL). state_db, control_socket and control_group need a restart.
+ * Put a parsed config in force: d->conf = *next (under the lock), then the
+ * config map and the garden map. state_db, control_socket and
+ * control_group keep their running values (a change is logged: it needs a
+ * restart); xdp.boot_offset_ns keeps its running value (main.c's).
+ * Apply command-line overrides to *next before calling.
+ */
+int config_replace(struct g511_daemon *d, const struct g511_conf *next);
+/*
+ * SIGHUP without overrides: load d->conf_path; if it parses, config_replace()
+ * it; otherwise log "PATH: line N: ..." and keep the old config (-EINVAL).
  */
 int config_reload(struct g511_daemon *d);
 
