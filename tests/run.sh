@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 B=build
 total_p=0 total_f=0 total_s=0
 declare -a failed_runs=()
+declare -A grp_p=() grp_f=() grp_s=()
+declare -a groups=()
 
 run_one() { # group, command...
 	local group=$1; shift
@@ -27,7 +29,10 @@ run_one() { # group, command...
 		[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	fi
 	total_p=$((total_p + p)); total_f=$((total_f + f)); total_s=$((total_s + s))
-	printf '   [%s] %s: %d passed, %d failed, %d skipped\n' "$group" "$(basename "$1")" "$p" "$f" "$s"
+	[ -n "${grp_p[$group]+x}" ] || { groups+=("$group"); grp_p[$group]=0; grp_f[$group]=0; grp_s[$group]=0; }
+	grp_p[$group]=$((grp_p[$group] + p)); grp_f[$group]=$((grp_f[$group] + f))
+	grp_s[$group]=$((grp_s[$group] + s))
+	printf '   [%s] %s: %d passed, %d failed, %d skipped\n' "$group" "$(basename "${@: -1}")" "$p" "$f" "$s"
 	[ "$f" -ne 0 ] && failed_runs+=("$*")
 }
 
@@ -53,6 +58,9 @@ if want adversarial && [ -d tests/adversarial ]; then
 fi
 
 echo
+for g in "${groups[@]}"; do
+	printf '%-12s %4d passed, %d failed, %d skipped\n' "$g:" "${grp_p[$g]}" "${grp_f[$g]}" "${grp_s[$g]}"
+done
 for r in "${failed_runs[@]}"; do echo "failed: $r"; done
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ] && [ "$total_p" -gt 0 ]

@@ -44,8 +44,8 @@ check "unauthenticated: drops counted" [ "$(stat_get drop_unauth)" -gt 0 ]
 
 map_grant "$K4"; map_grant "$K6"
 phase granted some
-check "granted: ping answered" in_cl ping -c 1 -W 1 $UP4
-check "granted: ping6 answered" in_cl ping -6 -c 1 -W 1 $UP6
+check "granted: ping answered" in_cl ping -c 3 -i 0.3 -W 1 $UP4
+check "granted: ping6 answered" in_cl ping -6 -c 3 -i 0.3 -W 1 $UP6
 check "granted: TCP payload delivered" grep -q hello-granted $T_TMP/tcp.rx
 check "granted: TCP over IPv6 payload delivered" grep -q hello6-granted $T_TMP/tcp.rx
 check "granted: pass_client counted" [ "$(stat_get pass_client)" -gt 0 ]

@@ -19,7 +19,7 @@ check "daemon adopted the program loaded by ip link" grep -q "adopting the attac
 bg_ns "$NS_UP" /usr/bin/python3 -m http.server 80 --bind 0.0.0.0 >/dev/null 2>&1
 wait_for 5 in_up bash -c "exec 3<>/dev/tcp/127.0.0.1/80"
 
-reach4() { in_cl ping -c 1 -W 1 -I "${1:-10.51.0.2}" $UP4 >/dev/null 2>&1; }
+reach4() { in_cl ping -c 2 -i 0.3 -W 1 -I "${1:-10.51.0.2}" $UP4 >/dev/null 2>&1; }
 http_code() { in_cl curl -s -m 2 -o /dev/null -w '%{http_code}' --interface "${1:-10.51.0.2}" http://$UP4/; }
 
 check_not "unauthenticated: ping blocked" reach4
@@ -30,7 +30,7 @@ check "allow 10.51.0.2 exits 0" ctl allow 10.51.0.2
 check "allow fd51::2 exits 0" ctl allow fd51::2
 check "allowed: ping passes" reach4
 check "allowed: HTTP reaches upstream (200)" [ "$(http_code)" = 200 ]
-check "allowed: ping6 passes" in_cl ping -6 -c 1 -W 1 $UP6
+check "allowed: ping6 passes" in_cl ping -6 -c 3 -i 0.3 -W 1 $UP6
 check "allowed: other address still blocked" [ "$(http_code 10.51.0.3)" = 511 ]
 check "show: JSON names the client" bash -c "'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' -j show 10.51.0.2 | jq -e '.. | objects | select(.client? == \"10.51.0.2\")'"
 check "list -j: two grants" bash -c "'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' -j list | jq -e '.grants | length == 2'"
@@ -75,6 +75,22 @@ check "restart: the address grant is back in the map" bpftool map lookup pinned 
 check "restart: the MAC grant is back in the map" bpftool map lookup pinned $PIN_DIR/g511_macs key hex 02 51 00 00 00 77 00 00
 check "restart: fd51::2 is back" bpftool map lookup pinned $PIN_DIR/g511_clients key hex $(hexkey_v6 fd51::2)
 check "restart: client passes again" reach4
+
+# ---- SIGHUP: a bad file changes nothing, a good one applies ----
+cp "$T_TMP/gate511.conf" "$T_TMP/gate511.conf.good"
+printf 'https_action = sideways\n' >> "$T_TMP/gate511.conf"
+kill -HUP "$DAEMON_PID"; sleep 0.5
+check "SIGHUP with a bad file: refused with its line number" grep -q "line [0-9]" "$T_TMP/gate511d.log"
+check "SIGHUP with a bad file: daemon still serves" ctl status
+check "SIGHUP with a bad file: old config in force (HTTPS gets RST)" \
+	bash -c "nsenter --net=$NS_CL curl -s -m 2 --interface 10.51.0.3 https://$UP4/ 2>&1; [ \$? -eq 7 ]"
+cp "$T_TMP/gate511.conf.good" "$T_TMP/gate511.conf"
+printf 'https_action = drop\n' >> "$T_TMP/gate511.conf"
+kill -HUP "$DAEMON_PID"; sleep 0.5
+check "SIGHUP with a good file: HTTPS now dropped (timeout, not RST)" \
+	bash -c "nsenter --net=$NS_CL curl -s -m 1 --interface 10.51.0.3 https://$UP4/ 2>&1; [ \$? -eq 28 ]"
+cp "$T_TMP/gate511.conf.good" "$T_TMP/gate511.conf"
+kill -HUP "$DAEMON_PID"; sleep 0.3
 
 # ---- 200 concurrent CLI calls ----
 pids=()

@@ -544,6 +544,35 @@ static bool garden_and_config(void)
 	return ok;
 }
 
+static bool config_replace_keeps_runtime(void)
+{
+	static struct g511_conf next;
+	struct g511_config cfg;
+	char state_before[G511_PATH_MAX];
+	__u32 zero = 0;
+	bool ok = true;
+
+	d.conf.xdp.boot_offset_ns = 12345;
+	snprintf(state_before, sizeof(state_before), "%s", d.conf.state_path);
+	conf_defaults(&next);
+	snprintf(next.state_path, sizeof(next.state_path), "/elsewhere/state.db");
+	next.xdp.dns_policy = G511_DNS_NONE;
+	next.default_ttl_s = 60;
+	garden_parse("100.64.0.0/10", &next.garden[0].key, &next.garden[0].val);
+	next.n_garden = 1;
+	ok &= ASSERT_EQ(config_replace(&d, &next), 0, "replace");
+	ok &= ASSERT_STREQ(d.conf.state_path, state_before, "state_db needs a restart");
+	ok &= ASSERT_EQ(d.conf.xdp.boot_offset_ns, 12345, "boot offset kept");
+	ok &= ASSERT_EQ(d.conf.default_ttl_s, 60, "new default");
+	bpf_map_lookup_elem(d.ifaces[0].maps.config_fd, &zero, &cfg);
+	ok &= ASSERT_EQ(cfg.dns_policy, G511_DNS_NONE, "config map updated");
+	ok &= ASSERT_EQ(cfg.boot_offset_ns, 12345, "with the running offset");
+	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[0].maps.garden_fd,
+					    &next.garden[0].key, &cfg), 0,
+			"new config garden entry in the map");
+	return ok;
+}
+
 static bool ifaces_share_or_not(void)
 {
 	struct grant_spec s = spec("10.10.0.1", 100, 0);
@@ -822,6 +851,7 @@ int main(void)
 	RUN_CASE(restore_clamps_to_ttl);
 	RUN_CASE(sweep_closes_expired_and_idle);
 	RUN_CASE(garden_and_config);
+	RUN_CASE(config_replace_keeps_runtime);
 	RUN_CASE(ifaces_share_or_not);
 	RUN_CASE(control_200_concurrent);
 	RUN_CASE(control_bad_messages);

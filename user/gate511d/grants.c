@@ -380,18 +380,19 @@ static unsigned int grant_over(const struct g511_grant *g, uint64_t now_ns,
 /* --------------------------------------------------------------- grant */
 
 /*
- * One grant inside the caller's transaction: close the client's previous
- * session as "replaced", write the row, then the maps. On success *v says
- * what the maps held before (to undo); on failure the maps are as before.
+ * The DB part of one grant, inside the caller's transaction: close the
+ * client's previous session as "replaced" and write the row; *val is what
+ * the maps must get. *v is set up for the client; for a renewal it holds
+ * what the maps had (counters for the history, values to put back).
  */
-static int grant_one(struct g511_daemon *d, const struct client_maps *cm,
-		     const struct grant_spec *spec, uint64_t now_wall,
-		     uint64_t now_boot, struct grant_view *v,
-		     struct g511_grant_rec *rec)
+static int grant_db(struct g511_daemon *d, const struct client_maps *cm,
+		    const struct grant_spec *spec, uint64_t now_wall,
+		    uint64_t now_boot, struct grant_view *v,
+		    struct g511_grant_rec *rec, struct g511_grant *val)
 {
 	struct g511_grant_rec old;
 	struct g511_session_rec s;
-	struct g511_grant live, val;
+	struct g511_grant live;
 	bool in_map;
 	int err;
 
@@ -421,10 +422,9 @@ static int grant_one(struct g511_daemon *d, const struct client_maps *cm,
 	err = state_grant_put(d->state, rec);
 	if (err)
 		return err;
-
 	grant_value(rec, spec->ttl_s ? now_boot + spec->ttl_s * NSEC_PER_SEC : 0,
-		    now_boot, &val);
-	return view_write(v, &val);
+		    now_boot, val);
+	return 0;
 }
 
 int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
@@ -442,7 +442,9 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 	err = state_begin(d->state);
 	if (err)
 		goto out;
-	err = grant_one(d, &cm, spec, now_wall, now_boot, &v, &rec);
+	err = grant_db(d, &cm, spec, now_wall, now_boot, &v, &rec, &val);
+	if (!err)
+		err = view_write(&v, &val);
 	if (err) {
 		state_rollback(d->state);
 		goto out;
@@ -452,8 +454,6 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 		view_restore(&v, v.n);
 		goto out;
 	}
-	grant_value(&rec, rec.ttl_s ? now_boot + rec.ttl_s * NSEC_PER_SEC : 0,
-		    now_boot, &val);
 	grant_to_ctl(&rec, v.n ? &val : NULL, out);
 out:
 	pthread_mutex_unlock(&d->lock);
@@ -535,6 +535,85 @@ int grants_show(struct g511_daemon *d, const struct g511_client *client,
 
 /* ---------------------------------------------------------------- import */
 
+/* Writes (or deletes) for one map, made in a few batch calls. */
+struct map_batch {
+	__u8 *keys;
+	struct g511_grant *vals;
+	size_t n, cap;
+};
+
+static int batch_add(struct map_batch *b, unsigned int key_size,
+		     const __u8 *key, const struct g511_grant *val)
+{
+	if (b->n == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 1024;
+		void *nk = realloc(b->keys, ncap * key_size);
+
+		if (!nk)
+			return -ENOMEM;
+		b->keys = nk;
+		if (val || b->vals) {
+			void *nv = realloc(b->vals, ncap * sizeof(*b->vals));
+
+			if (!nv)
+				return -ENOMEM;
+			b->vals = nv;
+		}
+		b->cap = ncap;
+	}
+	memcpy(b->keys + b->n * key_size, key, key_size);
+	if (val)
+		b->vals[b->n] = *val;
+	b->n++;
+	return 0;
+}
+
+static void batch_free(struct map_batch *b)
+{
+	free(b->keys);
+	free(b->vals);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Update in batches; falls back to single updates. Returns entries written. */
+static size_t batch_update(int fd, const struct map_batch *b,
+			   unsigned int key_size, int *errp)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	size_t done = 0;
+	int err = 0;
+
+	while (done < b->n) {
+		__u32 count = b->n - done > 65536 ? 65536 : b->n - done;
+
+		err = bpf_map_update_batch(fd, b->keys + done * key_size,
+					   b->vals + done, &count, &opts);
+		done += count;
+		if (err == -EINVAL || err == -EOPNOTSUPP || err == -524) {
+			/* no batch support: one at a time */
+			for (err = 0; done < b->n && !err; done++)
+				err = bpf_map_update_elem(fd, b->keys + done * key_size,
+							  b->vals + done, BPF_ANY);
+			if (err)
+				done--;
+		}
+		if (err)
+			break;
+	}
+	*errp = err;
+	return done;
+}
+
+static void batch_delete(int fd, const struct map_batch *b, unsigned int key_size)
+{
+	size_t i;
+
+	/* few entries here (unknown ones): single deletes are fine */
+	for (i = 0; i < b->n; i++)
+		bpf_map_delete_elem(fd, b->keys + i * key_size);
+}
+
+
 /* What an import changed in the maps, to put back if it fails. */
 struct undo_entry {
 	struct g511_client client;
@@ -613,35 +692,68 @@ static void undo_apply(const struct client_maps *cm, const struct undo_log *u)
 	}
 }
 
+/*
+ * All grants of an import go to the DB first (one transaction), then to
+ * each map in a few batch calls: 100k grants cost a handful of syscalls,
+ * not 100k. If a map fills up, everything is put back as it was (a map
+ * entry that no DB grant backed, replaced by the import, is deleted then:
+ * the restore at start would have removed it anyway).
+ */
 int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		  size_t n, size_t *failed_at)
 {
 	uint64_t now_wall = g511_wall_s(), now_boot = g511_boot_ns();
+	struct map_batch batch[2] = { { 0 } };	/* [0] addresses, [1] MACs */
+	size_t *which[2] = { NULL, NULL };	/* batch entry -> spec index */
 	struct undo_log undo = { 0 };
 	struct g511_grant_rec rec;
 	struct client_maps cm;
+	struct g511_grant val;
 	struct grant_view v;
 	size_t i;
-	int err;
+	int err, w, m;
 
 	*failed_at = 0;
+	which[0] = malloc((n ? n : 1) * sizeof(size_t));
+	which[1] = malloc((n ? n : 1) * sizeof(size_t));
+	if (!which[0] || !which[1]) {
+		free(which[0]);
+		free(which[1]);
+		return -ENOMEM;
+	}
 	pthread_mutex_lock(&d->lock);
 	client_maps_get(d, &cm);
 	err = state_begin(d->state);
 	if (err)
 		goto out;
 	for (i = 0; i < n; i++) {
-		err = grant_one(d, &cm, &specs[i], now_wall, now_boot, &v, &rec);
-		if (!err) {
+		w = specs[i].client.kind == G511_CLIENT_MAC;
+		err = grant_db(d, &cm, &specs[i], now_wall, now_boot, &v, &rec, &val);
+		if (!err)
 			err = undo_push(&undo, &v, &specs[i].client);
-			if (err)
-				view_restore(&v, v.n);
+		if (!err) {
+			which[w][batch[w].n] = i;
+			err = batch_add(&batch[w], client_key_size(specs[i].client.kind),
+					(const __u8 *)&v.key, &val);
 		}
 		if (err) {
 			*failed_at = i;
-			undo_apply(&cm, &undo);
 			state_rollback(d->state);
 			goto out;
+		}
+	}
+	for (w = 0; w < 2; w++) {
+		for (m = 0; m < cm.n[w]; m++) {
+			size_t done = batch_update(cm.fds[w][m], &batch[w],
+						   client_key_size(w + 1), &err);
+
+			if (err) {
+				*failed_at = which[w][done < batch[w].n ? done : 0];
+				err = map_write_err(err);
+				undo_apply(&cm, &undo);
+				state_rollback(d->state);
+				goto out;
+			}
 		}
 	}
 	err = state_commit(d->state);
@@ -651,6 +763,10 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		log_info("imported %zu grants", n);
 out:
 	pthread_mutex_unlock(&d->lock);
+	for (w = 0; w < 2; w++) {
+		batch_free(&batch[w]);
+		free(which[w]);
+	}
 	free(undo.e);
 	free(undo.pool);
 	return err;
@@ -831,84 +947,6 @@ static struct map_entry *map_find(struct map_entry *ents, size_t n,
 
 	memcpy(probe.key, key, 16);
 	return bsearch(&probe, ents, n, sizeof(*ents), map_entry_cmp);
-}
-
-/* Writes (or deletes) for one map, made in a few batch calls. */
-struct map_batch {
-	__u8 *keys;
-	struct g511_grant *vals;
-	size_t n, cap;
-};
-
-static int batch_add(struct map_batch *b, unsigned int key_size,
-		     const __u8 *key, const struct g511_grant *val)
-{
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 1024;
-		void *nk = realloc(b->keys, ncap * key_size);
-
-		if (!nk)
-			return -ENOMEM;
-		b->keys = nk;
-		if (val || b->vals) {
-			void *nv = realloc(b->vals, ncap * sizeof(*b->vals));
-
-			if (!nv)
-				return -ENOMEM;
-			b->vals = nv;
-		}
-		b->cap = ncap;
-	}
-	memcpy(b->keys + b->n * key_size, key, key_size);
-	if (val)
-		b->vals[b->n] = *val;
-	b->n++;
-	return 0;
-}
-
-static void batch_free(struct map_batch *b)
-{
-	free(b->keys);
-	free(b->vals);
-	memset(b, 0, sizeof(*b));
-}
-
-/* Update in batches; falls back to single updates. Returns entries written. */
-static size_t batch_update(int fd, const struct map_batch *b,
-			   unsigned int key_size, int *errp)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-	size_t done = 0;
-	int err = 0;
-
-	while (done < b->n) {
-		__u32 count = b->n - done > 65536 ? 65536 : b->n - done;
-
-		err = bpf_map_update_batch(fd, b->keys + done * key_size,
-					   b->vals + done, &count, &opts);
-		done += count;
-		if (err == -EINVAL || err == -EOPNOTSUPP || err == -524) {
-			/* no batch support: one at a time */
-			for (err = 0; done < b->n && !err; done++)
-				err = bpf_map_update_elem(fd, b->keys + done * key_size,
-							  b->vals + done, BPF_ANY);
-			if (err)
-				done--;
-		}
-		if (err)
-			break;
-	}
-	*errp = err;
-	return done;
-}
-
-static void batch_delete(int fd, const struct map_batch *b, unsigned int key_size)
-{
-	size_t i;
-
-	/* few entries here (unknown ones): single deletes are fine */
-	for (i = 0; i < b->n; i++)
-		bpf_map_delete_elem(fd, b->keys + i * key_size);
 }
 
 struct close_item {
@@ -1552,21 +1590,7 @@ static int garden_apply_locked(struct g511_daemon *d)
 		struct g511_garden_key key, next;
 		bool first = true;
 
-		for (k = 0; k < gs.n; k++) {
-			err = bpf_map_update_elem(fds[i], &gs.e[k].key, &gs.e[k].val,
-						  BPF_ANY);
-			if (err) {
-				char text[G511_GARDEN_STRLEN];
-
-				err = map_write_err(err);
-				garden_format(&gs.e[k].key, &gs.e[k].val, text,
-					      sizeof(text));
-				log_warnx("map %s: cannot add %s: %s", G511_MAP_GARDEN,
-					  text, strerror(-err));
-				goto out;
-			}
-		}
-		/* then drop what is there and should not be */
+		/* drop what should not be there first: room for what should */
 		nstale = 0;
 		while (bpf_map_get_next_key(fds[i], first ? NULL : &key, &next) == 0) {
 			struct g511_ctl_garden probe = { .key = next };
@@ -1583,6 +1607,21 @@ static int garden_apply_locked(struct g511_daemon *d)
 		}
 		for (k = 0; k < nstale; k++)
 			bpf_map_delete_elem(fds[i], &stale[k]);
+
+		for (k = 0; k < gs.n; k++) {
+			err = bpf_map_update_elem(fds[i], &gs.e[k].key, &gs.e[k].val,
+						  BPF_ANY);
+			if (err) {
+				char text[G511_GARDEN_STRLEN];
+
+				err = map_write_err(err);
+				garden_format(&gs.e[k].key, &gs.e[k].val, text,
+					      sizeof(text));
+				log_warnx("map %s: cannot add %s: %s", G511_MAP_GARDEN,
+					  text, strerror(-err));
+				goto out;
+			}
+		}
 	}
 out:
 	free(stale);
