@@ -93,9 +93,11 @@ $(B)/gate511ctl: $(C_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(C_OBJS) $(LIB) $(LIBS_BPF)
 
-$(B)/tests/%: tests/unit/%.c $(LIB) $(HDRS)
+# Unit tests may #include daemon sources (user/gate511d/*.c) to test them.
+$(B)/tests/%: tests/unit/%.c $(LIB) $(HDRS) $(D_SRCS)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(LIBS_PCAP) $(LIBS_BPF)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests -Iuser/gate511d -o $@ $< $(LIB) \
+		$(LIBS_PCAP) $(LIBS_D)
 
 $(B)/tests/%: tests/xdp/%.c $(LIB) $(HDRS)
 	$(call msg,CC,$@)

@@ -18,7 +18,7 @@
 #include "responder.h"
 
 #define RUNS	5
-#define REPEAT	300000
+#define REPEAT	1000000
 #define NBUF	16
 #define BUFSZ	2048
 #define NOW_S	(64ULL * 1000)
@@ -263,8 +263,6 @@ int main(void)
 		printf("%-22s %9.1f %9.1f %6.2fx %8zu  511 page, %u segment%s + FIN\n", name,
 		       t_req, b_req, t_req / b_req, out_bytes(&o), o.out.n,
 		       o.out.n == 1 ? "" : "s");
-		if (!v6)
-			printf("core_v4: syn_ns=%.1f req_ns=%.1f\n", t_syn, t_req);
 	}
 	g511_resp_conf_free(&rc);
 	return ret;

@@ -616,15 +616,26 @@ static unsigned long rx_drops(struct gen *g)
 
 /* ---- the two modes ---- */
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static int run_http(struct gen *g)
 {
 	uint64_t t0 = now_ns(), end = t0 + (uint64_t)(g->o.seconds * 1e9), last_expire = t0;
-	uint64_t now = t0, loops = 0, idle = 0;
-	double secs;
+	uint64_t now = t0, busy = 0;
+	double secs, cpu0 = cpu_seconds();
 	int err;
 
 	while (now < end) {
-		unsigned int got, started = 0;
+		unsigned int got, started = 0, queued;
+		uint64_t t_iter = now;
 
 		got = rx_poll(g, RX_BUDGET, now, rx_frame);
 		if (g->o.rate > 0) {
@@ -645,12 +656,14 @@ static int run_http(struct gen *g)
 				started++;
 			}
 		}
+		queued = g->tx_n;
 		err = tx_flush(g);
 		if (err)
 			return err;
-		loops++;
-		idle += !got && !started;
 		now = now_ns();
+		/* Time in loops that moved something: how loaded we are. */
+		if (got || queued)
+			busy += now - t_iter;
 		if (now - last_expire > 10000000ULL) {
 			expire(g, now);
 			last_expire = now;
@@ -671,16 +684,16 @@ static int run_http(struct gen *g)
 			usleep(1000);
 	}
 
-	printf("mode=%s seconds=%.2f started=%lu completed=%lu rps=%.0f p50_us=%.1f "
+	printf("mode=%s seconds=%.3f started=%lu completed=%lu rps=%.0f p50_us=%.1f "
 	       "p99_us=%.1f timeouts=%lu resets=%lu short=%lu bad_status=%lu no_slot=%lu "
 	       "ooo=%lu stray=%lu tx_frames=%lu tx_busy=%lu rx_drops=%lu lat_over=%lu "
-	       "bytes_per_resp=%.0f gen_idle=%.2f\n",
+	       "bytes_per_resp=%.0f gen_busy=%.2f gen_cpu_s=%.3f\n",
 	       g->o.rate > 0 ? "open" : "closed", secs, g->st.started, g->st.completed,
 	       (double)g->st.completed / secs, pct(g, 0.50), pct(g, 0.99), g->st.timeouts,
 	       g->st.resets, g->st.short_resp, g->st.bad_status, g->st.no_slot, g->st.ooo,
 	       g->st.stray, g->st.tx_frames, g->st.tx_err, rx_drops(g), g->st.lat_over,
 	       g->st.completed ? (double)g->st.resp_bytes / (double)g->st.completed : 0.0,
-	       loops ? (double)idle / (double)loops : 0.0);
+	       (double)busy / (double)(now - t0), cpu_seconds() - cpu0);
 	return 0;
 }
 

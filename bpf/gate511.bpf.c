@@ -138,6 +138,13 @@ static __always_inline void addr_from_v4(struct g511_addr *a, __be32 ip)
 	w[3] = ip;
 }
 
+static __always_inline bool addr_is_v4(const struct g511_addr *a)
+{
+	const __u32 *w = (const __u32 *)a->addr;
+
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff);
+}
+
 static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
 {
 	return *(const __u32 *)a == *(const __u32 *)b &&
@@ -223,6 +230,15 @@ static __always_inline int parse_ipv6(struct pkt *p)
 	p->hop_limit = ip6h->hop_limit;
 	__builtin_memcpy(p->src.addr, &ip6h->saddr, 16);
 	__builtin_memcpy(p->dst.addr, &ip6h->daddr, 16);
+	/*
+	 * An IPv4-mapped source (::ffff:a.b.c.d, RFC 4291 2.5.5.2) never
+	 * appears on the wire, and it is the very key an IPv4 grant has in
+	 * g511_clients: without this an IPv6 packet "from ::ffff:10.0.0.7"
+	 * passes on 10.0.0.7's grant (and the kernel forwards it). Checked
+	 * before the grant lookup. (tests/adversarial/20_identity.sh)
+	 */
+	if (addr_is_v4(&p->src))
+		return G511_STAT_DROP_SRC;
 	return 0;
 }
 
@@ -311,13 +327,6 @@ static __always_inline bool addr_eq(const struct g511_addr *a, const struct g511
 	return x[0] == y[0] && x[1] == y[1];
 }
 
-static __always_inline bool addr_is_v4(const struct g511_addr *a)
-{
-	const __u32 *w = (const __u32 *)a->addr;
-
-	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff);
-}
-
 static __always_inline __u32 addr_v4(const struct g511_addr *a)
 {
 	return bpf_ntohl(((const __u32 *)a->addr)[3]);
@@ -356,6 +365,27 @@ static __always_inline bool addr_in_list(const struct g511_addr *a,
 		if (i < n && addr_eq(a, &list[i]))
 			return true;
 	return false;
+}
+
+/*
+ * Where neighbour discovery may go: link-local unicast (fe80::/10),
+ * link-scope multicast (ff02::1, ff02::2, solicited-node ff02::1:ffXX:XXXX)
+ * or the gateway's own addresses. The kernel forwards an RS/NS/NA sent to
+ * any other address (hop limit 255 or not), which made ND a tunnel to the
+ * Internet for unauthenticated clients (tests/adversarial/10_evasion.sh,
+ * nd_tunnel). A unicast NUD probe to a global gateway address not in
+ * local_addrs is dropped; the client falls back to multicast solicitation.
+ */
+static __always_inline bool dst_is_on_link(const struct pkt *p,
+					   const struct g511_config *cfg)
+{
+	const __u8 *a = p->dst.addr;
+
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return true;
+	if (a[0] == 0xff && (a[1] & 0x0f) == 0x02)
+		return true;
+	return addr_in_list(&p->dst, cfg->local_addrs, cfg->n_local_addrs);
 }
 
 static __always_inline bool dst_is_dhcp_server(const struct pkt *p,
@@ -637,9 +667,11 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 			err = G511_STAT_DROP_RA;
 			goto drop;
 		}
-		/* RS, NS, NA; RFC 4861 requires hop limit 255 */
+		/* RS, NS, NA; RFC 4861 requires hop limit 255, and they
+		 * never leave the link (dst_is_on_link) */
 		if ((icmp[0] == 133 || icmp[0] == 135 || icmp[0] == 136) &&
-		    p.hop_limit == ND_HOP_LIMIT && !src_is_bogus(&p.src)) {
+		    p.hop_limit == ND_HOP_LIMIT && !src_is_bogus(&p.src) &&
+		    dst_is_on_link(&p, cfg)) {
 			*stat = G511_STAT_PASS_ND;
 			return XDP_PASS;
 		}

@@ -32,7 +32,7 @@ static uint64_t boot_to_wall(uint64_t boot_ns)
 	int64_t wall = clock_ns(CLOCK_REALTIME) +
 		       ((int64_t)boot_ns - clock_ns(CLOCK_BOOTTIME));
 
-	return wall <= 0 ? 0 : (uint64_t)(wall + NSEC_PER_SEC / 2) / NSEC_PER_SEC;
+	return wall <= 0 ? 0 : (uint64_t)wall / NSEC_PER_SEC;
 }
 
 /* Open a pinned map and check it has the layout we read. */

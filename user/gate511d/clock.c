@@ -55,6 +55,6 @@ uint64_t g511_boot_ns_to_wall(uint64_t boot_ns)
 
 	if (delta < 0 && (uint64_t)-delta >= wall)
 		return 0;
-	/* round to the nearest second */
-	return (wall + delta + NSEC_PER_SEC / 2) / NSEC_PER_SEC;
+	/* truncate, as g511_wall_s() does: created + ttl reads back exactly */
+	return (wall + delta) / NSEC_PER_SEC;
 }

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -473,12 +472,36 @@ static int dispatch(struct worker *w, const struct g511_ctl_msg *m)
 
 /* ------------------------------------------------------------- workers */
 
+/* Is gid among the peer's groups (as they were when it connected)? */
+static bool peer_in_group(int fd, gid_t gid)
+{
+	gid_t small[64], *groups = small;
+	socklen_t len = sizeof(small);
+	bool found = false;
+	unsigned int i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+		if (errno != ERANGE)
+			return false;
+		/* len now says how much is needed */
+		groups = malloc(len);
+		if (!groups)
+			return false;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+			goto out;
+	}
+	for (i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == gid)
+			found = true;
+out:
+	if (groups != small)
+		free(groups);
+	return found;
+}
+
 static bool peer_allowed(struct g511_control *ctl, int fd, struct ucred *peer)
 {
 	socklen_t len = sizeof(*peer);
-	gid_t groups[1024];	/* not NGROUPS_MAX: 256 KiB would overflow the stack */
-	socklen_t glen = sizeof(groups);
-	unsigned int i;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &len) < 0) {
 		log_warn("control: SO_PEERCRED");
@@ -488,14 +511,7 @@ static bool peer_allowed(struct g511_control *ctl, int fd, struct ucred *peer)
 		return true;
 	if (!ctl->has_gid)
 		return false;
-	if (peer->gid == ctl->gid)
-		return true;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) < 0)
-		return false;
-	for (i = 0; i < glen / sizeof(groups[0]); i++)
-		if (groups[i] == ctl->gid)
-			return true;
-	return false;
+	return peer->gid == ctl->gid || peer_in_group(fd, ctl->gid);
 }
 
 static void worker_release(struct worker *w)

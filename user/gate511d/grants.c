@@ -1277,8 +1277,6 @@ int grants_reconcile(struct g511_daemon *d)
 		 (unsigned long long)((g511_boot_ns() - t0) / 1000000));
 out:
 	pthread_mutex_unlock(&d->lock);
-	if (err)
-		log_warnx("cannot restore the grants: %s", strerror(-err));
 	free(closes);
 	free(recs.v);
 	return err;

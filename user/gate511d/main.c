@@ -419,12 +419,12 @@ static void reload(struct g511_daemon *d, const struct options *o)
 			  d->conf_path);
 		return;
 	}
-	if (config_reload(d))
+	if (o->state_path)
+		snprintf(next.state_path, sizeof(next.state_path), "%s", o->state_path);
+	if (o->ctl_path)
+		snprintf(next.ctl_path, sizeof(next.ctl_path), "%s", o->ctl_path);
+	if (config_replace(d, &next))
 		return;
-	pthread_mutex_lock(&d->lock);
-	if (o->portal_url)
-		snprintf(d->conf.portal_url, sizeof(d->conf.portal_url), "%s", o->portal_url);
-	pthread_mutex_unlock(&d->lock);
 	xsk_set_conf(d, rc);
 }
 
