@@ -252,7 +252,7 @@ row() {
 		       name, v["rps"], v["p50_us"], v["p99_us"], proc, si, proc + si,
 		       100 * v["srv_core_ticks"] / hz / v["seconds"],
 		       100 * v["proc_ticks"] / hz / v["seconds"],
-		       100 * v["gen_busy"], errs, bg > 0 ? bg / v["seconds"] : 0
+		       100 * v["gen_busy"], errs, (bg > 0 ? bg / v["seconds"] : 0)
 	}'
 }
 ratio_row() {

@@ -96,5 +96,9 @@ check "flood: most SYNs answered ($synacks of $N)" [ "$synacks" -ge $((N / 2)) ]
 check "flood: daemon RSS flat (${rss0} -> ${rss1} kB)" [ "$rss1" -le $((rss0 + 1024)) ]
 curl_case after_flood 511 http://$UP4/after
 check "daemon still running" kill -0 "$DAEMON_PID"
+st=$(ctl -j status)
+check "status: one socket per RX queue" bash -c "echo '$st' | jq -e '.responder.sockets >= 1'"
+check "status: the flood shows in SYN-ACK counters" bash -c "echo '$st' | jq -e '.responder.synack >= $((N / 2))'"
+check "status: 511 and 302 answers counted" bash -c "echo '$st' | jq -e '.responder.http_511 > 0 and .responder.http_302 >= 3'"
 
 t_summary

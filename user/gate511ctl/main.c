@@ -600,6 +600,20 @@ static int cmd_status(int argc, char **argv)
 		jw_string_field(jw, "portal_url", st->portal_url);
 		jw_string_field(jw, "state_db", st->state_path);
 		jw_string_field(jw, "config", st->conf_path);
+		jw_name(jw, "responder");
+		jw_start_object(jw);
+		jw_u64_field(jw, "sockets", st->xsk_sockets);
+		jw_u64_field(jw, "zerocopy", st->xsk_zerocopy);
+		jw_u64_field(jw, "rx", st->resp_rx);
+		jw_u64_field(jw, "tx", st->resp_tx);
+		jw_u64_field(jw, "synack", st->resp_synack);
+		jw_u64_field(jw, "http_511", st->resp_511);
+		jw_u64_field(jw, "http_302", st->resp_302);
+		jw_u64_field(jw, "rst", st->resp_rst);
+		jw_u64_field(jw, "silent", st->resp_silent);
+		jw_u64_field(jw, "lost", st->resp_lost);
+		jw_u64_field(jw, "rx_dropped", st->resp_rx_dropped);
+		jw_end_object(jw);
 		jw_end_object(jw);
 		return EXIT_OK;
 	}
@@ -622,6 +636,16 @@ static int cmd_status(int argc, char **argv)
 	printf("portal:          %s\n", st->portal_url);
 	printf("state db:        %s\n", st->state_path);
 	printf("config:          %s\n", st->conf_path[0] ? st->conf_path : "-");
+	printf("responder:       %u socket%s (%u zero-copy)\n", st->xsk_sockets,
+	       st->xsk_sockets == 1 ? "" : "s", st->xsk_zerocopy);
+	printf("  frames:        %llu in, %llu out, %llu dropped by the kernel, "
+	       "%llu replies lost\n", (unsigned long long)st->resp_rx,
+	       (unsigned long long)st->resp_tx, (unsigned long long)st->resp_rx_dropped,
+	       (unsigned long long)st->resp_lost);
+	printf("  answers:       %llu SYN-ACK, %llu 511, %llu 302, %llu RST, %llu silent\n",
+	       (unsigned long long)st->resp_synack, (unsigned long long)st->resp_511,
+	       (unsigned long long)st->resp_302, (unsigned long long)st->resp_rst,
+	       (unsigned long long)st->resp_silent);
 	return EXIT_OK;
 }
 

@@ -42,6 +42,8 @@ struct g511_state;		/* state.c: the SQLite state database */
 struct g511_xsk_set;		/* xsk.c: the AF_XDP sockets of all ifaces */
 struct g511_control;		/* control.c: the control socket and its threads */
 
+struct g511_ctl_status;
+
 struct g511_daemon {
 	pthread_mutex_t lock;	/* serialises map + DB writes */
 	struct g511_conf conf;	/* current config (conf.h) */
@@ -53,6 +55,9 @@ struct g511_daemon {
 	struct g511_control *control;	/* control_start() sets it */
 	volatile int stopping;
 	uint64_t started_wall;	/* wall-clock seconds at start */
+	/* Fills the responder counters of a status reply (main.c sets it;
+	 * NULL in tests that run without sockets). */
+	void (*responder_status)(struct g511_daemon *d, struct g511_ctl_status *out);
 };
 
 /* Clock helpers: BOOTTIME ns for the maps, wall-clock seconds for people. */

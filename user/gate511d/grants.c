@@ -1483,6 +1483,8 @@ int grants_status(struct g511_daemon *d, struct g511_ctl_status *out)
 	snprintf(out->conf_path, sizeof(out->conf_path), "%s",
 		 d->conf_path ? d->conf_path : "");
 	pthread_mutex_unlock(&d->lock);
+	if (d->responder_status)
+		d->responder_status(d, out);
 	return err;
 }
 

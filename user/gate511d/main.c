@@ -25,6 +25,7 @@
 #include <xdp/libxdp.h>
 
 #include "conf.h"
+#include "ctl_proto.h"
 #include "control.h"
 #include "daemon.h"
 #include "grants.h"
@@ -399,6 +400,24 @@ static struct g511_resp_conf *resp_conf_new(const struct g511_conf *conf)
 	return rc;
 }
 
+static void responder_status(struct g511_daemon *d, struct g511_ctl_status *out)
+{
+	struct g511_xsk_counters c;
+
+	xsk_set_counters(d, &c);
+	out->xsk_sockets = c.sockets;
+	out->xsk_zerocopy = c.zerocopy;
+	out->resp_rx = c.rx_frames;
+	out->resp_tx = c.tx_frames;
+	out->resp_synack = c.actions[G511_RESP_SYNACK];
+	out->resp_511 = c.actions[G511_RESP_HTTP];
+	out->resp_302 = c.actions[G511_RESP_PROBE_302];
+	out->resp_rst = c.actions[G511_RESP_RST];
+	out->resp_silent = c.actions[G511_RESP_NONE];
+	out->resp_lost = c.tx_no_frame + c.tx_ring_full;
+	out->resp_rx_dropped = c.rx_dropped;
+}
+
 static void reload(struct g511_daemon *d, const struct options *o)
 {
 	struct g511_resp_conf *rc;
@@ -507,6 +526,7 @@ int main(int argc, char **argv)
 	err = xsk_set_start(d, rc, o.busy_poll);
 	if (err)
 		goto out;
+	d->responder_status = responder_status;
 	err = control_start(d);
 	if (err)
 		goto out;

@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct g511_ctl_error) == 248, "error");
 _Static_assert(sizeof(struct g511_ctl_grant) == 88, "grant");
 _Static_assert(sizeof(struct g511_ctl_session) == 72, "session");
 _Static_assert(sizeof(struct g511_ctl_stats) == 520, "stats");
-_Static_assert(sizeof(struct g511_ctl_status) == 1248, "status");
+_Static_assert(sizeof(struct g511_ctl_status) == 1328, "status");
 _Static_assert(G511_STAT__MAX <= G511_CTL_STATS_MAX, "stats fit");
 _Static_assert(offsetof(struct g511_ctl_msg, body) == G511_CTL_HDR_LEN, "body");
 

@@ -212,6 +212,18 @@ struct g511_ctl_status {
 	char portal_url[512];
 	char state_path[256];
 	char conf_path[256];
+	/* The responder (AF_XDP sockets), summed over all of them. */
+	__u32 xsk_sockets;
+	__u32 xsk_zerocopy;	/* of which in zero-copy mode */
+	__u64 resp_rx;		/* frames received */
+	__u64 resp_tx;		/* frames sent */
+	__u64 resp_synack;
+	__u64 resp_511;
+	__u64 resp_302;
+	__u64 resp_rst;
+	__u64 resp_silent;	/* frames that got no answer */
+	__u64 resp_lost;	/* replies lost: no UMEM frame or TX slot */
+	__u64 resp_rx_dropped;	/* kernel: RX ring full or bad descriptors */
 };
 
 /* A decoded message: header plus the body its type names. */
