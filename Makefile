@@ -52,6 +52,8 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 BENCH_BPF  := $(patsubst %.bpf.c,%.bpf.o,$(wildcard bench/*.bpf.c))
+# Test bed helpers (tests/xdp_pass.bpf.c, tests/adversarial/txq_steer.bpf.c).
+TEST_BPF   := $(patsubst %.bpf.c,%.bpf.o,$(wildcard tests/*.bpf.c tests/*/*.bpf.c))
 
 BINS := $(B)/gate511d $(B)/gate511ctl
 
@@ -114,7 +116,7 @@ $(B)/bench/%: bench/%.c $(LIB) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Ibench -o $@ $< $(LIB) $(LIBS_D) $(LIBS_PCAP)
 
-test-build: all $(UNIT_BINS) $(XDPT_BINS) $(FUZZ_BINS)
+test-build: all $(UNIT_BINS) $(XDPT_BINS) $(FUZZ_BINS) $(TEST_BPF)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory test-build
@@ -146,4 +148,4 @@ install: all
 		sed 's|@PREFIX@|$(PREFIX)|g' etc/gate511d.service > $(DESTDIR)/lib/systemd/system/gate511d.service
 
 clean:
-	rm -rf $(B) bpf/*.bpf.o bench/*.bpf.o
+	rm -rf $(B) bpf/*.bpf.o bench/*.bpf.o $(TEST_BPF)

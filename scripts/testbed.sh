@@ -35,6 +35,11 @@ up() {
 		fi
 	done
 	mount | grep -q ' /sys/fs/bpf type bpf' || mount -t bpf bpf /sys/fs/bpf
+	if [ "$XDP" = iplink ] && ls $PIN_DIR/g511_* >/dev/null 2>&1; then
+		echo "testbed: pinned g511_* maps already exist in $PIN_DIR;" \
+		     "another gate511 runs here, not touching it" >&2
+		exit 1
+	fi
 	trap 'down >/dev/null 2>&1' ERR
 	ip netns add $NS_CL
 	ip netns add $NS_GW
@@ -77,11 +82,6 @@ up() {
 	in_ns $NS_CL ip link set dev ${P}c0 xdp obj tests/xdp_pass.bpf.o sec xdp
 	case $XDP in
 	iplink)
-		if ls $PIN_DIR/g511_* >/dev/null 2>&1; then
-			echo "testbed: pinned g511_* maps already exist in $PIN_DIR;" \
-			     "another gate511 runs here, not touching it" >&2
-			exit 1
-		fi
 		in_ns $NS_GW ip link set dev ${P}g0 xdp obj bpf/gate511.bpf.o sec xdp
 		touch /run/netns/.${P}-pins
 		;;
