@@ -49,6 +49,7 @@
 #include <linux/if_packet.h>
 #include <pcap/pcap.h>
 #include "csum.h"
+#include "bytes.h"
 
 #define PORT_BASE	1024
 #define MAX_SLOTS	16384
@@ -151,30 +152,6 @@ static uint32_t rnd32(struct gen *g)
 	g->rnd ^= g->rnd >> 7;
 	g->rnd ^= g->rnd << 17;
 	return (uint32_t)(g->rnd >> 16);
-}
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* ---- sending ---- */

@@ -21,6 +21,7 @@
 #include "cookie.h"
 #include "csum.h"
 #include "responder.h"
+#include "bytes.h"
 
 #define TCP_FIN	0x01
 #define TCP_SYN	0x02
@@ -50,30 +51,6 @@ struct pkt {
 	const uint8_t *payload;		/* into the frame: read before writing */
 	size_t plen;
 };
-
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static void parse_syn_options(const uint8_t *o, const uint8_t *end, struct pkt *p)
 {
