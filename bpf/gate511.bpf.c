@@ -685,6 +685,15 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 		err = G511_STAT_DROP_SRC;
 		goto drop;
 	}
+	/*
+	 * The gateway's own addresses are no client's source. IPv4 drops such
+	 * a packet as a martian, IPv6 forwards it: DNS or the garden would
+	 * carry it out in the gateway's name (tests/adversarial/20_identity.sh).
+	 */
+	if (addr_in_list(&p.src, cfg->local_addrs, cfg->n_local_addrs)) {
+		err = G511_STAT_DROP_SRC;
+		goto drop;
+	}
 	if (p.l4_proto == IPPROTO_UDP &&
 	    ((p.eth_proto == ETH_P_IP && sport == 68 && dport == 67) ||
 	     (p.eth_proto == ETH_P_IPV6 && sport == 546 && dport == 547))) {

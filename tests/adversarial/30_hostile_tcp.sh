@@ -30,7 +30,7 @@ N=${SYNFLOOD_N:-20000}
 rss0=$(rss_kb "$DAEMON_PID")
 cap_start "$NS_CL" "$IF_CL" "$T_TMP/synack.pcap" \
 	"tcp[tcpflags] & tcp-syn != 0 and src port 80 and not dst host $CL4"
-bg_ns "$NS_CL" /usr/bin/python3 "$ROOT/tests/tools/synflood.py" "$IF_CL" "$GW_MAC" "$INET4" "$N"
+bg_ns "$NS_CL" /usr/bin/python3 "$ROOT/tests/tools/synflood.py" "$IF_CL" "$GW_MAC" "$INET4" "$N" >/dev/null
 FLOOD_PID=$LAST_PID
 sleep 0.5
 during=0

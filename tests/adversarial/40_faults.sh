@@ -98,7 +98,7 @@ sleep 1
 in_gw ip -force link set dev "$IF_GW" xdp obj "$OBJ" sec xdp 2>/dev/null
 id1=$(prog_id)
 flood_wait
-check "ip -force link: program replaced ($id0 -> $id1)" [ "$id1" != "$id0" ] && [ "$id1" != 0 ]
+check "ip -force link: program replaced ($id0 -> $id1)" test "$id1" != "$id0" -a "$id1" != 0
 check "ip -force link under flood: nothing unauthenticated reached upstream ($(leaks))" [ "$(leaks)" -eq 0 ]
 check "ip -force link: grants kept (pinned maps reused)" ping_ok
 check "ip -force link: responder still bound (XSKMAP reused)" curl511 replaced
@@ -125,7 +125,7 @@ if ${CC:-cc} -shared -fPIC -O2 -o "$T_TMP/wallshift.so" "$ADV_DIR/wallshift.c" -
 		check "$what: the daemon saw the step" \
 			[ "$(grep -c "wall clock stepped by [+-]86400" "$T_TMP/gate511d.log")" = $nstep ]
 		check "$what: BOOTTIME deadlines unchanged" \
-			[ "$(exp_ns $CL4)" = "$long0" ] && [ "$(exp_ns 10.51.0.30)" = "$short0" ]
+			test "$(exp_ns $CL4)" = "$long0" -a "$(exp_ns 10.51.0.30)" = "$short0"
 		check "$what: no grant lost ($n0)" [ "$(ctl -j list | jq '.grants | length')" = "$n0" ]
 		send_case "$what: a 12 s grant still passes" syn some pass_client src=10.51.0.30
 		left=$(sctl -j show 10.51.0.30 | jq '.grant.remaining')
@@ -169,7 +169,7 @@ else
 	case $out in
 	*"program lock"*) t_skip "xdp-loader over a running program" "xdp-loader lock held elsewhere" ;;
 	*) check "xdp-loader load over a single-prog attach: refused, old program kept (rc $rc)" \
-		[ $rc -ne 0 ] && [ "$(prog_id)" = "$old" ] ;;
+		test $rc -ne 0 -a "$(prog_id)" = "$old" ;;
 	esac
 	t_skip "xdp-loader atomic replace" "libxdp fell back to single-program mode (no dispatcher on this kernel); xdp-loader can only unload then load, which leaves the NIC open in between: replace with ip -force link"
 fi
@@ -192,7 +192,8 @@ check "... and adds nothing (all or nothing)" bash -c \
 	"! bpftool map lookup pinned $PIN_DIR/g511_clients key hex $(hexkey_v4 10.98.0.1) >/dev/null 2>&1"
 check "the last slot can be granted" ctl allow 10.99.0.1
 ctl allow 10.99.0.2 >"$T_TMP/full.out" 2>&1; rc=$?
-check "allow into the full map: exit 4 (got $rc), said so" [ $rc -eq 4 ] && grep -qi full "$T_TMP/full.out"
+check "allow into the full map: exit 4 (got $rc), said so" \
+	bash -c "[ $rc -eq 4 ] && grep -qi full '$T_TMP/full.out'"
 check "full map: no grant evicted ($CL4 still there)" \
 	bpftool map lookup pinned $PIN_DIR/g511_clients key hex $(hexkey_v4 $CL4)
 check "full map: the last import entry is there" \
@@ -240,7 +241,7 @@ elif ip netns add ${Q}qc && ip netns add ${Q}qg &&
 				http://10.52.0.2/q$q)
 			r1=$(qg ethtool -S ${Q}q1 | awk "/rx_queue_${q}_xdp_redirect:/ {print \$2}")
 			check "RX queue $q: HTTP steered onto it answered ($code), $((r1 - r0)) frames redirected there" \
-				[ "$code" = 511 ] && [ "$((r1 - r0))" -gt 0 ]
+				test "$code" = 511 -a "$((r1 - r0))" -gt 0
 		done
 	else
 		t_fail "4 RX queues: daemon comes up" "$(tail -3 "$T_TMP/q4/log")"

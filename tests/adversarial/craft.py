@@ -124,7 +124,7 @@ def f_frag4_overlap_80_22(p):
 def f_frag4_overlap_dns(p):
     """Overlap to the configured resolver: the first fragment is TCP to
     port 53 (allowed), a second offset-0 fragment makes it port 22."""
-    t53 = bytes(TCP(sport=40004, dport=53, flags="S"))[:16]
+    t53 = bytes(TCP(sport=40004, dport=53, flags="S")) + b"d" * 4
     t22 = bytes(IP(src=p.src, dst=RES4) / TCP(sport=40004, dport=22, flags="S") /
                 Raw(b"d" * 16))[20:]
     return [_frag_raw(p, RES4, 0x5104, 0, True, 6, t53),
