@@ -174,6 +174,8 @@ else
 	G_ATTACH="attached by gate511d (libxdp), maps pinned in $PRIV_PINS"
 fi
 [ -e "$NS_GW" ] || die "test bed $TB did not come up"
+# loadgen's sources are 10.51.128.0/17: client prefixes to match.
+daemon_conf "$T_TMP/gate511.conf" "client_nets = 10.51.0.0/16, fd51::/64"
 daemon_start "${DAEMON_ARGS[@]}" || die "gate511d did not start"
 server_setup "$DAEMON_PID"
 G_THREADS=$(ls /proc/"$DAEMON_PID"/task | wc -l)

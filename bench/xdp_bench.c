@@ -22,7 +22,7 @@
 #include <bpf/libbpf.h>
 #include "gate511.h"
 
-#define RUNS	5
+#define RUNS	7
 #define REPEAT	2000000
 
 struct loaded {
@@ -146,32 +146,36 @@ static size_t frame_v4(unsigned char *buf, __u32 src_idx, int proto, __u16 dport
 	return sizeof(*eth) + sizeof(*iph) + l4;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Median over RUNS of the kernel's average ns per run. */
-static double measure(int prog_fd, unsigned char *frame, size_t len, __u32 *verdict)
+/*
+ * Runs the two programs on the same frame, interleaved, RUNS times each, and
+ * keeps each one's fastest run: the kernel's average ns per run with the
+ * least interference from the rest of the machine (a shared VM).
+ */
+static void measure2(int prog_a, int prog_b, unsigned char *frame, size_t len,
+		     double *ns_a, double *ns_b, __u32 *verdict)
 {
 	unsigned char out[256];
-	double ns[RUNS];
+	double best[2] = { 1e18, 1e18 };
+	int fds[2] = { prog_a, prog_b };
 
 	for (int r = 0; r < RUNS; r++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
-			    .data_out = out, .data_size_out = sizeof(out), .repeat = REPEAT);
+		for (int i = 0; i < 2; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+				    .data_size_in = len, .data_out = out,
+				    .data_size_out = sizeof(out), .repeat = REPEAT);
 
-		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-			perror("bpf_prog_test_run_opts");
-			exit(1);
+			if (bpf_prog_test_run_opts(fds[i], &opts)) {
+				perror("bpf_prog_test_run_opts");
+				exit(1);
+			}
+			if (i == 0)
+				*verdict = opts.retval;
+			if (opts.duration < best[i])
+				best[i] = opts.duration;
 		}
-		*verdict = opts.retval;
-		ns[r] = opts.duration;
 	}
-	qsort(ns, RUNS, sizeof(ns[0]), cmp_double);
-	return ns[RUNS / 2];
+	*ns_a = best[0];
+	*ns_b = best[1];
 }
 
 static const char *verdict_name(__u32 v)
@@ -190,7 +194,7 @@ int main(int argc, char **argv)
 	double worst = 0;
 
 	libbpf_set_print(silent);
-	printf("XDP datapath: ns/packet through BPF_PROG_RUN, median of %d x %d runs\n",
+	printf("XDP datapath: ns/packet through BPF_PROG_RUN, best of %d x %d runs, interleaved\n",
 	       RUNS, REPEAT);
 	printf("baseline: %s (Ethernet+IP parse, one hash lookup, XDP_PASS), same map size\n\n",
 	       mobj);
@@ -200,7 +204,7 @@ int main(int argc, char **argv)
 		__u32 n = sizes[s], cap = n < G511_MAX_CLIENTS ? G511_MAX_CLIENTS : n;
 		struct loaded g = {}, m = {};
 		double tg, tm, ratio;
-		__u32 vg, vm;
+		__u32 vg;
 		size_t len;
 		char name[64];
 		int err;
@@ -219,8 +223,7 @@ int main(int argc, char **argv)
 
 		/* The source is the last grant added. */
 		len = frame_v4(frame, n - 1, IPPROTO_TCP, 22);
-		tg = measure(g.prog_fd, frame, len, &vg);
-		tm = measure(m.prog_fd, frame, len, &vm);
+		measure2(g.prog_fd, m.prog_fd, frame, len, &tg, &tm, &vg);
 		ratio = tg / tm;
 		if (ratio > worst && n == 1000000)
 			worst = ratio;
@@ -230,12 +233,11 @@ int main(int argc, char **argv)
 		if (n == 1) {
 			/* Unauthenticated source 10.255.255.254: the drop and redirect paths. */
 			len = frame_v4(frame, 0xfffffe, IPPROTO_UDP, 5000);
-			tg = measure(g.prog_fd, frame, len, &vg);
-			tm = measure(m.prog_fd, frame, len, &vm);
+			measure2(g.prog_fd, m.prog_fd, frame, len, &tg, &tm, &vg);
 			printf("%-34s %9.1f %9.1f %7.2fx  %s\n", "unauthenticated UDP -> drop",
 			       tg, tm, tg / tm, verdict_name(vg));
 			len = frame_v4(frame, 0xfffffe, IPPROTO_TCP, 80);
-			tg = measure(g.prog_fd, frame, len, &vg);
+			measure2(g.prog_fd, m.prog_fd, frame, len, &tg, &tm, &vg);
 			printf("%-34s %9.1f %9.1f %7.2fx  %s (no socket bound: fail closed)\n",
 			       "unauthenticated TCP 80 -> redirect", tg, tm, tg / tm,
 			       verdict_name(vg));

@@ -357,6 +357,67 @@ static __always_inline bool src_is_unspec(const struct g511_addr *a)
 	return w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0;
 }
 
+/* Does a (16-byte address) fall in the prefix? Word by word, masks in
+ * network order; prefix words are 4-byte aligned in the key. */
+static __always_inline bool prefix_match(const struct g511_addr *a,
+					 const struct g511_garden_key *net, __u32 *host_mask3)
+{
+	const __u32 *x = (const __u32 *)a->addr, *y = (const __u32 *)net->addr;
+	__u32 len = net->prefixlen;
+
+#pragma unroll
+	for (int w = 0; w < 4; w++) {
+		__u32 bits = len > 32 * w ? len - 32 * w : 0;
+		__u32 mask;
+
+		if (bits > 32)
+			bits = 32;
+		mask = bits ? bpf_htonl(0xffffffffU << (32 - bits)) : 0;
+		if ((x[w] ^ y[w]) & mask)
+			return false;
+		if (w == 3)
+			*host_mask3 = ~mask;
+	}
+	return true;
+}
+
+/*
+ * Unauthenticated sources must sit in one of the client prefixes, when the
+ * daemon configured any. IPv6 link-local is always fine; an IPv4 subnet's
+ * broadcast address never is.
+ */
+/*
+ * A global (not inlined) function: the verifier checks it once on its own,
+ * instead of once for every path that reaches it, which would take the
+ * whole program past the verifier's instruction budget.
+ */
+__noinline int g511_src_in_client_nets(const struct g511_addr *src,
+				       const struct g511_config *cfg)
+{
+	__u32 n;
+
+	if (!src || !cfg)
+		return false;
+	n = cfg->n_client_nets;
+	if (n == 0)
+		return true;
+	if (src->addr[0] == 0xfe && (src->addr[1] & 0xc0) == 0x80)
+		return true;
+#pragma unroll
+	for (int i = 0; i < G511_MAX_CLIENT_NETS; i++) {
+		__u32 host = 0;
+
+		if (i < n && prefix_match(src, &cfg->client_nets[i], &host)) {
+			/* IPv4 /30 and shorter have a broadcast address */
+			if (addr_is_v4(src) && cfg->client_nets[i].prefixlen <= 126 &&
+			    (((const __u32 *)src->addr)[3] & host) == host)
+				return false;
+			return true;
+		}
+	}
+	return false;
+}
+
 static __always_inline bool addr_in_list(const struct g511_addr *a,
 					 const struct g511_addr *list, __u8 n)
 {
@@ -691,6 +752,11 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	 * carry it out in the gateway's name (tests/adversarial/20_identity.sh).
 	 */
 	if (addr_in_list(&p.src, cfg->local_addrs, cfg->n_local_addrs)) {
+		err = G511_STAT_DROP_SRC;
+		goto drop;
+	}
+	/* Spoofed or foreign sources: nothing below may answer or pass them. */
+	if (!src_is_unspec(&p.src) && !g511_src_in_client_nets(&p.src, cfg)) {
 		err = G511_STAT_DROP_SRC;
 		goto drop;
 	}

@@ -102,12 +102,14 @@ enum g511_vlan_policy {
 #define G511_MAX_REDIRECT_PORTS	8
 #define G511_MAX_RESOLVERS	4
 #define G511_MAX_LOCAL_ADDRS	4
+#define G511_MAX_CLIENT_NETS	4
 #define G511_CONFIG_VERSION	1
 
 /*
  * An all-zero config (program loaded with `ip link`, no daemon yet) means the
  * safe defaults: redirect port 80, RST for 443, DNS only to resolvers (none
- * configured, so none), tagged frames allowed, DHCP only to broadcast.
+ * configured, so none), tagged frames allowed, DHCP only to broadcast,
+ * client sources not checked against prefixes.
  */
 struct g511_config {
 	__u32 version;		/* G511_CONFIG_VERSION once the daemon wrote it */
@@ -118,7 +120,8 @@ struct g511_config {
 	__u16 redirect_ports[G511_MAX_REDIRECT_PORTS];	/* host order */
 	__u8 n_resolvers;
 	__u8 n_local_addrs;
-	__u16 pad;
+	__u8 n_client_nets;	/* 0 = client sources not checked */
+	__u8 pad;
 	__u32 pad2;
 	/*
 	 * CLOCK_BOOTTIME - CLOCK_MONOTONIC, ns, kept current by the daemon
@@ -129,8 +132,17 @@ struct g511_config {
 	__u64 boot_offset_ns;
 	/* DNS resolvers clients may query before login. */
 	struct g511_addr resolvers[G511_MAX_RESOLVERS];
-	/* The gateway's own addresses: DHCP to them passes. */
+	/* The gateway's own addresses: DHCP to them passes, and no client
+	 * may use them as its source. */
 	struct g511_addr local_addrs[G511_MAX_LOCAL_ADDRS];
+	/*
+	 * The prefixes unauthenticated sources must come from (IPv4 /n as
+	 * /(96+n) over ::ffff:0:0/96), so that a spoofed source cannot turn
+	 * the resolvers, DHCP or the garden into a reflector. IPv6
+	 * link-local sources are always accepted (ND, DHCPv6); the IPv4
+	 * subnet broadcast never is.
+	 */
+	struct g511_garden_key client_nets[G511_MAX_CLIENT_NETS];
 };
 
 /* ---- g511_stats: PERCPU_ARRAY[G511_STAT__MAX] of __u64 ---- */

@@ -21,18 +21,16 @@ send_case "control: DNS from a client address to the resolver" dns_spoofed some 
 send_case "control: DNS6 from a client address to the resolver" dns6_spoofed some pass_dns src6=fd51::3
 send_case "control: DHCP from 0.0.0.0 to broadcast passes" dhcp_bcast none pass_dhcp
 # DNS is allowed to the resolvers, but only for clients: a spoofed source
-# turns the resolver into a reflector aimed at a third party. The three
-# cases from off-subnet and subnet-broadcast sources FAIL today: the XDP
-# program has no notion of the client prefixes (g511_config carries none)
-# and the kernel's rp_filter is off by default (loose mode, Debian's
-# default, still passes 192.0.2.7; IPv6 has no rp_filter at all). Reported
-# to the owner of the contract/daemon; kept failing until fixed.
-send_case "DNS from 192.0.2.7 (outside the client subnet)" dns_spoofed none - src=192.0.2.7
+# turns the resolver into a reflector aimed at a third party. Found by this
+# suite (off-subnet and subnet-broadcast sources reached the resolver);
+# fixed by g511_config.client_nets, which gate511d fills from the
+# interface's prefixes (client_nets = auto).
+send_case "DNS from 192.0.2.7 (outside the client subnet)" dns_spoofed none drop_src src=192.0.2.7
 send_case "DNS from the gateway's address"     dns_spoofed none drop_src src=$GW4
-send_case "DNS from the subnet broadcast"      dns_spoofed none - src=10.51.0.255
+send_case "DNS from the subnet broadcast"      dns_spoofed none drop_src src=10.51.0.255
 send_case "DNS from 255.255.255.255"           dns_spoofed none drop_src src=255.255.255.255
 send_case "DNS from 0.0.0.0"                   dns_spoofed none drop_src src=0.0.0.0
-send_case "DNS6 from fd99::7 (outside the client prefix)" dns6_spoofed none - src6=fd99::7
+send_case "DNS6 from fd99::7 (outside the client prefix)" dns6_spoofed none drop_src src6=fd99::7
 send_case "DNS6 from the gateway's address"    dns6_spoofed none drop_src src6=$GW6
 
 # ---- an address grant: only that address, from any MAC ----
@@ -44,12 +42,12 @@ send_case "granted client's MAC, source fd51::77"   syn6 none drop_unauth src6=f
 check "an address grant makes no MAC grant" \
 	[ "$(bpftool -j map dump pinned $PIN_DIR/g511_macs | jq length)" = 0 ]
 send_case "IPv6 from ::ffff:$CL4 (the IPv4 grant's key)" mapped6 none drop_src src=$CL4
-send_case "SYN from 192.0.2.7"          syn none drop_unauth src=192.0.2.7
+send_case "SYN from 192.0.2.7"          syn none drop_src src=192.0.2.7
 send_case "SYN from the gateway's address" syn none drop_src src=$GW4
-send_case "SYN from the subnet broadcast" syn none drop_unauth src=10.51.0.255
+send_case "SYN from the subnet broadcast" syn none drop_src src=10.51.0.255
 send_case "SYN from 255.255.255.255"    syn none drop_src src=255.255.255.255
 send_case "SYN from 0.0.0.0"            syn none drop_src src=0.0.0.0
-send_case "SYN6 from fd99::7"           syn6 none drop_unauth src6=fd99::7
+send_case "SYN6 from fd99::7"           syn6 none drop_src src6=fd99::7
 
 # ---- MAC-bound grants: the address only from that MAC ----
 ctl allow $CL4 --mac $CL_MAC >/dev/null && ctl allow $CL6 --mac $CL_MAC >/dev/null ||

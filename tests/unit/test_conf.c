@@ -59,6 +59,7 @@ static const char full_text[] =
 	"dns_resolvers = 192.0.2.53, 2001:db8::53\n"
 	"vlan_policy = drop\n"
 	"local_addrs = 10.0.0.1,fe80::1\n"
+	"client_nets = 10.0.0.0/16, 2001:db8:5::/64\n"
 	"\tgarden = 10.0.0.0/8:443\r\n"
 	"garden = [2001:db8::/32]:80,443\n"
 	"garden=192.0.2.1";	/* no final newline */
@@ -89,6 +90,10 @@ static bool every_key(void)
 	ok &= ASSERT_MEMEQ(&conf.xdp.resolvers[1], &a, 16, "resolver 2");
 	ok &= ASSERT_EQ(conf.xdp.vlan_policy, G511_VLAN_DROP, "vlan");
 	ok &= ASSERT_EQ(conf.xdp.n_local_addrs, 2, "local addrs");
+	ok &= ASSERT_EQ(conf.client_nets_mode, G511_NETS_LIST, "client_nets list");
+	ok &= ASSERT_EQ(conf.xdp.n_client_nets, 2, "client nets");
+	ok &= ASSERT_EQ(conf.xdp.client_nets[0].prefixlen, 96 + 16, "10.0/16");
+	ok &= ASSERT_EQ(conf.xdp.client_nets[1].prefixlen, 64, "/64");
 	ok &= ASSERT_EQ(conf.n_garden, 3, "garden entries");
 	ok &= ASSERT_EQ(conf.garden[0].key.prefixlen, 104, "10/8");
 	ok &= ASSERT_EQ(conf.garden[1].val.nports, 2, "two ports");
@@ -144,6 +149,12 @@ static const struct bad_case bad_cases[] = {
 	{ "dns_resolvers = 0.0.0.0\n", "line 1: dns_resolvers: unspecified" },
 	{ "dns_resolvers = resolver.example\n", "line 1: dns_resolvers: bad address" },
 	{ "local_addrs = 10.0.0.1,10.0.0.1\n", "line 1: local_addrs: '10.0.0.1' listed twice" },
+	{ "client_nets = 10.0.0.5/24\n", "line 1: client_nets: bad prefix" },
+	{ "client_nets = 10.0.0.0/24:53\n", "line 1: client_nets: bad prefix" },
+	{ "client_nets = 10.0.0.0/24,10.0.0.0/24\n", "line 1: client_nets: '10.0.0.0/24' listed twice" },
+	{ "client_nets = 1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8,5.0.0.0/8\n",
+	  "line 1: client_nets: more than 4" },
+	{ "client_nets = sometimes\n", "line 1: client_nets: bad prefix" },
 	{ "garden = 10.0.0.5/8\n", "line 1: garden: bad entry" },
 	{ "garden = 10.0.0.0/8\ngarden = 10.0.0.0/8:443\n", "line 2: garden: '10.0.0.0/8:443' listed twice" },
 	{ "state_db = relative.db\n", "line 1: state_db must be an absolute path" },

@@ -383,6 +383,23 @@ def cases():
 	c["src_multicast_v4"] = eth() / v4(src="224.0.0.5") / syn(80)
 	c["src_multicast_v6"] = eth() / v6(src="ff02::1") / syn(80)
 	c["src_unspec_v6"] = eth() / v6(src="::") / syn(80)
+
+	# client prefixes (10.5.0.0/24, 2001:db8:5::/64 in the test config)
+	c["cnet_dns_inside_v4"] = eth() / v4(dst=RESOLVER4) / udp(53) / dns_query()
+	c["cnet_dns_inside_v6"] = eth() / v6(dst=RESOLVER6) / udp(53) / dns_query()
+	c["cnet_dns_outside_v4"] = eth() / v4(src="192.0.2.7", dst=RESOLVER4) / \
+		udp(53) / dns_query()
+	c["cnet_dns_outside_v6"] = eth() / v6(src="2001:db8:99::7", dst=RESOLVER6) / \
+		udp(53) / dns_query()
+	c["cnet_dns_subnet_bcast"] = eth() / v4(src="10.5.0.255", dst=RESOLVER4) / \
+		udp(53) / dns_query()
+	c["cnet_http_outside_v4"] = eth() / v4(src="192.0.2.7") / syn(80)
+	c["cnet_dhcp_zero_src"] = eth(dst="ff:ff:ff:ff:ff:ff") / v4(
+		src="0.0.0.0", dst="255.255.255.255") / udp(67, 68) / Raw(b"d" * 240)
+	c["cnet_dns_linklocal_v6"] = eth() / v6(src="fe80::10", dst=RESOLVER6) / \
+		udp(53) / dns_query()
+	c["cnet_dns_outside_no_nets"] = eth() / v4(src="192.0.2.7", dst=RESOLVER4) / \
+		udp(53) / dns_query()
 	return {k: bytes(v) for k, v in c.items()}
 
 

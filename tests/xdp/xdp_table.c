@@ -329,6 +329,20 @@ static int setup_site(const struct harness *h)
 	return config_put(h, &cfg);
 }
 
+/* The site config plus client prefixes 10.5.0.0/24 and 2001:db8:5::/64. */
+static int setup_client_nets(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+	struct g511_addr a4 = addr16("10.5.0.0"), a6 = addr16("2001:db8:5::");
+
+	cfg.n_client_nets = 2;
+	cfg.client_nets[0].prefixlen = 96 + 24;
+	memcpy(cfg.client_nets[0].addr, a4.addr, 16);
+	cfg.client_nets[1].prefixlen = 64;
+	memcpy(cfg.client_nets[1].addr, a6.addr, 16);
+	return config_put(h, &cfg);
+}
+
 static int setup_dns_any(const struct harness *h)
 {
 	struct g511_config cfg = config_site();
@@ -620,6 +634,17 @@ static const struct xdp_case cases[] = {
 	{ "src_multicast_v4", NULL, DROP(DROP_SRC) },
 	{ "src_multicast_v6", NULL, DROP(DROP_SRC) },
 	{ "src_unspec_v6", NULL, DROP(DROP_SRC) },
+
+	/* client prefixes: spoofed sources reach no resolver, no garden */
+	{ "cnet_dns_inside_v4", setup_client_nets, PASS(PASS_DNS) },
+	{ "cnet_dns_inside_v6", setup_client_nets, PASS(PASS_DNS) },
+	{ "cnet_dns_outside_v4", setup_client_nets, DROP(DROP_SRC) },
+	{ "cnet_dns_outside_v6", setup_client_nets, DROP(DROP_SRC) },
+	{ "cnet_dns_subnet_bcast", setup_client_nets, DROP(DROP_SRC) },
+	{ "cnet_http_outside_v4", setup_client_nets, DROP(DROP_SRC) },
+	{ "cnet_dhcp_zero_src", setup_client_nets, PASS(PASS_DHCP) },
+	{ "cnet_dns_linklocal_v6", setup_client_nets, PASS(PASS_DNS) },
+	{ "cnet_dns_outside_no_nets", setup_site, PASS(PASS_DNS) },
 };
 
 /* ---- running a case ---- */

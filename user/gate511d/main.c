@@ -18,7 +18,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -354,6 +356,103 @@ static int check_xsks_distinct(struct g511_daemon *d)
 	return 0;
 }
 
+static bool is_our_iface(const struct g511_daemon *d, const char *name)
+{
+	for (int i = 0; i < d->n_ifaces; i++)
+		if (!strcmp(d->ifaces[i].name, name))
+			return true;
+	return false;
+}
+
+/* Address and prefix of an interface address, as gate511.h stores them. */
+static bool ifa_to_key(const struct ifaddrs *ifa, struct g511_garden_key *net,
+		       struct g511_addr *addr)
+{
+	const __u8 *a, *m;
+	unsigned int off, len, plen = 0;
+
+	memset(net, 0, sizeof(*net));
+	memset(addr, 0, sizeof(*addr));
+	if (ifa->ifa_addr->sa_family == AF_INET) {
+		a = (const __u8 *)&((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+		m = (const __u8 *)&((struct sockaddr_in *)ifa->ifa_netmask)->sin_addr;
+		off = 12;
+		len = 4;
+		addr->addr[10] = addr->addr[11] = 0xff;
+		plen = 96;
+	} else {
+		a = ((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr.s6_addr;
+		m = ((struct sockaddr_in6 *)ifa->ifa_netmask)->sin6_addr.s6_addr;
+		off = 0;
+		len = 16;
+		if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+			return false;	/* link-local: always accepted by XDP */
+	}
+	memcpy(addr->addr + off, a, len);
+	memcpy(net->addr, addr->addr, 16);
+	for (unsigned int i = 0; i < len; i++) {
+		net->addr[off + i] &= m[i];
+		plen += __builtin_popcount(m[i]);
+	}
+	net->prefixlen = plen;
+	return true;
+}
+
+/*
+ * What the interfaces say when the config does not: the gateway's own
+ * addresses (local_addrs) and, with client_nets = auto, the client
+ * prefixes, so that spoofed sources are refused out of the box.
+ */
+static void derive_from_ifaces(const struct g511_daemon *d, struct g511_conf *conf)
+{
+	bool want_nets = conf->client_nets_mode == G511_NETS_AUTO;
+	bool want_local = conf->xdp.n_local_addrs == 0;
+	struct g511_config *x = &conf->xdp;
+	struct ifaddrs *ifas, *ifa;
+	bool nets_full = false;
+
+	if (!want_nets && !want_local)
+		return;
+	if (getifaddrs(&ifas)) {
+		log_warn("getifaddrs");
+		return;
+	}
+	if (want_nets)
+		x->n_client_nets = 0;
+	for (ifa = ifas; ifa; ifa = ifa->ifa_next) {
+		struct g511_garden_key net;
+		struct g511_addr addr;
+		unsigned int i;
+
+		if (!ifa->ifa_addr || !ifa->ifa_netmask || !is_our_iface(d, ifa->ifa_name) ||
+		    (ifa->ifa_addr->sa_family != AF_INET && ifa->ifa_addr->sa_family != AF_INET6))
+			continue;
+		if (!ifa_to_key(ifa, &net, &addr))
+			continue;
+		if (want_local && x->n_local_addrs < G511_MAX_LOCAL_ADDRS)
+			x->local_addrs[x->n_local_addrs++] = addr;
+		if (!want_nets)
+			continue;
+		for (i = 0; i < x->n_client_nets; i++)
+			if (!memcmp(&x->client_nets[i], &net, sizeof(net)))
+				break;
+		if (i < x->n_client_nets)
+			continue;
+		if (x->n_client_nets == G511_MAX_CLIENT_NETS) {
+			nets_full = true;
+			continue;
+		}
+		x->client_nets[x->n_client_nets++] = net;
+	}
+	freeifaddrs(ifas);
+	if (nets_full)
+		log_warnx("more than %d client prefixes on the interfaces: sources in the "
+			  "others are refused; list the prefixes in client_nets",
+			  G511_MAX_CLIENT_NETS);
+	if (want_nets && !x->n_client_nets)
+		log_warnx("no client prefix on the interfaces: client sources are not checked");
+}
+
 static int resp_conf_build(const struct g511_conf *conf, struct g511_resp_conf *rc)
 {
 	char err[256], *tmpl = NULL;
@@ -442,6 +541,7 @@ static void reload(struct g511_daemon *d, const struct options *o)
 		snprintf(next.state_path, sizeof(next.state_path), "%s", o->state_path);
 	if (o->ctl_path)
 		snprintf(next.ctl_path, sizeof(next.ctl_path), "%s", o->ctl_path);
+	derive_from_ifaces(d, &next);
 	if (config_replace(d, &next))
 		return;
 	xsk_set_conf(d, rc);
@@ -507,6 +607,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 
+	derive_from_ifaces(d, &d->conf);
 	err = state_open(d->conf.state_path, &d->state);
 	if (err) {
 		log_warnx("cannot open state database %s: %s", d->conf.state_path,

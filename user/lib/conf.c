@@ -288,11 +288,52 @@ static int parse_garden(struct conf_parser *p, const char *key, const char *v)
 	return 0;
 }
 
+/* client_nets = auto | any | CIDR[, CIDR...] */
+static int parse_client_nets(struct conf_parser *p, const char *key, char *v)
+{
+	struct g511_conf *c = p->conf;
+	char *items[G511_MAX_CLIENT_NETS];
+	unsigned int n, i, j;
+	int err;
+
+	trim_end(v);
+	memset(c->xdp.client_nets, 0, sizeof(c->xdp.client_nets));
+	c->xdp.n_client_nets = 0;
+	if (!strcmp(v, "auto")) {
+		c->client_nets_mode = G511_NETS_AUTO;
+		return 0;
+	}
+	if (!strcmp(v, "any")) {
+		c->client_nets_mode = G511_NETS_ANY;
+		return 0;
+	}
+	err = split_list(v, items, G511_MAX_CLIENT_NETS, &n);
+	if (err == -E2BIG)
+		return conf_error(p, "%s: more than %d prefixes", key, G511_MAX_CLIENT_NETS);
+	if (err)
+		return conf_error(p, "%s: expected auto, any or a comma list of prefixes", key);
+	for (i = 0; i < n; i++) {
+		struct g511_garden_val val;
+
+		trim_end(items[i]);
+		if (garden_parse(items[i], &c->xdp.client_nets[i], &val) || val.nports)
+			return conf_error(p, "%s: bad prefix '%s' (IPv4/LEN or IPv6/LEN, "
+					  "host bits zero)", key, items[i]);
+		for (j = 0; j < i; j++)
+			if (!memcmp(&c->xdp.client_nets[j], &c->xdp.client_nets[i],
+				    sizeof(c->xdp.client_nets[i])))
+				return conf_error(p, "%s: '%s' listed twice", key, items[i]);
+	}
+	c->xdp.n_client_nets = n;
+	c->client_nets_mode = G511_NETS_LIST;
+	return 0;
+}
+
 enum conf_key {
 	K_PORTAL_URL, K_TEMPLATE, K_STATE_DB, K_CONTROL_SOCKET, K_CONTROL_GROUP,
 	K_PROBE_REDIRECT, K_SESSION_TIMEOUT, K_IDLE_TIMEOUT, K_REDIRECT_PORTS,
 	K_HTTPS_ACTION, K_DNS_POLICY, K_DNS_RESOLVERS, K_VLAN_POLICY,
-	K_LOCAL_ADDRS, K_GARDEN, K__MAX,
+	K_LOCAL_ADDRS, K_GARDEN, K_CLIENT_NETS, K__MAX,
 };
 
 static const char *const conf_keys[K__MAX] = {
@@ -311,6 +352,7 @@ static const char *const conf_keys[K__MAX] = {
 	[K_VLAN_POLICY] = "vlan_policy",
 	[K_LOCAL_ADDRS] = "local_addrs",
 	[K_GARDEN] = "garden",
+	[K_CLIENT_NETS] = "client_nets",
 };
 
 static const char *const https_names[] = { "rst", "drop", NULL };
@@ -358,6 +400,8 @@ static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 				   G511_MAX_LOCAL_ADDRS, &c->xdp.n_local_addrs);
 	case K_GARDEN:
 		return parse_garden(p, key, v);
+	case K_CLIENT_NETS:
+		return parse_client_nets(p, key, v);
 	default:
 		return conf_error(p, "internal: key %d", k);
 	}

@@ -24,6 +24,12 @@ struct g511_garden_entry {
 	struct g511_garden_val val;	/* ports */
 };
 
+enum g511_nets_mode {
+	G511_NETS_AUTO = 0,	/* the prefixes of the interfaces' addresses */
+	G511_NETS_ANY,		/* sources not checked */
+	G511_NETS_LIST,		/* xdp.client_nets as configured */
+};
+
 struct g511_conf {
 	char portal_url[G511_URL_MAX];		/* portal_url */
 	char template_path[G511_PATH_MAX];	/* template = /path/511.html */
@@ -36,7 +42,9 @@ struct g511_conf {
 	/* The XDP side, written to g511_config as is. */
 	struct g511_config xdp;			/* redirect_ports, https_action,
 						 * dns_policy, dns_resolvers,
-						 * vlan_policy, local_addrs */
+						 * vlan_policy, local_addrs,
+						 * client_nets */
+	int client_nets_mode;			/* client_nets = auto|any|list */
 	struct g511_garden_entry garden[G511_MAX_GARDEN];	/* garden = ... (repeatable) */
 	unsigned int n_garden;
 };
