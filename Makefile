@@ -49,7 +49,7 @@ XDPT_SRCS := $(wildcard tests/xdp/*.c)
 XDPT_BINS := $(patsubst tests/xdp/%.c,$(B)/tests/%,$(XDPT_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
-BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 BENCH_BPF  := $(patsubst %.bpf.c,%.bpf.o,$(wildcard bench/*.bpf.c))
 # Test bed helpers (tests/xdp_pass.bpf.c, tests/adversarial/txq_steer.bpf.c).
