@@ -28,6 +28,7 @@ MUTATIONS=(
 "v4_mapped_source|20_identity.sh|s/^\tif (addr_is_v4(\&p->src))$/\tif (0)/"
 "bogus_sources|20_identity.sh|s/if (src_is_bogus(\&p.src)) {/if (0) {/"
 "gateway_source|20_identity.sh|s/if (addr_in_list(\&p.src, cfg->local_addrs, cfg->n_local_addrs)) {/if (0) {/"
+"client_nets_off|20_identity.sh|s/!g511_src_in_client_nets(\&p.src, cfg)/0/"
 "redirect_fail_open|40_faults.sh|s/ctx->rx_queue_index, XDP_DROP)/ctx->rx_queue_index, XDP_PASS)/ @@ s/return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_DROP;/return act;/"
 )
 
