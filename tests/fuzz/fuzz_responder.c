@@ -33,6 +33,7 @@
 #include <string.h>
 #include "cookie.h"
 #include "responder.h"
+#include "bytes.h"
 
 #define NOW		(64ULL * 100000 + 17)
 #define MAXSEG		64
@@ -60,18 +61,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 				sizeof(tmpl_alt) - 1, false, err, sizeof(err)))
 		abort();
 	return 0;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
 }
 
 /* Build the frame of "built" mode; returns a malloc'ed exact-size frame. */
