@@ -127,11 +127,11 @@ fuzz: deps
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz/run.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BPF)
 	$(Q)scripts/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS) $(BENCH_BPF)
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS) $(BENCH_BPF) $(TEST_BPF)
 	$(Q)bench/run.sh
 
 install: all
