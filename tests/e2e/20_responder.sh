@@ -50,6 +50,12 @@ check "orig URL carried, percent-encoded" grep -q 'orig=http%3A%2F%2F10.52.0.2%2
 curl_case curl_http10 511 --http1.0 http://$UP4/
 curl_case curl_ipv6 511 "http://[$UP6]/v6"
 curl_case curl_head head -I http://$UP4/
+# A small MSS: the page goes out in several segments (spare UMEM frames).
+in_cl ip route replace 10.52.0.2/32 via 10.51.0.1 advmss 536
+curl_case curl_mss536 511 http://$UP4/a/fairly/long/path/so/that/the/page/needs/two/segments
+in_cl ip route del 10.52.0.2/32
+check "mss 536: the page came in several segments" bash -c \
+	"[ \$(tcpdump -r $T_TMP/client.pcap -n 'src port 80 and tcp[tcpflags] & tcp-push != 0' 2>/dev/null | grep -c 'length 5[0-9][0-9]') -ge 1 ]"
 head -c 1048576 /dev/zero > "$T_TMP/1mb"
 curl_case curl_post_1mb 511 -H 'Expect: 100-continue' --data-binary @"$T_TMP/1mb" http://$UP4/upload
 head -c 65536 /dev/zero > "$T_TMP/64k"

@@ -11,7 +11,7 @@
  *   free stack --refill--> fill ring --kernel--> RX ring --thread-->
  *       (a) no reply: back to the free stack at once
  *       (b) reply built in place: onto the TX ring as reply segment 0
- *   free stack --thread--> reply segments 1..n --> TX ring
+ *   free stack --thread--> spare frames --> reply segments 1..n --> TX ring
  *   TX ring --kernel--> completion ring --thread--> free stack
  *
  * The fill ring is topped up only while more than TX_RESERVE frames stay
@@ -61,6 +61,10 @@ struct xsk_worker {
 	struct xsk_ring_prod tx;
 	__u64 free_frames[NUM_FRAMES];
 	__u32 n_free;
+	/* Frames held ready for segments 1.. of a multi-segment reply; most
+	 * replies are one segment, so these stay put across frames. */
+	__u64 spare[MAX_SEGS - 1];
+	unsigned int n_spare;
 	__u32 tx_in_flight;
 	bool zerocopy;
 	pthread_t thread;
@@ -169,7 +173,7 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 	uint8_t *bufs[MAX_SEGS];
 	size_t lens[MAX_SEGS];
 	__u64 addrs[MAX_SEGS];
-	unsigned int nbuf = 1;
+	unsigned int nbuf = 1, used;
 	struct g511_resp_out out = {
 		.buf_size = FRAME_SIZE - off,
 		.bufs = bufs,
@@ -179,9 +183,12 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 	base -= off;
 	bufs[0] = frame;		/* in place: the core reads before writing */
 	addrs[0] = base + off;
-	/* Extra frames for a multi-segment page, within the TX reserve. */
-	while (nbuf < MAX_SEGS && w->n_free > 0) {
-		addrs[nbuf] = w->free_frames[--w->n_free];
+	/* Spare frames for a multi-segment page, topped up only when a
+	 * previous reply used some: no per-frame churn of the free stack. */
+	while (w->n_spare < MAX_SEGS - 1 && w->n_free > 0)
+		w->spare[w->n_spare++] = w->free_frames[--w->n_free];
+	for (unsigned int i = 0; i < w->n_spare; i++) {
+		addrs[nbuf] = w->spare[w->n_spare - 1 - i];
 		bufs[nbuf] = xsk_umem__get_data(w->area, addrs[nbuf]);
 		nbuf++;
 	}
@@ -199,9 +206,12 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 		txq[*ntx].len = lens[i];
 		(*ntx)++;
 	}
-	/* Give back what the reply did not use (the RX frame too if n == 0). */
-	for (unsigned int i = out.n; i < nbuf; i++)
-		w->free_frames[w->n_free++] = addrs[i] - addrs[i] % FRAME_SIZE;
+	/* Segments 1.. came off the top of the spare stack; an unused RX
+	 * frame goes back to the free stack. */
+	used = out.n > 1 ? out.n - 1 : 0;
+	w->n_spare -= used;
+	if (out.n == 0)
+		w->free_frames[w->n_free++] = base;
 }
 
 static void flush_tx(struct xsk_worker *w, struct tx_desc *txq, unsigned int ntx,
