@@ -418,6 +418,9 @@ __noinline int g511_src_in_client_nets(const struct g511_addr *src,
 	return false;
 }
 
+/* Serves resolvers[] and local_addrs[] alike: one bound for both. */
+_Static_assert(G511_MAX_RESOLVERS == G511_MAX_LOCAL_ADDRS, "addr_in_list bound");
+
 static __always_inline bool addr_in_list(const struct g511_addr *a,
 					 const struct g511_addr *list, __u8 n)
 {
@@ -629,6 +632,7 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	struct g511_grant *grant;
 	__u16 sport = 0, dport = 0;
 	__u32 key0 = 0;
+	bool unspec;
 	int err;
 
 	err = parse_eth(&p);
@@ -756,7 +760,8 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 		goto drop;
 	}
 	/* Spoofed or foreign sources: nothing below may answer or pass them. */
-	if (!src_is_unspec(&p.src) && !g511_src_in_client_nets(&p.src, cfg)) {
+	unspec = src_is_unspec(&p.src);
+	if (!unspec && !g511_src_in_client_nets(&p.src, cfg)) {
 		err = G511_STAT_DROP_SRC;
 		goto drop;
 	}
@@ -770,7 +775,7 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 		err = G511_STAT_DROP_UNAUTH;
 		goto drop;
 	}
-	if (src_is_unspec(&p.src)) {
+	if (unspec) {		/* only DHCP may come from 0.0.0.0 */
 		err = G511_STAT_DROP_SRC;
 		goto drop;
 	}

@@ -30,18 +30,7 @@ static struct g511_client client_of(const char *s)
 /* A valid body for each type, or NULL for empty bodies. */
 static const void *sample_body(unsigned int type, void *store)
 {
-	union {
-		struct g511_ctl_grant_req grant_req;
-		struct g511_ctl_client_req client_req;
-		struct g511_ctl_history_req history_req;
-		struct g511_ctl_garden garden;
-		struct g511_ctl_count count;
-		struct g511_ctl_error error;
-		struct g511_ctl_grant grant;
-		struct g511_ctl_session session;
-		struct g511_ctl_stats stats;
-		struct g511_ctl_status status;
-	} *b = store;
+	union g511_ctl_body *b = store;
 
 	memset(b, 0, sizeof(*b));
 	switch (type) {

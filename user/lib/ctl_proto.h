@@ -229,7 +229,7 @@ struct g511_ctl_status {
 /* A decoded message: header plus the body its type names. */
 struct g511_ctl_msg {
 	struct g511_ctl_hdr hdr;
-	union {
+	union g511_ctl_body {
 		struct g511_ctl_grant_req grant_req;
 		struct g511_ctl_client_req client_req;
 		struct g511_ctl_history_req history_req;
