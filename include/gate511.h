@@ -42,21 +42,40 @@ struct g511_addr {
 #define G511_GRANT_F_MAC_BOUND	(1U << 0)	/* mac[] must match the source */
 
 /*
+ * One grant, as both datapath programs see it. The first block is written
+ * by the daemon when it grants; the second by the datapath (XDP for the
+ * upload direction, the TC egress program for the download one) and read
+ * by the daemon for accounting; the daemon writes it as zero.
+ *
  * XDP adds to bytes atomically (exact volume, what quotas need); packets
  * and last_seen_ns are plain stores, so two CPUs passing the same client's
  * packets in the same instant may lose a packet count. The atomic add costs
  * ~5 ns a packet; two of them would miss the datapath's budget.
+ *
+ * quota_bytes, rate_up_bps and rate_down_bps are carried from the phase-2
+ * groundwork on; 0 means "none". The datapath state for them (up_tokens,
+ * up_stamp_ns, down_next_ns) belongs to the programs alone.
  */
 struct g511_grant {
+	/* daemon */
 	__u64 expires_ns;	/* session deadline, BOOTTIME ns; 0 = none */
 	__u64 idle_ns;		/* idle timeout length, ns; 0 = none */
-	__u64 last_seen_ns;	/* BOOTTIME ns of the last packet (XDP) */
-	__u64 packets;		/* packets passed (XDP); see below */
-	__u64 bytes;		/* bytes passed, L2 frame length (XDP) */
+	__u64 quota_bytes;	/* upload + download bytes allowed; 0 = none */
+	__u64 rate_up_bps;	/* upload rate, bits/s; 0 = unlimited */
+	__u64 rate_down_bps;	/* download rate, bits/s; 0 = unlimited */
 	__u8 mac[6];		/* bound MAC when G511_GRANT_F_MAC_BOUND */
 	__u16 flags;		/* G511_GRANT_F_* */
 	__u32 grant_id;		/* daemon's id of the grant (state DB row) */
 	__u32 pad;		/* must be zero */
+	/* datapath */
+	__u64 last_seen_ns;	/* BOOTTIME ns of the last packet (XDP) */
+	__u64 packets;		/* upload packets passed (XDP); see above */
+	__u64 bytes;		/* upload bytes passed, L2 frame length (XDP) */
+	__u64 packets_down;	/* download packets (TC egress) */
+	__u64 bytes_down;	/* download bytes (TC egress) */
+	__u64 up_tokens;	/* upload token bucket, bytes (XDP) */
+	__u64 up_stamp_ns;	/* last refill of up_tokens (XDP) */
+	__u64 down_next_ns;	/* earliest departure of the next packet (TC) */
 };
 
 /* ---- g511_macs: struct g511_mac -> struct g511_grant ---- */

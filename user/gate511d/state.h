@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "addr.h"
 #include "conf.h"
+#include "ctl_proto.h"
 
 struct g511_state;
 
@@ -27,6 +28,15 @@ struct g511_grant_rec {
 	uint64_t expires_wall;	/* wall seconds, 0 = no deadline */
 	uint64_t ttl_s;		/* session length granted, 0 = none */
 	uint64_t idle_s;	/* idle timeout, 0 = none */
+	/* schema v2 (phase 2); zero/empty in grants migrated from v1 */
+	uint64_t quota_bytes;	/* both directions, 0 = none */
+	uint64_t rate_up_bps;	/* 0 = unlimited */
+	uint64_t rate_down_bps;
+	unsigned int origin;	/* enum g511_origin (ctl_proto.h) */
+	char user[G511_USER_LEN];
+	uint8_t class[G511_CLASS_MAX];	/* RADIUS Class, opaque */
+	unsigned int class_len;
+	char acct_session_id[G511_ACCT_ID_LEN];
 };
 
 /* A closed session (table sessions). */
@@ -39,8 +49,16 @@ struct g511_session_rec {
 	uint64_t start_wall;
 	uint64_t end_wall;
 	unsigned int reason;	/* enum g511_close_reason (ctl_proto.h) */
-	uint64_t packets;
-	uint64_t bytes;
+	uint64_t packets;	/* upload */
+	uint64_t bytes;		/* upload */
+	/* schema v2 */
+	uint64_t packets_down;
+	uint64_t bytes_down;
+	unsigned int origin;	/* enum g511_origin */
+	char user[G511_USER_LEN];
+	uint8_t class[G511_CLASS_MAX];
+	unsigned int class_len;
+	char acct_session_id[G511_ACCT_ID_LEN];
 };
 
 /* Callbacks return 0 to go on; anything else stops and is returned. */

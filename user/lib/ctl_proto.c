@@ -14,14 +14,14 @@
 /* Every body has explicit padding: the sizes are the sums of the fields. */
 _Static_assert(sizeof(struct g511_ctl_hdr) == 16, "hdr");
 _Static_assert(sizeof(struct g511_client) == 20, "client");
-_Static_assert(sizeof(struct g511_ctl_grant_req) == 56, "grant_req");
+_Static_assert(sizeof(struct g511_ctl_grant_req) == 664, "grant_req");
 _Static_assert(sizeof(struct g511_ctl_client_req) == 20, "client_req");
 _Static_assert(sizeof(struct g511_ctl_history_req) == 24, "history_req");
 _Static_assert(sizeof(struct g511_ctl_garden) == 44, "garden");
 _Static_assert(sizeof(struct g511_ctl_count) == 8, "count");
 _Static_assert(sizeof(struct g511_ctl_error) == 248, "error");
-_Static_assert(sizeof(struct g511_ctl_grant) == 88, "grant");
-_Static_assert(sizeof(struct g511_ctl_session) == 72, "session");
+_Static_assert(sizeof(struct g511_ctl_grant) == 712, "grant");
+_Static_assert(sizeof(struct g511_ctl_session) == 408, "session");
 _Static_assert(sizeof(struct g511_ctl_stats) == 520, "stats");
 _Static_assert(sizeof(struct g511_ctl_status) == 1328, "status");
 _Static_assert(G511_STAT__MAX <= G511_CTL_STATS_MAX, "stats fit");
@@ -95,6 +95,8 @@ static const char *const reason_names[G511_REASON__MAX] = {
 	[G511_REASON_IDLE]	= "idle",
 	[G511_REASON_REVOKED]	= "revoked",
 	[G511_REASON_REPLACED]	= "replaced",
+	[G511_REASON_QUOTA]	= "quota",
+	[G511_REASON_DISCONNECTED] = "disconnected",
 };
 
 const char *ctl_reason_name(unsigned int reason)
@@ -110,6 +112,33 @@ int ctl_reason_parse(const char *name)
 
 	for (i = 1; i < G511_REASON__MAX; i++)
 		if (strcmp(name, reason_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+static const char *const origin_names[G511_ORIGIN__MAX] = {
+	[G511_ORIGIN_NONE]	= "none",
+	[G511_ORIGIN_CLI]	= "cli",
+	[G511_ORIGIN_IMPORT]	= "import",
+	[G511_ORIGIN_API]	= "api",
+	[G511_ORIGIN_RADIUS]	= "radius",
+	[G511_ORIGIN_COA]	= "coa",
+	[G511_ORIGIN_ADOPTED]	= "adopted",
+};
+
+const char *ctl_origin_name(unsigned int origin)
+{
+	if (origin < G511_ORIGIN__MAX)
+		return origin_names[origin];
+	return "unknown";
+}
+
+int ctl_origin_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < G511_ORIGIN__MAX; i++)
+		if (strcmp(name, origin_names[i]) == 0)
 			return i;
 	return -EINVAL;
 }
@@ -134,8 +163,34 @@ static bool timeout_ok(__u64 s)
 	return s <= G511_CTL_TIMEOUT_MAX;
 }
 
+/* user/acct id terminated and zero after the NUL; class zero past its length */
+static bool grant_strings_ok(const char *user, const __u8 *class, unsigned int class_len,
+			     const char *acct_id)
+{
+	size_t ul = strnlen(user, G511_USER_LEN), al = strnlen(acct_id, G511_ACCT_ID_LEN);
+
+	if (ul == G511_USER_LEN || al == G511_ACCT_ID_LEN || class_len > G511_CLASS_MAX)
+		return false;
+	return all_zero(user + ul, G511_USER_LEN - ul) &&
+	       all_zero(acct_id + al, G511_ACCT_ID_LEN - al) &&
+	       all_zero(class + class_len, G511_CLASS_MAX + 3 - class_len);
+}
+
+/* A flag-guarded amount: given means in (0, max], absent means zero. */
+static bool amount_ok(__u32 flags, __u32 flag, __u64 v, __u64 max)
+{
+	return (flags & flag) ? v > 0 && v <= max : v == 0;
+}
+
 static int check_grant_req(const struct g511_ctl_grant_req *r)
 {
+	if (!amount_ok(r->flags, G511_CTL_F_QUOTA, r->quota_bytes, G511_CTL_QUOTA_MAX) ||
+	    !amount_ok(r->flags, G511_CTL_F_RATE_UP, r->rate_up_bps, G511_CTL_RATE_MAX) ||
+	    !amount_ok(r->flags, G511_CTL_F_RATE_DOWN, r->rate_down_bps, G511_CTL_RATE_MAX))
+		return -EINVAL;
+	if (!all_zero(r->pad2, sizeof(r->pad2)) ||
+	    !grant_strings_ok(r->user, r->class, r->class_len, r->acct_session_id))
+		return -EINVAL;
 	if (!client_valid(&r->client) || r->pad || (r->flags & ~G511_CTL_F_ALL))
 		return -EINVAL;
 	/* a session length and an absolute deadline exclude each other */
@@ -210,14 +265,19 @@ static int check_body(unsigned int type, const struct g511_ctl_msg *m)
 		return 0;
 	case G511_CTL_GRANT:
 		g = &m->body.grant;
-		if (!client_valid(&g->client) || (g->flags & ~G511_CTL_GF_ALL))
+		if (!client_valid(&g->client) || (g->flags & ~G511_CTL_GF_ALL) ||
+		    g->origin >= G511_ORIGIN__MAX || !all_zero(g->pad, sizeof(g->pad)) ||
+		    !grant_strings_ok(g->user, g->class, g->class_len, g->acct_session_id))
 			return -EINVAL;
 		return 0;
 	case G511_CTL_SESSION:
 		s = &m->body.session;
-		if (!client_valid(&s->client) || s->pad ||
+		if (!client_valid(&s->client) || !all_zero(s->pad, sizeof(s->pad)) ||
 		    s->reason == 0 || s->reason >= G511_REASON__MAX ||
-		    (s->flags & ~G511_CTL_GF_MAC_BOUND))
+		    s->origin >= G511_ORIGIN__MAX ||
+		    (s->flags & ~G511_CTL_GF_MAC_BOUND) ||
+		    !str_terminated(s->user, sizeof(s->user)) ||
+		    !str_terminated(s->acct_session_id, sizeof(s->acct_session_id)))
 			return -EINVAL;
 		return 0;
 	case G511_CTL_STATS_REPLY:

@@ -41,7 +41,7 @@
 #include "addr.h"
 
 #define G511_CTL_MAGIC		0x67353131U	/* "g511" */
-#define G511_CTL_VERSION	1
+#define G511_CTL_VERSION	2	/* 2: phase-2 grant fields */
 #ifndef G511_VERSION
 #define G511_VERSION		"0.1.0"	/* gate511 release, shown by -V and status */
 #endif
@@ -94,10 +94,41 @@ enum g511_ctl_type {
 #define G511_CTL_F_IDLE		(1U << 1)	/* idle_s given; else config default */
 #define G511_CTL_F_MAC		(1U << 2)	/* bind the address to mac[] */
 #define G511_CTL_F_EXPIRES_AT	(1U << 3)	/* expires_wall given (import) */
-#define G511_CTL_F_ALL		0xfU
+#define G511_CTL_F_QUOTA	(1U << 4)	/* quota_bytes given (> 0) */
+#define G511_CTL_F_RATE_UP	(1U << 5)	/* rate_up_bps given (> 0) */
+#define G511_CTL_F_RATE_DOWN	(1U << 6)	/* rate_down_bps given (> 0) */
+#define G511_CTL_F_ALL		0x7fU
 
 /* Longest timeout accepted (10 years): keeps every ns sum far from 2^64. */
 #define G511_CTL_TIMEOUT_MAX	(10ULL * 366 * 86400)
+/* Largest quota (1 EiB) and rate (1 Tbit/s): far from overflow in BPF. */
+#define G511_CTL_QUOTA_MAX	(1ULL << 60)
+#define G511_CTL_RATE_MAX	1000000000000ULL
+
+/*
+ * Who made a grant; stored on it and on its closed session. Set by the
+ * daemon from the path a request came in on, never taken from a client.
+ */
+enum g511_origin {
+	G511_ORIGIN_NONE = 0,	/* a grant from before origins (schema v1) */
+	G511_ORIGIN_CLI,	/* gate511ctl allow */
+	G511_ORIGIN_IMPORT,	/* gate511ctl import */
+	G511_ORIGIN_API,	/* the signed portal API */
+	G511_ORIGIN_RADIUS,	/* RADIUS Access-Accept (login, MAC auth) */
+	G511_ORIGIN_COA,	/* RADIUS CoA-Request */
+	G511_ORIGIN_ADOPTED,	/* taken over from the maps (--adopt-maps) */
+	G511_ORIGIN__MAX,
+};
+
+/*
+ * Strings carried with a grant. user: RADIUS User-Name or the portal's
+ * login name (RFC 2865 allows 253 octets), NUL-terminated. class: the
+ * RADIUS Class attribute, opaque octets (at most 253), echoed in every
+ * accounting request. acct_session_id: Acct-Session-Id, NUL-terminated.
+ */
+#define G511_USER_LEN		256
+#define G511_CLASS_MAX		253
+#define G511_ACCT_ID_LEN	64
 
 struct g511_ctl_grant_req {
 	struct g511_client client;
@@ -107,6 +138,14 @@ struct g511_ctl_grant_req {
 	__u64 idle_s;		/* idle timeout, 0 = none */
 	__u8 mac[6];		/* F_MAC; else zero */
 	__u16 pad;
+	__u64 quota_bytes;	/* F_QUOTA: both directions; else zero */
+	__u64 rate_up_bps;	/* F_RATE_UP; else zero */
+	__u64 rate_down_bps;	/* F_RATE_DOWN; else zero */
+	__u8 class_len;		/* octets of class[] used */
+	__u8 pad2[7];
+	char user[G511_USER_LEN];	/* "" = none */
+	__u8 class[G511_CLASS_MAX + 3];	/* bytes past class_len zero */
+	char acct_session_id[G511_ACCT_ID_LEN];	/* "" = none */
 };
 
 /* DENY, SHOW */
@@ -160,10 +199,21 @@ struct g511_ctl_grant {
 	__u64 ttl_s;		/* session length given at grant time */
 	__u64 idle_s;		/* 0 = no idle timeout */
 	__u64 last_seen_wall;	/* 0 = unknown */
-	__u64 packets;
-	__u64 bytes;
+	__u64 packets;		/* upload */
+	__u64 bytes;		/* upload */
 	__u8 mac[6];
 	__u16 flags;		/* G511_CTL_GF_* */
+	__u64 packets_down;
+	__u64 bytes_down;
+	__u64 quota_bytes;	/* 0 = none */
+	__u64 rate_up_bps;	/* 0 = unlimited */
+	__u64 rate_down_bps;	/* 0 = unlimited */
+	__u8 origin;		/* enum g511_origin */
+	__u8 class_len;
+	__u8 pad[6];
+	char user[G511_USER_LEN];
+	__u8 class[G511_CLASS_MAX + 3];
+	char acct_session_id[G511_ACCT_ID_LEN];
 };
 
 /* SESSION: a closed grant (history) */
@@ -172,6 +222,8 @@ enum g511_close_reason {
 	G511_REASON_IDLE,		/* idle timeout */
 	G511_REASON_REVOKED,		/* deny */
 	G511_REASON_REPLACED,		/* a new allow for the same client */
+	G511_REASON_QUOTA,		/* byte quota used up */
+	G511_REASON_DISCONNECTED,	/* RADIUS Disconnect-Request */
 	G511_REASON__MAX,
 };
 
@@ -185,7 +237,12 @@ struct g511_ctl_session {
 	__u8 mac[6];
 	__u16 flags;		/* G511_CTL_GF_MAC_BOUND */
 	__u32 grant_id;
-	__u32 pad;
+	__u8 origin;		/* enum g511_origin */
+	__u8 pad[3];
+	__u64 packets_down;
+	__u64 bytes_down;
+	char user[G511_USER_LEN];
+	char acct_session_id[G511_ACCT_ID_LEN];
 };
 
 struct g511_ctl_stats {
@@ -251,6 +308,8 @@ bool ctl_type_is_request(unsigned int type);
 const char *ctl_type_name(unsigned int type);
 const char *ctl_reason_name(unsigned int reason);	/* "expired", ... */
 int ctl_reason_parse(const char *name);			/* -EINVAL if unknown */
+const char *ctl_origin_name(unsigned int origin);	/* "cli", ... */
+int ctl_origin_parse(const char *name);			/* -EINVAL if unknown */
 
 /*
  * Write header + body into buf. Returns the message length, -ENOMSG for an
