@@ -110,7 +110,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	-D_GNU_SOURCE -Iinclude -Iuser/lib -Iuser/gate511d
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 	$(call msg,FUZZ,$@)
-	$(Q)mkdir -p $(@D) && $(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS_BPF)
 
 $(B)/bench/%: bench/%.c $(LIB) $(HDRS)
 	$(call msg,CC,$@)
