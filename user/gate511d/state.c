@@ -17,6 +17,19 @@
  * Ids: grants.id is AUTOINCREMENT so a closed grant's id is never reused
  * while the daemon may still see it in a map (the map holds the low 32 bits
  * as grant_id; 2^32 grants would be needed to wrap).
+ *
+ * Schema: PRAGMA user_version holds the version. Each step below takes a
+ * database from version i to i + 1 and is never edited once released (a
+ * database written by that release must go through exactly those
+ * statements); state_migrate() runs every step from the file's version up
+ * and sets user_version in one transaction, so a crash leaves either the
+ * old database or the new one. A new database runs every step from v0. A
+ * database newer than this code is refused, never downgraded.
+ *
+ * At open, PRAGMA quick_check reads every page: a corrupt file is refused
+ * at start, with a hint, instead of starting and then failing every allow
+ * and deny. It skips the index-versus-table comparison of integrity_check,
+ * so it costs one read of the file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +44,11 @@
 #include "log.h"
 #include "state.h"
 
-#define STATE_SCHEMA_VERSION	1
+#define STATE_SCHEMA_VERSION	2
+
+/* Shown with every refusal of a corrupt file. */
+#define STATE_CORRUPT_HINT \
+	"restore a backup, or move it aside and start gate511d with --adopt-maps"
 
 enum state_stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
@@ -42,35 +59,43 @@ enum state_stmt {
 	S__MAX,
 };
 
+/* The columns grant_from_row() and session_from_row() read, in order. */
+#define GRANT_COLS							\
+	"id, kind, key, mac, created, expires, ttl, idle, quota_bytes,"	\
+	" rate_up_bps, rate_down_bps, origin, user, class, acct_session_id"
+#define SESSION_COLS							\
+	"id, grant_id, kind, key, mac, start, end, reason, packets, bytes,"	\
+	" packets_down, bytes_down, origin, user, class, acct_session_id"
+
 static const char *const state_sql[S__MAX] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_GRANT_PUT] =
-		"INSERT OR REPLACE INTO grants(kind, key, mac, created, expires, ttl, idle)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		"INSERT OR REPLACE INTO grants(kind, key, mac, created, expires, ttl,"
+		" idle, quota_bytes, rate_up_bps, rate_down_bps, origin, user, class,"
+		" acct_session_id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[S_GRANT_GET] =
-		"SELECT id, kind, key, mac, created, expires, ttl, idle FROM grants"
-		" WHERE kind = ?1 AND key = ?2",
+		"SELECT " GRANT_COLS " FROM grants WHERE kind = ?1 AND key = ?2",
 	[S_GRANT_DEL] = "DELETE FROM grants WHERE kind = ?1 AND key = ?2",
 	[S_GRANT_SET_EXPIRES] = "UPDATE grants SET expires = ?2 WHERE id = ?1",
 	[S_GRANTS_SHIFT] =
 		"UPDATE grants SET expires = max(1, expires + ?1) WHERE expires != 0",
 	[S_GRANTS_PAGE] =
-		"SELECT id, kind, key, mac, created, expires, ttl, idle FROM grants"
-		" WHERE id > ?1 ORDER BY id LIMIT ?2",
+		"SELECT " GRANT_COLS " FROM grants WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[S_GRANTS_COUNT] = "SELECT count(*) FROM grants WHERE kind = ?1",
 	[S_GRANTS_COUNT_ALL] = "SELECT count(*) FROM grants",
 	[S_HISTORY_ADD] =
 		"INSERT INTO sessions(grant_id, kind, key, mac, start, end, reason,"
-		" packets, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		" packets, bytes, packets_down, bytes_down, origin, user, class,"
+		" acct_session_id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[S_HISTORY_PAGE] =
-		"SELECT id, grant_id, kind, key, mac, start, end, reason, packets, bytes"
-		" FROM sessions WHERE id > ?1 ORDER BY id LIMIT ?2",
+		"SELECT " SESSION_COLS " FROM sessions WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[S_HISTORY_PAGE_KEY] =
-		"SELECT id, grant_id, kind, key, mac, start, end, reason, packets, bytes"
-		" FROM sessions WHERE kind = ?3 AND key = ?4 AND id > ?1"
-		" ORDER BY id LIMIT ?2",
+		"SELECT " SESSION_COLS " FROM sessions"
+		" WHERE kind = ?3 AND key = ?4 AND id > ?1 ORDER BY id LIMIT ?2",
 	[S_GARDEN_PUT] =
 		"INSERT OR REPLACE INTO garden(prefixlen, addr, ports) VALUES (?1, ?2, ?3)",
 	[S_GARDEN_DEL] = "DELETE FROM garden WHERE prefixlen = ?1 AND addr = ?2",
@@ -78,7 +103,8 @@ static const char *const state_sql[S__MAX] = {
 		"SELECT prefixlen, addr, ports FROM garden ORDER BY prefixlen, addr",
 };
 
-static const char state_schema[] =
+/* v0 -> v1: the schema of release 0.1.0. */
+static const char state_schema_v1[] =
 	"CREATE TABLE IF NOT EXISTS grants ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  kind INTEGER NOT NULL CHECK (kind IN (1, 2)),"	/* 1 addr, 2 mac */
@@ -108,10 +134,88 @@ static const char state_schema[] =
 	"  ports TEXT NOT NULL,"				/* "80,443", "" = all */
 	"  PRIMARY KEY (prefixlen, addr));";
 
+/*
+ * v1 -> v2: the phase-2 grant fields (quota, rates, origin, RADIUS user,
+ * Class and Acct-Session-Id) on grants and sessions, download counters on
+ * sessions, the close reasons 'quota' and 'disconnected', and a meta table
+ * holding the box id. Existing rows get origin 'none' and zero/empty fields.
+ *
+ * SQLite cannot alter a CHECK, so sessions is rebuilt: new table, copy
+ * every row with its id, drop, rename, index again. The origin and reason
+ * lists are spelled out (not built from ctl_proto.c's tables) because a
+ * released step must not change; a new origin or reason needs a new step.
+ * The box id is 16 random bytes from SQLite's generator (seeded from
+ * /dev/urandom) written in UUID v4 form.
+ */
+_Static_assert(G511_ORIGIN__MAX == 7,
+	       "a new origin needs a schema step (grants/sessions.origin CHECK)");
+_Static_assert(G511_REASON__MAX == 7,
+	       "a new close reason needs a schema step (sessions.reason CHECK)");
+static const char state_migrate_v2[] =
+	"ALTER TABLE grants ADD COLUMN quota_bytes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE grants ADD COLUMN rate_up_bps INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE grants ADD COLUMN rate_down_bps INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE grants ADD COLUMN origin TEXT NOT NULL DEFAULT 'none'"
+	"  CHECK (origin IN ('none', 'cli', 'import', 'api', 'radius', 'coa',"
+	"    'adopted'));"
+	"ALTER TABLE grants ADD COLUMN user TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE grants ADD COLUMN class BLOB NOT NULL DEFAULT x''"
+	"  CHECK (length(class) <= 253);"
+	"ALTER TABLE grants ADD COLUMN acct_session_id TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE sessions_v2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  grant_id INTEGER NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  key BLOB NOT NULL,"
+	"  mac BLOB,"
+	"  start INTEGER NOT NULL,"
+	"  end INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL CHECK (reason IN"
+	"    ('expired', 'idle', 'revoked', 'replaced', 'quota', 'disconnected')),"
+	"  packets INTEGER NOT NULL,"				/* upload */
+	"  bytes INTEGER NOT NULL,"				/* upload */
+	"  packets_down INTEGER NOT NULL DEFAULT 0,"
+	"  bytes_down INTEGER NOT NULL DEFAULT 0,"
+	"  origin TEXT NOT NULL DEFAULT 'none'"
+	"    CHECK (origin IN ('none', 'cli', 'import', 'api', 'radius', 'coa',"
+	"      'adopted')),"
+	"  user TEXT NOT NULL DEFAULT '',"
+	"  class BLOB NOT NULL DEFAULT x'' CHECK (length(class) <= 253),"
+	"  acct_session_id TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO sessions_v2 (id, grant_id, kind, key, mac, start, end, reason,"
+	"    packets, bytes)"
+	"  SELECT id, grant_id, kind, key, mac, start, end, reason, packets, bytes"
+	"  FROM sessions;"
+	"DROP TABLE sessions;"
+	"ALTER TABLE sessions_v2 RENAME TO sessions;"
+	"CREATE INDEX sessions_by_key ON sessions (kind, key, id);"
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);"
+	"INSERT INTO meta (key, value)"
+	"  SELECT 'box_id', lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) ||"
+	"    '-4' || substr(h, 14, 3) || '-' ||"
+	"    substr('89ab', 1 + unicode(substr(h, 17, 1)) % 4, 1) ||"
+	"    substr(h, 18, 3) || '-' || substr(h, 21, 12))"
+	"  FROM (SELECT hex(randomblob(16)) AS h);";
+
+/* state_steps[i] takes a database from version i to i + 1. */
+static const struct state_step {
+	const char *name;
+	const char *sql;
+} state_steps[] = {
+	{ "v1 (release 0.1.0 schema)", state_schema_v1 },
+	{ "v2 (phase-2 grant fields, box id)", state_migrate_v2 },
+};
+_Static_assert(sizeof(state_steps) / sizeof(state_steps[0]) == STATE_SCHEMA_VERSION,
+	       "one migration step per schema version");
+
 struct g511_state {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S__MAX];
 	bool in_txn;
+	bool fresh;		/* state_open created the schema from nothing */
+	char box_id[STATE_BOX_ID_LEN];	/* "" if the meta row is missing */
 	char path[G511_PATH_MAX];
 };
 
@@ -147,18 +251,42 @@ static int state_fail(struct g511_state *st, int rc, const char *what)
 	return state_errno(rc);
 }
 
-static int state_exec(struct g511_state *st, const char *sql)
+/* Run sql (one or more statements); on failure log what, not the SQL. */
+static int state_exec_as(struct g511_state *st, const char *sql,
+			 const char *what)
 {
 	char *msg = NULL;
 	int rc;
 
 	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
-		log_warnx("state %s: %s: %s", st->path, sql, msg ? msg : "?");
+		log_warnx("state %s: %s: %s", st->path, what, msg ? msg : "?");
 		sqlite3_free(msg);
 		return state_errno(rc);
 	}
 	return 0;
+}
+
+static int state_exec(struct g511_state *st, const char *sql)
+{
+	return state_exec_as(st, sql, sql);
+}
+
+/* One integer from a one-row query (a PRAGMA, a count). */
+static int state_query_int(struct g511_state *st, const char *sql, int *val)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*val = sqlite3_column_int(stmt, 0);
+	else
+		err = state_fail(st, rc, sql);
+	sqlite3_finalize(stmt);
+	return err;
 }
 
 /* Run a statement that returns no rows (or ignores them), then reset it. */
@@ -201,40 +329,128 @@ static int mkdir_parent(const char *path)
 	return 0;
 }
 
+static int state_refuse_newer(struct g511_state *st, int version)
+{
+	log_warnx("state %s: schema version %d is newer than this gate511d (%d)",
+		  st->path, version, STATE_SCHEMA_VERSION);
+	return -EPROTONOSUPPORT;
+}
+
+/*
+ * Bring the schema to STATE_SCHEMA_VERSION: every step from the file's
+ * version up, and the new user_version, in one transaction. The version is
+ * read again under the write lock: another process may have migrated the
+ * file while this one waited.
+ */
 static int state_migrate(struct g511_state *st)
 {
-	sqlite3_stmt *stmt = NULL;
-	int version, rc, err;
-	char sql[64];
+	int version, objects = 0, from, err;
+	char sql[96];
 
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return state_fail(st, rc, "PRAGMA user_version");
-	rc = sqlite3_step(stmt);
-	version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
-	sqlite3_finalize(stmt);
-	if (version < 0)
-		return state_fail(st, rc, "PRAGMA user_version");
-	if (version > STATE_SCHEMA_VERSION) {
-		log_warnx("state %s: schema version %d is newer than this gate511d (%d)",
-			  st->path, version, STATE_SCHEMA_VERSION);
-		return -EPROTONOSUPPORT;
-	}
+	err = state_query_int(st, "PRAGMA user_version", &version);
+	if (err)
+		return err;
+	if (version > STATE_SCHEMA_VERSION)
+		return state_refuse_newer(st, version);
 	if (version == STATE_SCHEMA_VERSION)
 		return 0;
+
 	err = state_exec(st, "BEGIN IMMEDIATE");
 	if (err)
 		return err;
-	err = state_exec(st, state_schema);
-	if (!err) {
+	err = state_query_int(st, "PRAGMA user_version", &version);
+	if (!err && version > STATE_SCHEMA_VERSION)
+		err = state_refuse_newer(st, version);
+	if (!err && version == 0)
+		err = state_query_int(st, "SELECT count(*) FROM sqlite_master", &objects);
+	if (!err && version == 0 && objects) {
+		/* 0.1.0 set user_version with its tables: this is not ours */
+		log_warnx("state %s: holds tables but no schema version: not a gate511d database",
+			  st->path);
+		err = -EPROTONOSUPPORT;
+	}
+	from = version;
+	for (; !err && version < STATE_SCHEMA_VERSION; version++) {
+		snprintf(sql, sizeof(sql), "migration to schema %s",
+			 state_steps[version].name);
+		err = state_exec_as(st, state_steps[version].sql, sql);
+	}
+	if (!err && from < STATE_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 			 STATE_SCHEMA_VERSION);
 		err = state_exec(st, sql);
 	}
 	if (!err)
 		err = state_exec(st, "COMMIT");
-	if (err)
-		state_exec(st, "ROLLBACK");
+	if (err) {
+		if (!sqlite3_get_autocommit(st->db))
+			state_exec(st, "ROLLBACK");
+		return err;
+	}
+	st->fresh = from == 0;
+	if (from && from < STATE_SCHEMA_VERSION)
+		log_info("state %s: schema migrated from version %d to %d",
+			 st->path, from, STATE_SCHEMA_VERSION);
+	return 0;
+}
+
+/*
+ * PRAGMA quick_check: -EBADMSG, logged with the path and a recovery hint,
+ * if the file is corrupt or not a database at all.
+ */
+static int state_check(struct g511_state *st)
+{
+	sqlite3_stmt *stmt = NULL;
+	char why[200] = "";
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const char *res = (const char *)sqlite3_column_text(stmt, 0);
+
+		snprintf(why, sizeof(why), "%s", res ? res : "?");
+		if (!strcmp(why, "ok"))
+			goto out;
+	} else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(st->db));
+	} else {
+		err = state_fail(st, rc, "PRAGMA quick_check");
+		goto out;
+	}
+	log_warnx("state %s: corrupt database (%s): %s", st->path, why,
+		  STATE_CORRUPT_HINT);
+	err = -EBADMSG;
+out:
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+/* The box id into st->box_id; a missing or malformed one leaves it "". */
+static int state_load_box_id(struct g511_state *st)
+{
+	static const char sql[] = "SELECT value FROM meta WHERE key = 'box_id'";
+	sqlite3_stmt *stmt = NULL;
+	int rc, err = 0;
+
+	st->box_id[0] = '\0';
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(stmt, 0);
+
+		if (id && strlen(id) == STATE_BOX_ID_LEN - 1)
+			memcpy(st->box_id, id, STATE_BOX_ID_LEN);
+		else
+			log_warnx("state %s: malformed box id", st->path);
+	} else if (rc == SQLITE_DONE) {
+		log_warnx("state %s: no box id", st->path);
+	} else {
+		err = state_fail(st, rc, sql);
+	}
+	sqlite3_finalize(stmt);
 	return err;
 }
 
@@ -275,6 +491,10 @@ int state_open(const char *path, struct g511_state **stp)
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 
+	/* before anything writes to it */
+	err = state_check(st);
+	if (err)
+		goto fail;
 	/* journal_mode answers with the mode it got: insist on WAL */
 	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
 	if (rc == SQLITE_OK)
@@ -294,6 +514,9 @@ int state_open(const char *path, struct g511_state **stp)
 	err = state_migrate(st);
 	if (err)
 		goto fail;
+	err = state_load_box_id(st);
+	if (err)
+		goto fail;
 	for (i = 0; i < S__MAX; i++) {
 		rc = sqlite3_prepare_v3(st->db, state_sql[i], -1,
 					SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
@@ -307,6 +530,19 @@ int state_open(const char *path, struct g511_state **stp)
 fail:
 	state_close(st);
 	return err;
+}
+
+bool state_is_fresh(const struct g511_state *st)
+{
+	return st->fresh;
+}
+
+int state_box_id(const struct g511_state *st, char out[STATE_BOX_ID_LEN])
+{
+	if (!st->box_id[0])
+		return -ENOENT;
+	memcpy(out, st->box_id, STATE_BOX_ID_LEN);
+	return 0;
 }
 
 void state_close(struct g511_state *st)
@@ -419,7 +655,78 @@ static void col_mac(sqlite3_stmt *stmt, int col, bool *bound, uint8_t mac[6])
 		memset(mac, 0, 6);
 }
 
-/* Columns id, kind, key, mac, created, expires, ttl, idle. */
+/* Counters past 2^63 are stored as that; nobody passes 8 EiB. */
+static int bind_u64(sqlite3_stmt *stmt, int idx, uint64_t v)
+{
+	return sqlite3_bind_int64(stmt, idx, v > INT64_MAX ? INT64_MAX :
+				  (sqlite3_int64)v);
+}
+
+/* Fields a grant and its closed session share: origin, user, class, acct id. */
+static bool tags_valid(unsigned int origin, const char *user,
+		       unsigned int class_len, const char *acct)
+{
+	return origin < G511_ORIGIN__MAX &&
+	       strnlen(user, G511_USER_LEN) < G511_USER_LEN &&
+	       class_len <= G511_CLASS_MAX &&
+	       strnlen(acct, G511_ACCT_ID_LEN) < G511_ACCT_ID_LEN;
+}
+
+/* Binds ?idx origin, ?idx+1 user, ?idx+2 class, ?idx+3 acct_session_id. */
+static int bind_tags(sqlite3_stmt *stmt, int idx, unsigned int origin,
+		     const char *user, const uint8_t *class,
+		     unsigned int class_len, const char *acct)
+{
+	int rc;
+
+	rc = sqlite3_bind_text(stmt, idx, ctl_origin_name(origin), -1,
+			       SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(stmt, idx + 1, user, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)	/* zero length binds x'', not NULL */
+		rc = sqlite3_bind_blob(stmt, idx + 2, class, (int)class_len,
+				       SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(stmt, idx + 3, acct, -1, SQLITE_TRANSIENT);
+	return rc;
+}
+
+static void col_text(sqlite3_stmt *stmt, int col, char *buf, size_t size)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+	size_t len = text ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
+
+	if (len >= size)
+		len = size - 1;
+	if (len)
+		memcpy(buf, text, len);
+	buf[len] = '\0';
+}
+
+/* The columns bind_tags() writes, from col on. */
+static void col_tags(sqlite3_stmt *stmt, int col, unsigned int *origin,
+		     char user[G511_USER_LEN], uint8_t class[G511_CLASS_MAX],
+		     unsigned int *class_len, char acct[G511_ACCT_ID_LEN])
+{
+	const char *otext = (const char *)sqlite3_column_text(stmt, col);
+	const void *blob = sqlite3_column_blob(stmt, col + 2);
+	int n = sqlite3_column_bytes(stmt, col + 2), o;
+
+	/* the CHECK allows only known names; anything else reads as none */
+	o = otext ? ctl_origin_parse(otext) : -EINVAL;
+	*origin = o < 0 ? G511_ORIGIN_NONE : (unsigned int)o;
+	col_text(stmt, col + 1, user, G511_USER_LEN);
+	if (!blob || n < 0)
+		n = 0;
+	if (n > G511_CLASS_MAX)
+		n = G511_CLASS_MAX;
+	if (n)
+		memcpy(class, blob, n);
+	*class_len = n;
+	col_text(stmt, col + 3, acct, G511_ACCT_ID_LEN);
+}
+
+/* Columns GRANT_COLS. */
 static bool grant_from_row(sqlite3_stmt *stmt, struct g511_grant_rec *rec)
 {
 	memset(rec, 0, sizeof(*rec));
@@ -431,6 +738,11 @@ static bool grant_from_row(sqlite3_stmt *stmt, struct g511_grant_rec *rec)
 	rec->expires_wall = col_u64(stmt, 5);
 	rec->ttl_s = col_u64(stmt, 6);
 	rec->idle_s = col_u64(stmt, 7);
+	rec->quota_bytes = col_u64(stmt, 8);
+	rec->rate_up_bps = col_u64(stmt, 9);
+	rec->rate_down_bps = col_u64(stmt, 10);
+	col_tags(stmt, 11, &rec->origin, rec->user, rec->class, &rec->class_len,
+		 rec->acct_session_id);
 	return true;
 }
 
@@ -439,6 +751,9 @@ int state_grant_put(struct g511_state *st, struct g511_grant_rec *rec)
 	sqlite3_stmt *stmt = st->stmt[S_GRANT_PUT];
 	int rc, err;
 
+	if (!tags_valid(rec->origin, rec->user, rec->class_len,
+			rec->acct_session_id))
+		return -EINVAL;
 	rc = bind_client(stmt, 1, &rec->client);
 	if (rc == SQLITE_OK)
 		rc = bind_mac(stmt, 3, rec->mac_bound, rec->mac);
@@ -450,6 +765,15 @@ int state_grant_put(struct g511_state *st, struct g511_grant_rec *rec)
 		rc = sqlite3_bind_int64(stmt, 6, rec->ttl_s);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(stmt, 7, rec->idle_s);
+	if (rc == SQLITE_OK)
+		rc = bind_u64(stmt, 8, rec->quota_bytes);
+	if (rc == SQLITE_OK)
+		rc = bind_u64(stmt, 9, rec->rate_up_bps);
+	if (rc == SQLITE_OK)
+		rc = bind_u64(stmt, 10, rec->rate_down_bps);
+	if (rc == SQLITE_OK)
+		rc = bind_tags(stmt, 11, rec->origin, rec->user, rec->class,
+			       rec->class_len, rec->acct_session_id);
 	if (rc != SQLITE_OK) {
 		sqlite3_reset(stmt);
 		return state_fail(st, rc, "bind grant");
@@ -568,7 +892,8 @@ int state_history_add(struct g511_state *st, const struct g511_session_rec *s)
 	sqlite3_stmt *stmt = st->stmt[S_HISTORY_ADD];
 	int rc;
 
-	if (s->reason == 0 || s->reason >= G511_REASON__MAX)
+	if (s->reason == 0 || s->reason >= G511_REASON__MAX ||
+	    !tags_valid(s->origin, s->user, s->class_len, s->acct_session_id))
 		return -EINVAL;
 	rc = sqlite3_bind_int64(stmt, 1, s->grant_id);
 	if (rc == SQLITE_OK)
@@ -582,13 +907,17 @@ int state_history_add(struct g511_state *st, const struct g511_session_rec *s)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(stmt, 7, ctl_reason_name(s->reason), -1,
 				       SQLITE_STATIC);
-	/* counters past 2^63 are stored as that; nobody passes 8 EiB */
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(stmt, 8, s->packets > INT64_MAX ?
-					INT64_MAX : (sqlite3_int64)s->packets);
+		rc = bind_u64(stmt, 8, s->packets);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(stmt, 9, s->bytes > INT64_MAX ?
-					INT64_MAX : (sqlite3_int64)s->bytes);
+		rc = bind_u64(stmt, 9, s->bytes);
+	if (rc == SQLITE_OK)
+		rc = bind_u64(stmt, 10, s->packets_down);
+	if (rc == SQLITE_OK)
+		rc = bind_u64(stmt, 11, s->bytes_down);
+	if (rc == SQLITE_OK)
+		rc = bind_tags(stmt, 12, s->origin, s->user, s->class,
+			       s->class_len, s->acct_session_id);
 	if (rc != SQLITE_OK) {
 		sqlite3_reset(stmt);
 		return state_fail(st, rc, "bind session");
@@ -628,6 +957,10 @@ int state_history_foreach(struct g511_state *st,
 		rec.reason = reason;
 		rec.packets = col_u64(stmt, 8);
 		rec.bytes = col_u64(stmt, 9);
+		rec.packets_down = col_u64(stmt, 10);
+		rec.bytes_down = col_u64(stmt, 11);
+		col_tags(stmt, 12, &rec.origin, rec.user, rec.class,
+			 &rec.class_len, rec.acct_session_id);
 		ret = fn(&rec, ctx);
 		if (ret)
 			break;

@@ -66,9 +66,28 @@ typedef int (*state_grant_fn)(const struct g511_grant_rec *rec, void *ctx);
 typedef int (*state_session_fn)(const struct g511_session_rec *rec, void *ctx);
 typedef int (*state_garden_fn)(const struct g511_garden_entry *e, void *ctx);
 
-/* Open (create, migrate) the database at path; creates its directory. */
+/*
+ * Open (create, migrate) the database at path; creates its directory.
+ * -EBADMSG if PRAGMA quick_check finds the file corrupt (or it is not a
+ * database), -EPROTONOSUPPORT if its schema is newer than this code or it
+ * holds tables but no schema version.
+ */
 int state_open(const char *path, struct g511_state **stp);
 void state_close(struct g511_state *st);
+
+/*
+ * True if this state_open found no schema (a missing or empty file) and
+ * created it: no grant was ever committed to it.
+ */
+bool state_is_fresh(const struct g511_state *st);
+
+/*
+ * The box id, generated once when the database was created or migrated to
+ * schema v2: 36 characters in UUID form ("xxxxxxxx-xxxx-4xxx-yxxx-..."),
+ * NUL-terminated. -ENOENT if the database holds none.
+ */
+#define STATE_BOX_ID_LEN	37
+int state_box_id(const struct g511_state *st, char out[STATE_BOX_ID_LEN]);
 
 /*
  * One transaction (BEGIN IMMEDIATE ... COMMIT); not nested. Outside one,
