@@ -4,7 +4,9 @@
  * temporary directory: grants put/get/replace/delete/page, history with
  * and without a filter, garden entries, transactions that commit and that
  * roll back, WAL mode and file mode, data kept across a reopen, deadline
- * shifts, and a database from a newer schema refused.
+ * shifts, a database from a newer schema refused, the phase-2 fields
+ * (schema v2) stored and read back, and the box id / fresh flag.
+ * Migration from a 0.1.0 database and corruption: test_state_migrate.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -304,17 +306,175 @@ static bool deadlines(void)
 	return ok;
 }
 
+static bool fresh_and_box_id(void)
+{
+	char id[STATE_BOX_ID_LEN], again[STATE_BOX_ID_LEN];
+	struct g511_state *st2 = NULL;
+	char other[160];
+	bool ok = true;
+	int i;
+
+	ok &= ASSERT_TRUE(state_is_fresh(st), "created from nothing");
+	ok &= ASSERT_EQ(state_box_id(st, id), 0, "box id");
+	ok &= ASSERT_EQ(strlen(id), 36, "36 characters");
+	for (i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		ok &= ASSERT_TRUE(dash ? id[i] == '-' :
+				  !!strchr("0123456789abcdef", id[i]), "UUID form");
+	}
+	ok &= ASSERT_EQ(id[14], '4', "version 4");
+	ok &= ASSERT_TRUE(strchr("89ab", id[19]) != NULL, "variant");
+
+	/* another database gets another id */
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	ok &= ASSERT_EQ(state_open(other, &st2), 0, "open other");
+	if (st2) {
+		ok &= ASSERT_EQ(state_box_id(st2, again), 0, "other box id");
+		ok &= ASSERT_TRUE(strcmp(id, again) != 0, "ids differ");
+		state_close(st2);
+	}
+	unlink(other);
+	return ok;
+}
+
+static struct g511_grant_rec grant_tagged(const char *who, unsigned int origin)
+{
+	struct g511_grant_rec r = grant(who, 9000);
+	unsigned int i;
+
+	r.quota_bytes = G511_CTL_QUOTA_MAX;
+	r.rate_up_bps = 2000000;
+	r.rate_down_bps = G511_CTL_RATE_MAX;
+	r.origin = origin;
+	snprintf(r.user, sizeof(r.user), "alice@example.net");
+	/* Class is opaque octets: NULs and high bytes, the longest allowed */
+	for (i = 0; i < G511_CLASS_MAX; i++)
+		r.class[i] = (uint8_t)(i * 7);
+	r.class_len = G511_CLASS_MAX;
+	snprintf(r.acct_session_id, sizeof(r.acct_session_id), "5F3A0001-%u", origin);
+	return r;
+}
+
+static bool grant_phase2_fields(void)
+{
+	struct g511_grant_rec r, got, plain = grant("10.4.0.99", 0);
+	char who[32];
+	unsigned int o;
+	bool ok = true;
+
+	for (o = 0; o < G511_ORIGIN__MAX; o++) {
+		snprintf(who, sizeof(who), "10.4.0.%u", o + 1);
+		r = grant_tagged(who, o);
+		ok &= ASSERT_EQ(state_grant_put(st, &r), 0, ctl_origin_name(o));
+		memset(&got, 0xa5, sizeof(got));
+		ok &= ASSERT_EQ(state_grant_get(st, &r.client, &got), 0, "get");
+		ok &= ASSERT_EQ(got.id, r.id, "id");
+		ok &= ASSERT_EQ(got.quota_bytes, G511_CTL_QUOTA_MAX, "quota");
+		ok &= ASSERT_EQ(got.rate_up_bps, 2000000, "rate up");
+		ok &= ASSERT_EQ(got.rate_down_bps, G511_CTL_RATE_MAX, "rate down");
+		ok &= ASSERT_EQ(got.origin, o, "origin");
+		ok &= ASSERT_STREQ(got.user, r.user, "user");
+		ok &= ASSERT_EQ(got.class_len, G511_CLASS_MAX, "class length");
+		ok &= ASSERT_MEMEQ(got.class, r.class, G511_CLASS_MAX, "class");
+		ok &= ASSERT_STREQ(got.acct_session_id, r.acct_session_id, "acct id");
+		ok &= ASSERT_EQ(got.expires_wall, 9000, "v1 fields still there");
+		state_grant_del(st, &r.client);
+	}
+
+	/* nothing set reads back as nothing: origin none, empty strings */
+	ok &= ASSERT_EQ(state_grant_put(st, &plain), 0, "plain");
+	memset(&got, 0xa5, sizeof(got));
+	ok &= ASSERT_EQ(state_grant_get(st, &plain.client, &got), 0, "get plain");
+	ok &= ASSERT_EQ(got.quota_bytes + got.rate_up_bps + got.rate_down_bps, 0,
+			"no quota, no rates");
+	ok &= ASSERT_EQ(got.origin, G511_ORIGIN_NONE, "origin none");
+	ok &= ASSERT_STREQ(got.user, "", "no user");
+	ok &= ASSERT_EQ(got.class_len, 0, "no class");
+	ok &= ASSERT_STREQ(got.acct_session_id, "", "no acct id");
+	state_grant_del(st, &plain.client);
+
+	/* what the schema could not hold is refused before SQLite sees it */
+	r = grant_tagged("10.4.0.200", G511_ORIGIN__MAX);
+	ok &= ASSERT_EQ(state_grant_put(st, &r), -EINVAL, "origin past the end");
+	r = grant_tagged("10.4.0.200", G511_ORIGIN_API);
+	r.class_len = G511_CLASS_MAX + 1;
+	ok &= ASSERT_EQ(state_grant_put(st, &r), -EINVAL, "class too long");
+	r = grant_tagged("10.4.0.200", G511_ORIGIN_API);
+	memset(r.user, 'u', sizeof(r.user));
+	ok &= ASSERT_EQ(state_grant_put(st, &r), -EINVAL, "user not terminated");
+	r = grant_tagged("10.4.0.200", G511_ORIGIN_API);
+	memset(r.acct_session_id, 'a', sizeof(r.acct_session_id));
+	ok &= ASSERT_EQ(state_grant_put(st, &r), -EINVAL, "acct id not terminated");
+	ok &= ASSERT_EQ(state_grant_get(st, &r.client, &got), -ENOENT, "none stored");
+	return ok;
+}
+
+static bool session_phase2_fields(void)
+{
+	struct g511_session_rec s;
+	struct g511_client c;
+	struct hist_ctx h = { .n = 0 };
+	bool ok = true;
+
+	client_parse("10.5.0.1", &c);
+	memset(&s, 0, sizeof(s));
+	s.client = c;
+	s.grant_id = 77;
+	s.start_wall = 100;
+	s.end_wall = 300;
+	s.reason = G511_REASON_QUOTA;
+	s.packets = 11;
+	s.bytes = 1100;
+	s.packets_down = 22;
+	s.bytes_down = 1ULL << 40;
+	s.origin = G511_ORIGIN_RADIUS;
+	snprintf(s.user, sizeof(s.user), "bob");
+	memcpy(s.class, "\x00\x01\xff", 3);
+	s.class_len = 3;
+	snprintf(s.acct_session_id, sizeof(s.acct_session_id), "ABCD-1");
+	ok &= ASSERT_EQ(state_history_add(st, &s), 0, "add quota");
+	s.reason = G511_REASON_DISCONNECTED;
+	s.origin = G511_ORIGIN_COA;
+	ok &= ASSERT_EQ(state_history_add(st, &s), 0, "add disconnected");
+	s.origin = G511_ORIGIN__MAX;
+	ok &= ASSERT_EQ(state_history_add(st, &s), -EINVAL, "origin past the end");
+
+	ok &= ASSERT_EQ(state_history_foreach(st, &c, 0, 0, hist_cb, &h), 0, "walk");
+	ok &= ASSERT_EQ(h.n, 2, "two sessions");
+	ok &= ASSERT_EQ(h.s[0].reason, G511_REASON_QUOTA, "reason quota");
+	ok &= ASSERT_EQ(h.s[1].reason, G511_REASON_DISCONNECTED, "reason disconnected");
+	ok &= ASSERT_EQ(h.s[0].grant_id, 77, "grant id");
+	ok &= ASSERT_EQ(h.s[0].packets, 11, "packets up");
+	ok &= ASSERT_EQ(h.s[0].bytes, 1100, "bytes up");
+	ok &= ASSERT_EQ(h.s[0].packets_down, 22, "packets down");
+	ok &= ASSERT_EQ(h.s[0].bytes_down, 1ULL << 40, "bytes down");
+	ok &= ASSERT_EQ(h.s[0].origin, G511_ORIGIN_RADIUS, "origin");
+	ok &= ASSERT_EQ(h.s[1].origin, G511_ORIGIN_COA, "origin coa");
+	ok &= ASSERT_STREQ(h.s[0].user, "bob", "user");
+	ok &= ASSERT_EQ(h.s[0].class_len, 3, "class length");
+	ok &= ASSERT_MEMEQ(h.s[0].class, "\x00\x01\xff", 3, "class");
+	ok &= ASSERT_STREQ(h.s[0].acct_session_id, "ABCD-1", "acct id");
+	return ok;
+}
+
 static bool reopen_keeps_data(void)
 {
+	char wal[160], id[STATE_BOX_ID_LEN], id2[STATE_BOX_ID_LEN];
 	unsigned int before = count_grants();
-	char wal[160];
 	bool ok = true;
 
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	ok &= ASSERT_EQ(access(wal, F_OK), 0, "WAL file in use");
+	ok &= ASSERT_EQ(state_box_id(st, id), 0, "box id");
 	state_close(st);
 	ok &= ASSERT_EQ(state_open(path, &st), 0, "reopen");
+	if (!st)
+		return false;
 	ok &= ASSERT_EQ(count_grants(), before, "same grants");
+	ok &= ASSERT_TRUE(!state_is_fresh(st), "not fresh the second time");
+	ok &= ASSERT_EQ(state_box_id(st, id2), 0, "box id again");
+	ok &= ASSERT_STREQ(id2, id, "same box id");
 	return ok;
 }
 
@@ -364,6 +524,7 @@ int main(void)
 	RUN_CASE(open_fresh);
 	if (!st)
 		return test_summary();
+	RUN_CASE(fresh_and_box_id);
 	RUN_CASE(grant_put_get_replace);
 	RUN_CASE(grant_delete);
 	RUN_CASE(grant_paging);
@@ -371,6 +532,8 @@ int main(void)
 	RUN_CASE(garden);
 	RUN_CASE(transactions);
 	RUN_CASE(deadlines);
+	RUN_CASE(grant_phase2_fields);
+	RUN_CASE(session_phase2_fields);
 	RUN_CASE(reopen_keeps_data);
 	RUN_CASE(newer_schema_refused);
 	RUN_CASE(not_a_database);
