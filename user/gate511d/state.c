@@ -401,7 +401,7 @@ static int state_migrate(struct g511_state *st)
 static int state_check(struct g511_state *st)
 {
 	sqlite3_stmt *stmt = NULL;
-	char why[200] = "";
+	char why[200] = "", *p;
 	int rc, err = 0;
 
 	rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &stmt, NULL);
@@ -419,6 +419,9 @@ static int state_check(struct g511_state *st)
 		err = state_fail(st, rc, "PRAGMA quick_check");
 		goto out;
 	}
+	for (p = why; *p; p++)	/* quick_check's report has newlines */
+		if (*p == '\n')
+			*p = ' ';
 	log_warnx("state %s: corrupt database (%s): %s", st->path, why,
 		  STATE_CORRUPT_HINT);
 	err = -EBADMSG;
