@@ -26,7 +26,13 @@
 #include "sqlite_shim.h"
 #include "../../user/gate511d/state.c"
 #include "../../user/gate511d/clock.c"
+#include "../../user/gate511d/maps.c"
+#include "../../user/gate511d/grant_rec.c"
 #include "../../user/gate511d/grants.c"
+#include "../../user/gate511d/reconcile.c"
+#include "../../user/gate511d/garden.c"
+#include "../../user/gate511d/runtime.c"
+#include "../../user/gate511d/query.c"
 #include "../../user/gate511d/control.c"
 #include "ctl_io.h"
 
@@ -36,39 +42,35 @@ static char dir[64];
 static struct g511_daemon d;
 static unsigned int db_serial;
 
-static int map_new(enum bpf_map_type type, __u32 key, __u32 val, __u32 max)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts);
-
-	if (type == BPF_MAP_TYPE_LPM_TRIE)
-		opts.map_flags = BPF_F_NO_PREALLOC;
-	return bpf_map_create(type, NULL, key, val, max, &opts);
-}
-
+/* The maps of maptab.h's table (never pinned), g511_clients with
+ * clients_max entries and small others; no XSKMAP (no sockets here). */
 static int maps_new(struct g511_maps *m, __u32 clients_max)
 {
-	memset(m, 0, sizeof(*m));
-	m->clients_fd = map_new(BPF_MAP_TYPE_HASH, 16, sizeof(struct g511_grant),
-				clients_max);
-	m->macs_fd = map_new(BPF_MAP_TYPE_HASH, 8, sizeof(struct g511_grant), 64);
-	m->garden_fd = map_new(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct g511_garden_key),
-			       sizeof(struct g511_garden_val), 8);
-	m->config_fd = map_new(BPF_MAP_TYPE_ARRAY, 4, sizeof(struct g511_config), 1);
-	m->stats_fd = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, G511_STAT__MAX);
-	m->xsks_fd = -1;
-	if (m->clients_fd < 0 || m->macs_fd < 0 || m->garden_fd < 0 ||
-	    m->config_fd < 0 || m->stats_fd < 0)
-		return -1;
+	static const __u32 max[G511_MAP_ID__MAX] = {
+		[G511_MAP_ID_MACS] = 64, [G511_MAP_ID_GARDEN] = 8,
+		[G511_MAP_ID_CONFIG] = 1, [G511_MAP_ID_STATS] = G511_STAT__MAX,
+	};
+
+	g511_maps_init(m);
+	for (int i = 0; i < G511_MAP_ID__MAX; i++) {
+		const struct g511_map_desc *t = &g511_map_table[i];
+		LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+		if (i == G511_MAP_ID_XSKS)
+			continue;
+		if (t->type == BPF_MAP_TYPE_LPM_TRIE)
+			opts.map_flags = BPF_F_NO_PREALLOC;
+		m->fd[i] = bpf_map_create(t->type, NULL, t->key_size, t->value_size,
+					  i == G511_MAP_ID_CLIENTS ? clients_max : max[i], &opts);
+		if (m->fd[i] < 0)
+			return -1;
+	}
 	return 0;
 }
 
 static void maps_close(struct g511_maps *m)
 {
-	close(m->clients_fd);
-	close(m->macs_fd);
-	close(m->garden_fd);
-	close(m->config_fd);
-	close(m->stats_fd);
+	g511_maps_close(m);
 }
 
 /* A daemon with one iface, fresh maps and a fresh DB. */
@@ -107,6 +109,7 @@ static struct grant_spec spec(const char *who, uint64_t ttl, uint64_t idle)
 
 	memset(&s, 0, sizeof(s));
 	client_parse(who, &s.client);
+	s.origin = G511_ORIGIN_CLI;
 	s.ttl_s = ttl;
 	s.idle_s = idle;
 	return s;
@@ -119,8 +122,8 @@ static int map_get(const char *who, struct g511_grant *g)
 
 	client_parse(who, &c);
 	client_key(&c, &k);
-	return bpf_map_lookup_elem(c.kind == G511_CLIENT_MAC ? d.ifaces[0].maps.macs_fd :
-				   d.ifaces[0].maps.clients_fd, &k, g);
+	return bpf_map_lookup_elem(c.kind == G511_CLIENT_MAC ? d.ifaces[0].maps.fd[G511_MAP_ID_MACS] :
+				   d.ifaces[0].maps.fd[G511_MAP_ID_CLIENTS], &k, g);
 }
 
 static int map_put(const char *who, const struct g511_grant *g)
@@ -130,8 +133,8 @@ static int map_put(const char *who, const struct g511_grant *g)
 
 	client_parse(who, &c);
 	client_key(&c, &k);
-	return bpf_map_update_elem(c.kind == G511_CLIENT_MAC ? d.ifaces[0].maps.macs_fd :
-				   d.ifaces[0].maps.clients_fd, &k, g, BPF_ANY);
+	return bpf_map_update_elem(c.kind == G511_CLIENT_MAC ? d.ifaces[0].maps.fd[G511_MAP_ID_MACS] :
+				   d.ifaces[0].maps.fd[G511_MAP_ID_CLIENTS], &k, g, BPF_ANY);
 }
 
 static unsigned int map_count(int fd)
@@ -249,12 +252,12 @@ static bool deny_and_unknown(void)
 	map_get("10.0.0.5", &g);
 	g.packets = 3;
 	map_put("10.0.0.5", &g);
-	ok &= ASSERT_EQ(grants_deny(&d, &c, &out), 0, "deny");
+	ok &= ASSERT_EQ(grants_deny(&d, &c, G511_REASON_REVOKED, &out), 0, "deny");
 	ok &= ASSERT_EQ(out.reason, G511_REASON_REVOKED, "revoked");
 	ok &= ASSERT_EQ(out.packets, 3, "packets");
 	ok &= ASSERT_EQ(map_get("10.0.0.5", &g), -ENOENT, "out of the map");
 	ok &= ASSERT_EQ(grants_show(&d, &c, &gout), -ENOENT, "show: none");
-	ok &= ASSERT_EQ(grants_deny(&d, &c, &out), -ENOENT, "deny again");
+	ok &= ASSERT_EQ(grants_deny(&d, &c, G511_REASON_REVOKED, &out), -ENOENT, "deny again");
 	history_of("10.0.0.5", &h);
 	ok &= ASSERT_EQ(h.n, 2, "replaced + revoked");
 	ok &= ASSERT_EQ(h.s[1].reason, G511_REASON_REVOKED, "revoked last");
@@ -280,7 +283,7 @@ static bool full_map_refuses_evicts_nobody(void)
 	map_get("10.4.0.1", &before);
 	s = spec("10.4.0.9", 3600, 0);
 	ok &= ASSERT_EQ(grants_allow(&d, &s, &out), -ENOSPC, "ninth refused");
-	ok &= ASSERT_EQ(map_count(d.ifaces[0].maps.clients_fd), 8, "eight in the map");
+	ok &= ASSERT_EQ(map_count(d.ifaces[0].maps.fd[G511_MAP_ID_CLIENTS]), 8, "eight in the map");
 	ok &= ASSERT_EQ(db_count(), 8, "eight in the DB: the row rolled back");
 	ok &= ASSERT_EQ(map_get("10.4.0.9", &after), -ENOENT, "not added");
 	map_get("10.4.0.1", &after);
@@ -314,7 +317,7 @@ static bool import_all_or_nothing(void)
 	ok &= ASSERT_EQ(db_count(), 8, "DB rolled back");
 	history_of("10.4.0.2", &h);
 	ok &= ASSERT_EQ(h.n, 0, "no replaced session recorded");
-	ok &= ASSERT_EQ(map_count(d.ifaces[0].maps.clients_fd), 8, "map as before");
+	ok &= ASSERT_EQ(map_count(d.ifaces[0].maps.fd[G511_MAP_ID_CLIENTS]), 8, "map as before");
 	return ok;
 }
 
@@ -477,7 +480,7 @@ static bool sweep_closes_expired_and_idle(void)
 
 static int garden_map_count(void)
 {
-	return map_count(d.ifaces[0].maps.garden_fd);
+	return map_count(d.ifaces[0].maps.fd[G511_MAP_ID_GARDEN]);
 }
 
 static bool garden_and_config(void)
@@ -497,18 +500,18 @@ static bool garden_and_config(void)
 	garden_parse("192.0.2.0/24", &d.conf.garden[1].key, &d.conf.garden[1].val);
 	d.conf.n_garden = 2;
 	garden_parse("198.51.100.0/24", &stray_k, &stray_v);
-	bpf_map_update_elem(d.ifaces[0].maps.garden_fd, &stray_k, &stray_v, BPF_ANY);
+	bpf_map_update_elem(d.ifaces[0].maps.fd[G511_MAP_ID_GARDEN], &stray_k, &stray_v, BPF_ANY);
 
 	ok &= ASSERT_EQ(garden_apply(&d), 0, "apply");
 	ok &= ASSERT_EQ(garden_map_count(), 2, "config entries only");
-	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[0].maps.garden_fd, &stray_k, &v),
+	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[0].maps.fd[G511_MAP_ID_GARDEN], &stray_k, &v),
 			-ENOENT, "stray entry removed");
 
 	garden_parse("[2001:db8::/32]:53", &e.key, &e.val);
 	ok &= ASSERT_EQ(garden_add(&d, &e), 0, "add");
 	garden_parse("10.0.0.0/8:80", &e.key, &e.val);	/* overrides the config's */
 	ok &= ASSERT_EQ(garden_add(&d, &e), 0, "override");
-	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[0].maps.garden_fd, &e.key, &v), 0,
+	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[0].maps.fd[G511_MAP_ID_GARDEN], &e.key, &v), 0,
 			"lookup");
 	ok &= ASSERT_EQ(v.ports[0], 80, "runtime entry wins");
 	ok &= ASSERT_EQ(garden_list(&d, &list, &n), 0, "list");
@@ -519,7 +522,7 @@ static bool garden_and_config(void)
 	free(list);
 
 	ok &= ASSERT_EQ(garden_del(&d, &e.key), 0, "del the override");
-	bpf_map_lookup_elem(d.ifaces[0].maps.garden_fd, &e.key, &v);
+	bpf_map_lookup_elem(d.ifaces[0].maps.fd[G511_MAP_ID_GARDEN], &e.key, &v);
 	ok &= ASSERT_EQ(v.ports[0], 443, "the config entry is back");
 	ok &= ASSERT_EQ(garden_del(&d, &e.key), -EPERM, "config entry: not here");
 	ok &= ASSERT_EQ(garden_del(&d, &stray_k), -ENOENT, "unknown");
@@ -538,7 +541,7 @@ static bool garden_and_config(void)
 	d.conf.xdp.n_redirect_ports = 2;
 	d.conf.xdp.redirect_ports[1] = 8080;
 	ok &= ASSERT_EQ(config_apply(&d), 0, "config");
-	bpf_map_lookup_elem(d.ifaces[0].maps.config_fd, &zero, &cfg);
+	bpf_map_lookup_elem(d.ifaces[0].maps.fd[G511_MAP_ID_CONFIG], &zero, &cfg);
 	ok &= ASSERT_MEMEQ(&cfg, &d.conf.xdp, sizeof(cfg), "config map = conf.xdp");
 	ok &= ASSERT_EQ(cfg.version, G511_CONFIG_VERSION, "version");
 	return ok;
@@ -564,10 +567,10 @@ static bool config_replace_keeps_runtime(void)
 	ok &= ASSERT_STREQ(d.conf.state_path, state_before, "state_db needs a restart");
 	ok &= ASSERT_EQ(d.conf.xdp.boot_offset_ns, 12345, "boot offset kept");
 	ok &= ASSERT_EQ(d.conf.default_ttl_s, 60, "new default");
-	bpf_map_lookup_elem(d.ifaces[0].maps.config_fd, &zero, &cfg);
+	bpf_map_lookup_elem(d.ifaces[0].maps.fd[G511_MAP_ID_CONFIG], &zero, &cfg);
 	ok &= ASSERT_EQ(cfg.dns_policy, G511_DNS_NONE, "config map updated");
 	ok &= ASSERT_EQ(cfg.boot_offset_ns, 12345, "with the running offset");
-	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[0].maps.garden_fd,
+	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[0].maps.fd[G511_MAP_ID_GARDEN],
 					    &next.garden[0].key, &cfg), 0,
 			"new config garden entry in the map");
 	return ok;
@@ -586,22 +589,22 @@ static bool ifaces_share_or_not(void)
 		return false;
 	/* iface 1 shares iface 0's maps (dup'ed fds), iface 2 has its own */
 	d.ifaces[1] = d.ifaces[0];
-	d.ifaces[1].maps.clients_fd = dup(d.ifaces[0].maps.clients_fd);
+	d.ifaces[1].maps.fd[G511_MAP_ID_CLIENTS] = dup(d.ifaces[0].maps.fd[G511_MAP_ID_CLIENTS]);
 	maps_new(&d.ifaces[2].maps, 64);
 	d.n_ifaces = 3;
 	ok &= ASSERT_EQ(grants_allow(&d, &s, &out), 0, "allow");
 	client_parse("10.10.0.1", &c);
 	client_key(&c, &k);
-	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[2].maps.clients_fd, &k, &g), 0,
+	ok &= ASSERT_EQ(bpf_map_lookup_elem(d.ifaces[2].maps.fd[G511_MAP_ID_CLIENTS], &k, &g), 0,
 			"in the other iface's map");
 	g.packets = 10;
-	bpf_map_update_elem(d.ifaces[2].maps.clients_fd, &k, &g, BPF_ANY);
+	bpf_map_update_elem(d.ifaces[2].maps.fd[G511_MAP_ID_CLIENTS], &k, &g, BPF_ANY);
 	map_get("10.10.0.1", &g);
 	g.packets = 5;
 	map_put("10.10.0.1", &g);
 	ok &= ASSERT_EQ(grants_show(&d, &c, &out), 0, "show");
 	ok &= ASSERT_EQ(out.packets, 15, "summed once per distinct map");
-	close(d.ifaces[1].maps.clients_fd);
+	close(d.ifaces[1].maps.fd[G511_MAP_ID_CLIENTS]);
 	maps_close(&d.ifaces[2].maps);
 	d.n_ifaces = 1;
 	return ok;
@@ -684,7 +687,7 @@ static bool control_200_concurrent(void)
 	}
 	ok &= ASSERT_EQ(answered, 200, "all answered with a grant");
 	ok &= ASSERT_EQ(db_count(), 200, "all recorded");
-	ok &= ASSERT_EQ(map_count(d.ifaces[0].maps.clients_fd), 200, "all in the map");
+	ok &= ASSERT_EQ(map_count(d.ifaces[0].maps.fd[G511_MAP_ID_CLIENTS]), 200, "all in the map");
 	return ok;
 }
 
@@ -799,6 +802,7 @@ static bool import_and_restore_100k(void)
 		specs[i].client.key[15] = i % 256;
 		specs[i].ttl_s = 3600;
 		specs[i].idle_s = 600;
+		specs[i].origin = G511_ORIGIN_IMPORT;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ok &= ASSERT_EQ(grants_import(&d, specs, n, &failed_at), 0, "import");
@@ -809,7 +813,7 @@ static bool import_and_restore_100k(void)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ok &= ASSERT_EQ(grants_reconcile(&d), 0, "restore");
 	t_restore = secs_since(&t0);
-	ok &= ASSERT_EQ(map_count(d.ifaces[0].maps.clients_fd), n, "all in the map");
+	ok &= ASSERT_EQ(map_count(d.ifaces[0].maps.fd[G511_MAP_ID_CLIENTS]), n, "all in the map");
 	printf("     100k grants: import %.3f s (%.0f/s), restore %.3f s\n", t_import,
 	       n / t_import, t_restore);
 	ok &= ASSERT_TRUE(t_import < 2.0, "import under 2 s");

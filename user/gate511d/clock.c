@@ -58,3 +58,9 @@ uint64_t g511_boot_ns_to_wall(uint64_t boot_ns)
 	/* truncate, as g511_wall_s() does: created + ttl reads back exactly */
 	return (wall + delta) / NSEC_PER_SEC;
 }
+
+void g511_clock_now(struct clock_pair *now)
+{
+	now->wall_s = g511_wall_s();
+	now->boot_ns = g511_boot_ns();
+}

@@ -17,25 +17,15 @@
 #include <net/if.h>
 #include "gate511.h"
 #include "conf.h"
+#include "maptab.h"
 
 #define G511_MAX_IFACES 8
-
-struct g511_maps {
-	int clients_fd;
-	int macs_fd;
-	int garden_fd;
-	int config_fd;
-	int stats_fd;
-	int xsks_fd;
-	__u32 clients_max;	/* max_entries of g511_clients */
-	__u32 macs_max;
-};
 
 struct g511_iface {
 	char name[IF_NAMESIZE];
 	int ifindex;
 	bool attached_by_us;	/* we attached it (libxdp), vs adopted */
-	struct g511_maps maps;	/* the maps of the program on this iface */
+	struct g511_maps maps;	/* the maps of the program on this iface (maptab.h) */
 };
 
 struct g511_state;		/* state.c: the SQLite state database */
@@ -66,5 +56,14 @@ uint64_t g511_wall_s(void);
 /* Convert between the two at the current moment. */
 uint64_t g511_wall_to_boot_ns(uint64_t wall_s);
 uint64_t g511_boot_ns_to_wall(uint64_t boot_ns);
+
+/* The two clocks read at one moment, to convert between them purely
+ * (grant_rec.h's clock_boot_to_wall()). */
+struct clock_pair {
+	uint64_t wall_s;	/* wall-clock seconds */
+	uint64_t boot_ns;	/* CLOCK_BOOTTIME ns */
+};
+
+void g511_clock_now(struct clock_pair *now);
 
 #endif /* GATE511D_DAEMON_H */

@@ -1,22 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * grants.h - what gate511d does to the maps and the state database: grant,
- * revoke, import, restore at start, the expiry sweep, the walled garden and
- * the runtime config. The control socket (control.c) and main.c call these.
+ * grants.h - the grant verbs: the one path by which any writer (the CLI
+ * today; the portal API, RADIUS and CoA next) grants, revokes, imports or
+ * changes a grant. None of them writes a map or the DB directly.
  *
- * Every function here takes daemon->lock itself: call it without the lock.
- * Writes go to the state DB first, inside a transaction; the maps are
- * updated before the commit and put back as they were if the commit or a
- * later map write fails, so the DB and the maps agree for anyone holding
- * the lock, and nothing is acknowledged before it is durable.
+ * Every verb takes daemon->lock itself (call it without the lock) and is
+ * one transaction:
  *
- * A map that is full is never made room in: the write fails with -ENOSPC
- * and nothing changes (no eviction).
+ *   validate -> write the DB (BEGIN ... ) -> write the maps, each write
+ *   recorded in a map_txn -> COMMIT (durable: synchronous=FULL)
+ *   any failure: ROLLBACK the DB and put every map entry back
+ *
+ * so the DB and the maps agree for anyone holding the lock, and nothing is
+ * acknowledged before it is durable. A map that is full is never made room
+ * in: the write fails with -ENOSPC and nothing changes (no eviction).
  */
 #ifndef GATE511D_GRANTS_H
 #define GATE511D_GRANTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
 #include "ctl_proto.h"
@@ -29,73 +32,60 @@ struct grant_spec {
 	uint64_t idle_s;	/* idle timeout, 0 = none */
 	bool mac_bound;		/* address grants only */
 	uint8_t mac[6];
+	uint64_t quota_bytes;	/* both directions, 0 = none */
+	uint64_t rate_up_bps;	/* 0 = unlimited */
+	uint64_t rate_down_bps;
+	unsigned int origin;	/* enum g511_origin: who asks (set by the writer) */
+	char user[G511_USER_LEN];
+	uint8_t class[G511_CLASS_MAX];
+	unsigned int class_len;
+	char acct_session_id[G511_ACCT_ID_LEN];
 };
+
+/*
+ * Is spec one the daemon can enforce? 0, or -EINVAL (bad value) /
+ * -EOPNOTSUPP (a limit this datapath does not enforce yet) with a sentence
+ * in *why. Every verb calls it; writers may call it first for a better
+ * message.
+ */
+int grant_spec_check(const struct grant_spec *spec, const char **why);
 
 /* Grant (or re-grant: the old session is closed as "replaced"). */
 int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 		 struct g511_ctl_grant *out);
-/* Revoke; out is the closed session. -ENOENT if the client holds nothing. */
+/*
+ * Revoke; out is the closed session, closed with reason (revoked, or
+ * disconnected for RADIUS). -ENOENT if the client holds nothing.
+ */
 int grants_deny(struct g511_daemon *d, const struct g511_client *client,
-		struct g511_ctl_session *out);
-/* -ENOENT if the client holds nothing. */
-int grants_show(struct g511_daemon *d, const struct g511_client *client,
-		struct g511_ctl_grant *out);
+		unsigned int reason, struct g511_ctl_session *out);
 /*
  * All of specs in one transaction, or none of them: on -ENOSPC (or any
  * error) every map entry is put back and *failed_at tells which item.
  */
 int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		  size_t n, size_t *failed_at);
-/*
- * Up to max grants with id > after_id, in id order. with_counters: read
- * packets/bytes/last-seen and the live deadline from the maps (list, show);
- * without: the DB alone (export).
- */
-int grants_list_page(struct g511_daemon *d, uint32_t after_id,
-		     bool with_counters, struct g511_ctl_grant *out,
-		     unsigned int max, unsigned int *n);
-/* Up to max closed sessions with id > *after_id; advances *after_id. */
-int grants_history_page(struct g511_daemon *d, const struct g511_client *filter,
-			uint64_t *after_id, struct g511_ctl_session *out,
-			unsigned int max, unsigned int *n);
+
+/* What grants_set() changes in a grant in force; the rest stays. */
+#define GRANT_SET_TTL		(1U << 0)	/* new session length, from now */
+#define GRANT_SET_IDLE		(1U << 1)
+#define GRANT_SET_QUOTA		(1U << 2)
+#define GRANT_SET_RATE_UP	(1U << 3)
+#define GRANT_SET_RATE_DOWN	(1U << 4)
+#define GRANT_SET_CLASS		(1U << 5)
+
+struct grant_attrs {
+	unsigned int set;	/* GRANT_SET_* */
+	uint64_t ttl_s, idle_s, quota_bytes, rate_up_bps, rate_down_bps;
+	uint8_t class[G511_CLASS_MAX];
+	unsigned int class_len;
+};
 
 /*
- * At start, after the map fds are known and before the control socket:
- * check the maps' shapes, fill in maps.clients_max/macs_max, then make the
- * maps match the state DB (see grants.c for the clock rules).
+ * Change a grant in force without closing its session: counters and the
+ * session id stay (CoA). -ENOENT if the client holds no grant.
  */
-int grants_reconcile(struct g511_daemon *d);
-/* Every second from main.c: close expired and idle grants. */
-int grants_sweep(struct g511_daemon *d);
-
-/* Sum of the per-CPU g511_stats counters over the ifaces' maps. */
-int grants_stats(struct g511_daemon *d, struct g511_ctl_stats *out);
-int grants_status(struct g511_daemon *d, struct g511_ctl_status *out);
-
-/* Write config garden + DB garden into g511_garden; remove the rest. */
-int garden_apply(struct g511_daemon *d);
-/* -ENOSPC if g511_garden is full. */
-int garden_add(struct g511_daemon *d, const struct g511_garden_entry *e);
-/* -ENOENT if not added at run time (-EPERM if it comes from the config). */
-int garden_del(struct g511_daemon *d, const struct g511_garden_key *key);
-/* The effective garden, malloc'd into *out (free it). */
-int garden_list(struct g511_daemon *d, struct g511_ctl_garden **out,
-		unsigned int *n);
-
-/* Write d->conf.xdp into g511_config on every iface. */
-int config_apply(struct g511_daemon *d);
-/*
- * Put a parsed config in force: d->conf = *next (under the lock), then the
- * config map and the garden map. state_db, control_socket and
- * control_group keep their running values (a change is logged: it needs a
- * restart); xdp.boot_offset_ns keeps its running value (main.c's).
- * Apply command-line overrides to *next before calling.
- */
-int config_replace(struct g511_daemon *d, const struct g511_conf *next);
-/*
- * SIGHUP without overrides: load d->conf_path; if it parses, config_replace()
- * it; otherwise log "PATH: line N: ..." and keep the old config (-EINVAL).
- */
-int config_reload(struct g511_daemon *d);
+int grants_set(struct g511_daemon *d, const struct g511_client *client,
+	       const struct grant_attrs *a, struct g511_ctl_grant *out);
 
 #endif /* GATE511D_GRANTS_H */

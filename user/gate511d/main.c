@@ -30,7 +30,9 @@
 #include "ctl_proto.h"
 #include "control.h"
 #include "daemon.h"
-#include "grants.h"
+#include "garden.h"
+#include "reconcile.h"
+#include "runtime.h"
 #include "log.h"
 #include "responder.h"
 #include "state.h"
@@ -153,58 +155,6 @@ static __u64 boot_offset_ns(void)
 	return ((__u64)b.tv_sec - m.tv_sec) * 1000000000ULL + b.tv_nsec - m.tv_nsec;
 }
 
-/* Take the gate511 maps out of a loaded program, by name. */
-static int maps_from_prog(int prog_fd, struct g511_maps *maps)
-{
-	__u32 ids[32], n;
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int err, found = 0;
-
-	info.nr_map_ids = 32;
-	info.map_ids = (__u64)(unsigned long)ids;
-	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
-	if (err)
-		return -errno;
-	n = info.nr_map_ids < 32 ? info.nr_map_ids : 32;
-	for (__u32 i = 0; i < n; i++) {
-		struct bpf_map_info mi = {};
-		__u32 mlen = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(ids[i]);
-		int *slot = NULL;
-
-		if (fd < 0)
-			return -errno;
-		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
-			err = -errno;
-			close(fd);
-			return err;
-		}
-		if (!strcmp(mi.name, G511_MAP_CLIENTS)) {
-			slot = &maps->clients_fd;
-			maps->clients_max = mi.max_entries;
-		} else if (!strcmp(mi.name, G511_MAP_MACS)) {
-			slot = &maps->macs_fd;
-			maps->macs_max = mi.max_entries;
-		} else if (!strcmp(mi.name, G511_MAP_GARDEN)) {
-			slot = &maps->garden_fd;
-		} else if (!strcmp(mi.name, G511_MAP_CONFIG)) {
-			slot = &maps->config_fd;
-		} else if (!strcmp(mi.name, G511_MAP_STATS)) {
-			slot = &maps->stats_fd;
-		} else if (!strcmp(mi.name, G511_MAP_XSKS)) {
-			slot = &maps->xsks_fd;
-		}
-		if (slot && *slot < 0) {
-			*slot = fd;
-			found++;
-		} else {
-			close(fd);
-		}
-	}
-	return found == 6 ? 0 : -ENOENT;
-}
-
 /* The fd of the gate511 program attached to ifindex, or -ENOENT. */
 static int find_attached(int ifindex)
 {
@@ -265,8 +215,6 @@ static int attach_prog(const struct options *o, struct g511_iface *ifc)
 
 static void detach_prog(const struct options *o, struct g511_iface *ifc)
 {
-	static const char *names[] = { G511_MAP_CLIENTS, G511_MAP_MACS, G511_MAP_GARDEN,
-				       G511_MAP_CONFIG, G511_MAP_STATS, G511_MAP_XSKS };
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifc->ifindex);
 	struct xdp_program *prog = NULL;
 	char path[512];
@@ -289,18 +237,19 @@ static void detach_prog(const struct options *o, struct g511_iface *ifc)
 		}
 		xdp_multiprog__close(mp);
 	}
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", o->pin_dir, names[i]);
+	for (int i = 0; i < G511_MAP_ID__MAX; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o->pin_dir, g511_map_table[i].name);
 		unlink(path);
 	}
 }
 
 static int iface_setup(const struct options *o, struct g511_iface *ifc, const char *name)
 {
+	char why[256];
 	int prog_fd, err;
 
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
-	ifc->maps = (struct g511_maps){ -1, -1, -1, -1, -1, -1, 0, 0 };
+	g511_maps_init(&ifc->maps);
 	ifc->ifindex = if_nametoindex(name);
 	if (!ifc->ifindex) {
 		err = -errno;
@@ -314,23 +263,23 @@ static int iface_setup(const struct options *o, struct g511_iface *ifc, const ch
 		prog_fd = attach_prog(o, ifc);
 	if (prog_fd < 0)
 		return prog_fd;
-	err = maps_from_prog(prog_fd, &ifc->maps);
+	err = g511_maps_from_prog(prog_fd, &ifc->maps, G511_MAPS_ALL);
 	close(prog_fd);
-	if (err)
+	if (err) {
 		log_warnx("%s: the attached program lacks the gate511 maps: %s", name,
 			  strerror(-err));
+		return err;
+	}
+	err = g511_maps_check(&ifc->maps, why, sizeof(why));
+	if (err)
+		log_warnx("%s: %s", name, why);
 	return err;
 }
 
 static void ifaces_close(struct g511_daemon *d)
 {
-	for (int i = 0; i < d->n_ifaces; i++) {
-		int *fds = &d->ifaces[i].maps.clients_fd;
-
-		for (int j = 0; j < 6; j++)
-			if (fds[j] >= 0)
-				close(fds[j]);
-	}
+	for (int i = 0; i < d->n_ifaces; i++)
+		g511_maps_close(&d->ifaces[i].maps);
 }
 
 /* Two interfaces whose programs share one XSKMAP would steal each other's
@@ -339,13 +288,8 @@ static int check_xsks_distinct(struct g511_daemon *d)
 {
 	for (int i = 0; i < d->n_ifaces; i++) {
 		for (int j = i + 1; j < d->n_ifaces; j++) {
-			struct bpf_map_info a = {}, b = {};
-			__u32 la = sizeof(a), lb = sizeof(b);
-
-			if (bpf_obj_get_info_by_fd(d->ifaces[i].maps.xsks_fd, &a, &la) ||
-			    bpf_obj_get_info_by_fd(d->ifaces[j].maps.xsks_fd, &b, &lb))
-				return -errno;
-			if (a.id == b.id) {
+			if (d->ifaces[i].maps.id[G511_MAP_ID_XSKS] ==
+			    d->ifaces[j].maps.id[G511_MAP_ID_XSKS]) {
 				log_warnx("%s and %s share one g511_xsks map (same pins); "
 					  "run one gate511d per interface with its own --pin-dir",
 					  d->ifaces[i].name, d->ifaces[j].name);
@@ -475,28 +419,69 @@ static int resp_conf_build(const struct g511_conf *conf, struct g511_resp_conf *
 	return ret;
 }
 
-/* Kept until exit: a responder thread may still read a replaced config. */
-#define MAX_RESP_CONFS 64
-static struct g511_resp_conf *resp_confs[MAX_RESP_CONFS];
-static int n_resp_confs;
+/*
+ * Responder configs in force or retired. A reload publishes a new one to
+ * the responder threads (xsk_set_conf()), which says when every thread has
+ * moved past the old one; only then is it freed. Any number of reloads.
+ */
+struct resp_conf_node {
+	struct g511_resp_conf rc;
+	struct resp_conf_node *next;
+};
+
+static struct resp_conf_node *resp_confs;	/* newest first */
 
 static struct g511_resp_conf *resp_conf_new(const struct g511_conf *conf)
 {
-	struct g511_resp_conf *rc;
+	struct resp_conf_node *n = calloc(1, sizeof(*n));
 
-	if (n_resp_confs == MAX_RESP_CONFS) {
-		log_warnx("too many reloads of the responder config; restart gate511d");
+	if (!n)
+		return NULL;
+	if (resp_conf_build(conf, &n->rc)) {
+		free(n);
 		return NULL;
 	}
-	rc = calloc(1, sizeof(*rc));
-	if (!rc)
-		return NULL;
-	if (resp_conf_build(conf, rc)) {
-		free(rc);
-		return NULL;
+	n->next = resp_confs;
+	resp_confs = n;
+	return &n->rc;
+}
+
+/* Free every config but the newest (in force): no thread reads them. */
+static void resp_confs_trim(void)
+{
+	struct resp_conf_node *n = resp_confs ? resp_confs->next : NULL;
+
+	if (resp_confs)
+		resp_confs->next = NULL;
+	while (n) {
+		struct resp_conf_node *next = n->next;
+
+		g511_resp_conf_free(&n->rc);
+		free(n);
+		n = next;
 	}
-	resp_confs[n_resp_confs++] = rc;
-	return rc;
+}
+
+/* Drop the newest config, never published (a reload that failed). */
+static void resp_conf_drop_newest(void)
+{
+	struct resp_conf_node *n = resp_confs;
+
+	if (!n)
+		return;
+	resp_confs = n->next;
+	g511_resp_conf_free(&n->rc);
+	free(n);
+}
+
+static void resp_confs_free(void)
+{
+	resp_confs_trim();
+	if (resp_confs) {
+		g511_resp_conf_free(&resp_confs->rc);
+		free(resp_confs);
+		resp_confs = NULL;
+	}
 }
 
 static void responder_status(struct g511_daemon *d, struct g511_ctl_status *out)
@@ -542,9 +527,14 @@ static void reload(struct g511_daemon *d, const struct options *o)
 	if (o->ctl_path)
 		snprintf(next.ctl_path, sizeof(next.ctl_path), "%s", o->ctl_path);
 	derive_from_ifaces(d, &next);
-	if (config_replace(d, &next))
+	if (config_replace(d, &next)) {
+		resp_conf_drop_newest();
 		return;
-	xsk_set_conf(d, rc);
+	}
+	/* the threads have moved on when it returns 0: the old ones can go */
+	if (xsk_set_conf(d, rc) == 0)
+		resp_confs_trim();
+	log_info("%s: reloaded", d->conf_path);
 }
 
 int main(int argc, char **argv)
@@ -654,12 +644,8 @@ int main(int argc, char **argv)
 			__u64 off = boot_offset_ns();
 			__u64 cur = d->conf.xdp.boot_offset_ns;
 
-			if (off > cur + 1000000 || cur > off + 1000000) {
-				pthread_mutex_lock(&d->lock);
-				d->conf.xdp.boot_offset_ns = off;
-				pthread_mutex_unlock(&d->lock);
-				config_apply(d);
-			}
+			if (off > cur + 1000000 || cur > off + 1000000)
+				config_set_boot_offset(d, off);
 		}
 		grants_sweep(d);
 	}
@@ -673,9 +659,6 @@ out:
 	if (d->state)
 		state_close(d->state);
 	ifaces_close(d);
-	for (i = 0; i < n_resp_confs; i++) {
-		g511_resp_conf_free(resp_confs[i]);
-		free(resp_confs[i]);
-	}
+	resp_confs_free();
 	return err ? 1 : 0;
 }

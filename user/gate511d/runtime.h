@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * runtime.h - the configuration in force: written into g511_config on
+ * every iface, and replaced as a whole on SIGHUP.
+ */
+#ifndef GATE511D_RUNTIME_H
+#define GATE511D_RUNTIME_H
+
+#include "conf.h"
+#include "daemon.h"
+
+/* Write d->conf.xdp into g511_config on every iface. */
+int config_apply(struct g511_daemon *d);
+/*
+ * Put a parsed config in force: d->conf = *next (under the lock), then the
+ * config map and the garden map. state_db, control_socket and
+ * control_group keep their running values (a change is logged: it needs a
+ * restart); xdp.boot_offset_ns keeps its running value (main.c's).
+ * Apply command-line overrides to *next before calling.
+ */
+int config_replace(struct g511_daemon *d, const struct g511_conf *next);
+/* Keep the XDP clock on BOOTTIME: a new BOOTTIME - MONOTONIC offset. */
+int config_set_boot_offset(struct g511_daemon *d, __u64 offset_ns);
+
+#endif /* GATE511D_RUNTIME_H */
