@@ -370,6 +370,10 @@ static int state_migrate(struct g511_state *st)
 		err = -EPROTONOSUPPORT;
 	}
 	from = version;
+	/* the sessions rebuild takes a while with a long history: say why */
+	if (!err && from && from < STATE_SCHEMA_VERSION)
+		log_info("state %s: migrating schema from version %d to %d",
+			 st->path, from, STATE_SCHEMA_VERSION);
 	for (; !err && version < STATE_SCHEMA_VERSION; version++) {
 		snprintf(sql, sizeof(sql), "migration to schema %s",
 			 state_steps[version].name);
@@ -388,9 +392,6 @@ static int state_migrate(struct g511_state *st)
 		return err;
 	}
 	st->fresh = from == 0;
-	if (from && from < STATE_SCHEMA_VERSION)
-		log_info("state %s: schema migrated from version %d to %d",
-			 st->path, from, STATE_SCHEMA_VERSION);
 	return 0;
 }
 
