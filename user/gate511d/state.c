@@ -281,10 +281,14 @@ static int state_query_int(struct g511_state *st, const char *sql, int *val)
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*val = sqlite3_column_int(stmt, 0);
-	else
+	} else if (rc == SQLITE_DONE) {
+		log_warnx("state %s: %s: no answer", st->path, sql);
+		err = -EIO;
+	} else {
 		err = state_fail(st, rc, sql);
+	}
 	sqlite3_finalize(stmt);
 	return err;
 }
