@@ -24,10 +24,13 @@ static struct map_entry *map_find(struct reconcile_map *m, const __u8 key[16])
 	return bsearch(&probe, m->ents, m->n, sizeof(*m->ents), map_entry_cmp);
 }
 
+/* Close grant rec and take it out of every map that has it. */
 static int plan_close(struct reconcile_plan *p, size_t rec, unsigned int reason,
-		      uint64_t end_wall, const struct g511_grant *live)
+		      uint64_t end_wall, const struct g511_grant *live,
+		      struct map_entry *const found[], int nmaps, unsigned int key_size)
 {
 	struct reconcile_close *c = &p->close[p->n_close++];
+	int err = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->rec = rec;
@@ -37,7 +40,10 @@ static int plan_close(struct reconcile_plan *p, size_t rec, unsigned int reason,
 		c->live = *live;
 		c->in_map = true;
 	}
-	return 0;
+	for (int i = 0; i < nmaps && !err; i++)
+		if (found[i])
+			err = batch_add(&p->remove[i], key_size, found[i]->key, NULL);
+	return err;
 }
 
 int reconcile_plan(const struct g511_grant_rec *recs, size_t n, unsigned int kind,
@@ -92,11 +98,8 @@ int reconcile_plan(const struct g511_grant_rec *recs, size_t n, unsigned int kin
 			/* same boot: the map's BOOTTIME deadlines stand */
 			reason = grant_over(&live, now->boot_ns, &end_ns);
 			if (reason) {
-				plan_close(p, k, reason, clock_boot_to_wall(now, end_ns), &live);
-				for (i = 0; i < nmaps && !err; i++)
-					if (found[i])
-						err = batch_add(&p->remove[i], key_size,
-								found[i]->key, NULL);
+				err = plan_close(p, k, reason, clock_boot_to_wall(now, end_ns),
+						 &live, found, nmaps, key_size);
 				if (err)
 					goto fail;
 				continue;
@@ -122,12 +125,9 @@ int reconcile_plan(const struct g511_grant_rec *recs, size_t n, unsigned int kin
 				uint64_t remaining;
 
 				if (rec->expires_wall <= now->wall_s) {
-					plan_close(p, k, G511_REASON_EXPIRED, rec->expires_wall,
-						   NULL);
-					for (i = 0; i < nmaps && !err; i++)
-						if (found[i])
-							err = batch_add(&p->remove[i], key_size,
-									found[i]->key, NULL);
+					err = plan_close(p, k, G511_REASON_EXPIRED,
+							 rec->expires_wall, NULL, found, nmaps,
+							 key_size);
 					if (err)
 						goto fail;
 					continue;
