@@ -43,8 +43,8 @@ t_cleanup() {
 		kill "$pid" 2>/dev/null
 	done
 	for pid in "${T_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
+		pid_reap "$pid" 10
+	done 2>/dev/null
 	[ -n "$TB" ] && "$ROOT/scripts/testbed.sh" down "$TB" >/dev/null 2>&1
 	rm -rf "$T_TMP"
 }
@@ -72,12 +72,52 @@ wait_for() {
 	return 1
 }
 
+# wait_for_ms MS CMD...: poll CMD every 20 ms until it succeeds; bounded by
+# the clock (MS) and by a count, so a slow box cannot make it spin forever.
+wait_for_ms() {
+	local end=$(( $(date +%s%N) / 1000000 + $1 )) i=0; shift
+	while [ $i -lt 10000 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ $(( $(date +%s%N) / 1000000 )) -ge $end ] && return 1
+		sleep 0.02; i=$((i + 1))
+	done
+	return 1
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# pid_gone PID: the process has exited (no such PID, or a zombie not yet
+# reaped: kill -0 still succeeds on those).
+pid_gone() {
+	local st
+	st=$(sed 's/^.*) //' /proc/"$1"/stat 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "${st%% *}" = Z ]
+}
+# pid_wait_gone PID SECONDS: bounded wait for pid_gone (any process).
+pid_wait_gone() { wait_for_ms $(( $2 * 1000 )) pid_gone "$1"; }
+# pid_reap PID SECONDS: wait for a child of this shell to exit and reap it
+# the moment it does, as systemd does on SIGCHLD; a watchdog sends SIGKILL
+# after SECONDS, so the wait is bounded. Returns the child's status. (The
+# watchdog goes by SIGKILL: caught before its exec, a SIGTERM would run
+# this shell's EXIT trap in it.)
+pid_reap() {
+	local dog rc
+	sh -c 'sleep "$2"; kill -KILL "$1" 2>/dev/null' sh "$1" "$2" & dog=$!
+	wait "$1" 2>/dev/null; rc=$?
+	kill -KILL "$dog" 2>/dev/null; wait "$dog" 2>/dev/null
+	return $rc
+}
+
 # Background a process we own; its PID is kept for cleanup. CMD must be a
 # program, not a shell function, so that $! is the process itself.
 bg_start() { "$@" & T_PIDS+=($!); LAST_PID=$!; }
 # bg_ns NS CMD...: the same inside a namespace (nsenter execs CMD).
 bg_ns() { local ns=$1; shift; bg_start nsenter --net="$ns" "$@"; }
-bg_stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0; }
+# bg_stop PID [SIGNAL]: signal it, wait until it is gone (bounded: SIGKILL
+# after 10 s) and reap it.
+bg_stop() {
+	{ kill -"${2:-TERM}" "$1"; pid_reap "$1" 10; } 2>/dev/null
+	return 0
+}
 
 # cap_start NS IFACE FILE [FILTER]: tcpdump into FILE until cap_stop.
 cap_start() {
@@ -121,20 +161,36 @@ daemon_conf() {
 		for l in "$@"; do echo "$l"; done
 	} > "$f"
 }
+# daemon_up PID SOCKET: the daemon answers on its control socket, or has
+# died (then 2, so that a wait on it ends at once).
+daemon_up() {
+	"$ROOT/build/gate511ctl" -s "$2" status >/dev/null 2>&1 && return 0
+	pid_gone "$1" && return 2
+	return 1
+}
+daemon_answers() { daemon_up "$@"; [ $? -ne 1 ]; }
+# daemon_wait_up PID SOCKET SECONDS LOG: bounded wait until it answers.
+daemon_wait_up() {
+	wait_for_ms $(( $3 * 1000 )) daemon_answers "$1" "$2"
+	daemon_up "$1" "$2" && return 0
+	echo "gate511d did not come up:"; tail -20 "$4"
+	return 1
+}
 # daemon_start [gate511d args...]: gate511d in the gateway namespace,
-# logging to $T_TMP/gate511d.log; waits for its control socket.
+# logging to $T_TMP/gate511d.log; waits until `gate511ctl status` answers
+# (the socket file alone proves nothing: a killed daemon leaves it, and a
+# live one has it before it listens). A stale socket is the daemon's to
+# replace, so it is not removed here.
 daemon_start() {
 	[ -f "$T_TMP/gate511.conf" ] || daemon_conf "$T_TMP/gate511.conf"
-	rm -f "$T_TMP/ctl.sock"
 	bg_ns "$NS_GW" "$ROOT/build/gate511d" -f -i "$IF_GW" -c "$T_TMP/gate511.conf" \
 		"$@" >>"$T_TMP/gate511d.log" 2>&1
 	DAEMON_PID=$LAST_PID
-	if ! wait_for 10 test -S "$T_TMP/ctl.sock"; then
-		echo "gate511d did not come up:"; cat "$T_TMP/gate511d.log"
-		return 1
-	fi
+	daemon_wait_up "$DAEMON_PID" "$T_TMP/ctl.sock" 10 "$T_TMP/gate511d.log"
 }
-daemon_stop() { [ -n "${DAEMON_PID:-}" ] && bg_stop "$DAEMON_PID"; DAEMON_PID=""; }
+# daemon_stop [SIGNAL]: stop as systemd does: the signal (TERM), a bounded
+# wait until the process is gone, then reap it.
+daemon_stop() { [ -n "${DAEMON_PID:-}" ] && bg_stop "$DAEMON_PID" "$@"; DAEMON_PID=""; }
 # ctl ARGS...: gate511ctl against this test's daemon.
 ctl() { "$ROOT/build/gate511ctl" -s "$T_TMP/ctl.sock" "$@"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' /proc/"$1"/status; }

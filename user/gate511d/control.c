@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -35,8 +37,10 @@
 struct g511_control {
 	struct g511_daemon *d;
 	int listen_fd;
+	int lock_fd;		/* "<path>.lock", flock()ed while we live */
 	int wake[2];		/* control_stop() wakes the accept thread */
 	pthread_t thread;
+	bool thread_started;
 	bool has_gid;
 	gid_t gid;
 	pthread_mutex_t mu;	/* guards the fields below */
@@ -687,27 +691,153 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
-/* A socket file left by a daemon that died can go; a live one cannot. */
-static int remove_stale(const char *path)
+/*
+ * One daemon per control socket, and nothing in its start-up may race the
+ * previous one. "<socket>.lock" is flock()ed for the daemon's whole life
+ * and holds its PID. The kernel drops a flock when the holder's files are
+ * closed at exit, before its PID can be reaped (unlike an AF_XDP binding:
+ * xsk.c), so once the previous daemon is gone the lock is free at once. The
+ * lock file is never removed: a daemon unlinking it could let the next two
+ * lock different files.
+ *
+ * The socket file proves nothing by itself: SIGKILL leaves it behind. A
+ * connect() tells: ECONNREFUSED is a stale file, to be unlinked; ENOENT is
+ * no file; an answer is a live daemon (one older than the lock file, or
+ * one whose lock we are waiting for), and so is EAGAIN (a live daemon with
+ * a full backlog): never unlink those. Any other error is reported as is.
+ */
+#define CLAIM_WAIT_MS		5000
+#define CLAIM_DELAY_MIN_MS	10
+#define CLAIM_DELAY_MAX_MS	200
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 0: nobody listens on path (no file, or a stale one); -EADDRINUSE: a
+ * daemon answers there; -EEXIST: not a socket; else -errno. */
+static int socket_probe(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd, err = 0;
+	int fd, err;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode))
 		return -EEXIST;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-		err = -EADDRINUSE;
+	err = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ? 0 : -errno;
 	close(fd);
+	switch (err) {
+	case 0:
+	case -EAGAIN:
+		return -EADDRINUSE;
+	case -ECONNREFUSED:
+	case -ENOENT:
+		return 0;
+	default:
+		return err;
+	}
+}
+
+/* Unlink a stale socket file at path; a live one stays (-EADDRINUSE). */
+static int remove_stale(const char *path)
+{
+	int err = socket_probe(path);
+
 	if (!err && unlink(path) < 0 && errno != ENOENT)
 		err = -errno;
 	return err;
+}
+
+/* The PID written in the lock file, 0 if none. */
+static long lock_pid(int fd)
+{
+	char buf[24] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	return n > 0 ? strtol(buf, NULL, 10) : 0;
+}
+
+static void lock_set_pid(int fd, long pid)
+{
+	char buf[24];
+	int n = pid ? snprintf(buf, sizeof(buf), "%ld\n", pid) : 0;
+
+	if (ftruncate(fd, 0) < 0 || (n && pwrite(fd, buf, n, 0) != n))
+		log_warn("cannot write the pid to the control lock file");
+}
+
+static void claim_fail_msg(const char *path, int err, long pid)
+{
+	if (err == -EADDRINUSE && pid)
+		log_warnx("%s: another gate511d (pid %ld) is running; stop it first", path, pid);
+	else if (err == -EADDRINUSE)
+		log_warnx("%s: another gate511d is listening there; stop it first", path);
+	else if (err == -EWOULDBLOCK)
+		log_warnx("%s.lock: held by gate511d pid %ld for more than %d s; stop it first",
+			  path, pid, CLAIM_WAIT_MS / 1000);
+	else if (err == -EEXIST)
+		log_warnx("%s: exists and is not a socket", path);
+	else
+		log_warnx("%s: %s", path, strerror(-err));
+}
+
+/*
+ * Take the lock: at once when the previous daemon is gone; when it is
+ * still exiting (its socket already closed), wait for it with a backoff,
+ * a bounded time; a daemon that answers on the socket is refused at once.
+ */
+static int claim_lock(struct g511_control *ctl)
+{
+	unsigned int delay = CLAIM_DELAY_MIN_MS;
+	uint64_t end = 0;
+	char lock_path[sizeof(ctl->path) + 8];
+	int err;
+
+	snprintf(lock_path, sizeof(lock_path), "%s.lock", ctl->path);
+	ctl->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (ctl->lock_fd < 0) {
+		err = -errno;
+		log_warn("cannot open %s", lock_path);
+		return err;
+	}
+	for (;;) {
+		long pid;
+		uint64_t now;
+
+		if (flock(ctl->lock_fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK) {
+			err = -errno;
+			log_warn("cannot lock %s", lock_path);
+			return err;
+		}
+		pid = lock_pid(ctl->lock_fd);
+		err = socket_probe(ctl->path);
+		now = mono_ms();
+		if (err == -EADDRINUSE || (end && now >= end)) {
+			claim_fail_msg(ctl->path, err == -EADDRINUSE ? err : -EWOULDBLOCK, pid);
+			return err == -EADDRINUSE ? err : -EADDRINUSE;
+		}
+		if (!end) {
+			end = now + CLAIM_WAIT_MS;
+			log_info("%s: the previous gate511d (pid %ld) is still exiting; "
+				 "waiting up to %d s", lock_path, pid, CLAIM_WAIT_MS / 1000);
+		}
+		poll(NULL, 0, delay > end - now ? end - now : delay);
+		delay = delay * 2 > CLAIM_DELAY_MAX_MS ? CLAIM_DELAY_MAX_MS : delay * 2;
+	}
+	lock_set_pid(ctl->lock_fd, getpid());
+	return 0;
 }
 
 static int resolve_group(const char *name, gid_t *gid)
@@ -725,18 +855,38 @@ static int resolve_group(const char *name, gid_t *gid)
 	return 0;
 }
 
-int control_start(struct g511_daemon *d)
+static void control_free(struct g511_control *ctl)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	if (ctl->listen_fd >= 0)
+		close(ctl->listen_fd);
+	if (ctl->wake[0] >= 0) {
+		close(ctl->wake[0]);
+		close(ctl->wake[1]);
+	}
+	if (ctl->lock_fd >= 0) {
+		/* still ours: say no daemon runs, then let go */
+		lock_set_pid(ctl->lock_fd, 0);
+		close(ctl->lock_fd);
+	}
+	pthread_mutex_destroy(&ctl->mu);
+	pthread_cond_destroy(&ctl->cv);
+	free(ctl);
+}
+
+int control_claim(struct g511_daemon *d)
+{
+	struct sockaddr_un sun;
 	struct g511_control *ctl;
 	const char *path = d->conf.ctl_path;
 	int i, err;
 
+	if (d->control)
+		return 0;
 	ctl = calloc(1, sizeof(*ctl));
 	if (!ctl)
 		return -ENOMEM;
 	ctl->d = d;
-	ctl->listen_fd = ctl->wake[0] = ctl->wake[1] = -1;
+	ctl->listen_fd = ctl->lock_fd = ctl->wake[0] = ctl->wake[1] = -1;
 	pthread_mutex_init(&ctl->mu, NULL);
 	pthread_cond_init(&ctl->cv, NULL);
 	for (i = 0; i < CONTROL_MAX_WORKERS; i++)
@@ -747,7 +897,44 @@ int control_start(struct g511_daemon *d)
 		goto fail;
 	}
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	err = mkdir_parents(path);
+	if (err) {
+		log_warnx("cannot create the directory of %s: %s", path,
+			  strerror(-err));
+		goto fail;
+	}
+	err = claim_lock(ctl);
+	if (err)
+		goto fail;
+	/* Ours now; a socket file there is stale unless a daemon that
+	 * knows no lock answers on it. */
+	err = remove_stale(path);
+	if (err) {
+		claim_fail_msg(path, err, 0);
+		goto fail;
+	}
+	d->control = ctl;
+	return 0;
+fail:
+	control_free(ctl);
+	return err;
+}
+
+int control_start(struct g511_daemon *d)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct g511_control *ctl;
+	const char *path = d->conf.ctl_path;
+	int err;
+
+	err = control_claim(d);
+	if (err)
+		return err;
+	ctl = d->control;
+	/* claimed before daemon(): the PID in the lock file is the parent's */
+	if (lock_pid(ctl->lock_fd) != getpid())
+		lock_set_pid(ctl->lock_fd, getpid());
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", ctl->path);
 
 	if (d->conf.ctl_group[0]) {
 		err = resolve_group(d->conf.ctl_group, &ctl->gid);
@@ -758,18 +945,10 @@ int control_start(struct g511_daemon *d)
 		}
 		ctl->has_gid = true;
 	}
-	err = mkdir_parents(path);
-	if (err) {
-		log_warnx("cannot create the directory of %s: %s", path,
-			  strerror(-err));
-		goto fail;
-	}
+	/* again: the claim may be long past (a slow start-up) */
 	err = remove_stale(path);
 	if (err) {
-		log_warnx("%s: %s", path, err == -EADDRINUSE ?
-			  "another gate511d is listening there" :
-			  err == -EEXIST ? "exists and is not a socket" :
-			  strerror(-err));
+		claim_fail_msg(path, err, 0);
 		goto fail;
 	}
 
@@ -807,22 +986,15 @@ int control_start(struct g511_daemon *d)
 		log_warn("cannot start the control thread");
 		goto fail_unlink;
 	}
-	d->control = ctl;
+	ctl->thread_started = true;
 	log_info("control socket %s ready", path);
 	return 0;
 
 fail_unlink:
 	unlink(path);
 fail:
-	if (ctl->listen_fd >= 0)
-		close(ctl->listen_fd);
-	if (ctl->wake[0] >= 0) {
-		close(ctl->wake[0]);
-		close(ctl->wake[1]);
-	}
-	pthread_mutex_destroy(&ctl->mu);
-	pthread_cond_destroy(&ctl->cv);
-	free(ctl);
+	d->control = NULL;
+	control_free(ctl);
 	return err;
 }
 
@@ -833,6 +1005,12 @@ void control_stop(struct g511_daemon *d)
 
 	if (!ctl)
 		return;
+	if (!ctl->thread_started) {
+		/* claimed only: start-up failed before the socket */
+		d->control = NULL;
+		control_free(ctl);
+		return;
+	}
 	pthread_mutex_lock(&ctl->mu);
 	ctl->stopping = true;
 	pthread_cond_broadcast(&ctl->cv);
@@ -841,6 +1019,7 @@ void control_stop(struct g511_daemon *d)
 		log_warn("control: wake");
 	pthread_join(ctl->thread, NULL);
 	close(ctl->listen_fd);
+	ctl->listen_fd = -1;
 	unlink(ctl->path);
 
 	/* cut idle clients short; running requests finish their work */
@@ -852,10 +1031,6 @@ void control_stop(struct g511_daemon *d)
 		pthread_cond_wait(&ctl->cv, &ctl->mu);
 	pthread_mutex_unlock(&ctl->mu);
 
-	close(ctl->wake[0]);
-	close(ctl->wake[1]);
-	pthread_mutex_destroy(&ctl->mu);
-	pthread_cond_destroy(&ctl->cv);
-	free(ctl);
 	d->control = NULL;
+	control_free(ctl);
 }

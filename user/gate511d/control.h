@@ -16,12 +16,24 @@
 #define CONTROL_IO_TIMEOUT_S	10	/* per read/write on a connection */
 
 /*
+ * Make this the one daemon on d->conf.ctl_path before start-up touches
+ * anything a previous instance may still hold: flock "<ctl_path>.lock"
+ * (kept until control_stop(), PID inside), waiting a bounded time for a
+ * daemon that is still exiting; remove a stale socket file (SIGKILL).
+ * -EADDRINUSE, said in the log, when another gate511d runs there. Sets
+ * d->control. Call once the config is known and after daemon(), before
+ * the interfaces are set up; control_start() calls it when not done yet.
+ */
+int control_claim(struct g511_daemon *d);
+/*
  * Create d->conf.ctl_path (its directory too; a stale socket is replaced,
  * a live one is -EADDRINUSE), mode 0660, group d->conf.ctl_group; start the
- * accept thread. Sets d->control. Call after grants_reconcile().
+ * accept thread. Claims first when control_claim() was not called. Sets
+ * d->control; on failure releases the claim. Call after grants_reconcile().
  */
 int control_start(struct g511_daemon *d);
-/* Stop accepting, wait for running requests, remove the socket. */
+/* Stop accepting, wait for running requests, remove the socket, release
+ * the claim. Also after a claim alone, or nothing. */
 void control_stop(struct g511_daemon *d);
 
 #endif /* GATE511D_CONTROL_H */

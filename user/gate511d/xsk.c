@@ -18,6 +18,14 @@
  * free, so a flood that fills the RX ring can never starve the replies, and
  * a reply that finds no frame or no TX slot is dropped and counted: no path
  * keeps a frame, so a flood only raises counters and service recovers.
+ *
+ * Restarts: the kernel unbinds an AF_XDP socket's buffer pool from its
+ * queue in deferred work after the last reference is dropped, so for a
+ * moment after the previous gate511d is gone (SIGTERM or SIGKILL alike),
+ * bind() on its queues still fails with EBUSY. Without CAP_IPC_LOCK the
+ * old UMEM's pages also stay charged to RLIMIT_MEMLOCK for that moment
+ * (ENOBUFS at registration). Both are retried with a backoff, against one
+ * deadline for the whole start-up, before they count as errors.
  */
 #include <errno.h>
 #include <poll.h>
@@ -47,6 +55,17 @@
 #define RX_BATCH	64
 #define MAX_SEGS	16		/* reply segments to one frame */
 #define MAX_SOCKETS	(G511_MAX_IFACES * G511_MAX_QUEUES)
+#define BUSY_WAIT_MS	5000		/* a previous instance's queues: budget */
+#define BUSY_DELAY_MIN_MS 10		/* first backoff, doubled each time */
+#define BUSY_DELAY_MAX_MS 200
+
+/* The interface's XSKMAP. TODO: drop the #else once daemon.h takes
+ * struct g511_maps from maptab.h (phase-2 split). */
+#ifdef G511_MAPS_ALL
+#define IFC_XSKS_FD(ifc)	((ifc)->maps.fd[G511_MAP_ID_XSKS])
+#else
+#define IFC_XSKS_FD(ifc)	((ifc)->maps.xsks_fd)
+#endif
 
 struct xsk_worker {
 	struct g511_xsk_set *set;
@@ -80,6 +99,7 @@ struct g511_xsk_set {
 	struct g511_resp_key key;
 	bool busy_poll;
 	volatile bool stopping;
+	uint64_t busy_since_ms;		/* first busy queue at start-up, 0: none */
 };
 
 static uint64_t mono_s(void)
@@ -88,6 +108,53 @@ static uint64_t mono_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What keeps a queue busy across a restart (see the top of the file). */
+static bool busy_err(int err)
+{
+	return err == -EBUSY || err == -ENOBUFS;
+}
+
+/*
+ * Wait before the next try at a busy queue: *delay_ms, doubled for the
+ * next time, never past the start-up's deadline. false when the budget is
+ * spent. The first wait of a start-up says why, once for all queues.
+ */
+static bool busy_wait(struct g511_xsk_set *set, const struct xsk_worker *w, int err,
+		      unsigned int *delay_ms)
+{
+	uint64_t now = mono_ms(), end;
+	unsigned int delay;
+
+	if (!set->busy_since_ms) {
+		set->busy_since_ms = now;
+		if (err == -EBUSY)
+			log_info("%s: queue %u still bound by the previous instance; "
+				 "retrying for up to %d s", w->ifname, w->queue,
+				 BUSY_WAIT_MS / 1000);
+		else
+			log_info("%s: queue %u: the previous instance's UMEM is still "
+				 "charged to RLIMIT_MEMLOCK; retrying for up to %d s",
+				 w->ifname, w->queue, BUSY_WAIT_MS / 1000);
+	}
+	end = set->busy_since_ms + BUSY_WAIT_MS;
+	if (now >= end)
+		return false;
+	delay = *delay_ms;
+	if (delay > end - now)
+		delay = end - now;
+	poll(NULL, 0, delay);
+	*delay_ms = *delay_ms * 2 > BUSY_DELAY_MAX_MS ? BUSY_DELAY_MAX_MS : *delay_ms * 2;
+	return true;
 }
 
 /* RX queues of ifname, as the driver reports its channels; 1 if unknown. */
@@ -317,6 +384,51 @@ static void worker_free(struct xsk_worker *w)
 	free(w);
 }
 
+/*
+ * Create w's socket and bind it to its queue: zero-copy where the driver
+ * has it, copy mode otherwise (veth). The kernel refuses a bound queue with
+ * EBUSY before it looks at zero-copy support, so a zero-copy EBUSY is not
+ * taken for "no zero-copy": copy mode is tried at once (a driver may say
+ * EBUSY about zero-copy for reasons of its own), and when copy mode is busy
+ * too the queue is still bound: both are tried again after a backoff.
+ * Any other zero-copy error means copy mode from then on.
+ */
+static int socket_bind(struct xsk_worker *w, const struct g511_iface *ifc)
+{
+	struct xsk_socket_config scfg = {
+		.rx_size = RING_SIZE,
+		.tx_size = RING_SIZE,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	};
+	unsigned int delay = BUSY_DELAY_MIN_MS;
+	bool try_zc = true;
+	int err;
+
+	for (;;) {
+		/* A failed create leaves the UMEM as it was: reuse it. */
+		if (try_zc) {
+			scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY;
+			err = xsk_socket__create(&w->xsk, ifc->name, w->queue, w->umem,
+						 &w->rx, &w->tx, &scfg);
+			if (!err) {
+				w->zerocopy = true;
+				return 0;
+			}
+			w->xsk = NULL;
+			if (err != -EBUSY)
+				try_zc = false;
+		}
+		scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_COPY;
+		err = xsk_socket__create(&w->xsk, ifc->name, w->queue, w->umem, &w->rx, &w->tx,
+					 &scfg);
+		if (!err)
+			return 0;
+		w->xsk = NULL;
+		if (err != -EBUSY || !busy_wait(w->set, w, err, &delay))
+			return err;
+	}
+}
+
 static int worker_open(struct g511_xsk_set *set, const struct g511_iface *ifc, __u32 queue,
 		       struct xsk_worker **out)
 {
@@ -326,12 +438,7 @@ static int worker_open(struct g511_xsk_set *set, const struct g511_iface *ifc, _
 		.frame_size = FRAME_SIZE,
 		.frame_headroom = 0,
 	};
-	struct xsk_socket_config scfg = {
-		.rx_size = RING_SIZE,
-		.tx_size = RING_SIZE,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY,
-	};
+	unsigned int delay = BUSY_DELAY_MIN_MS;
 	struct xsk_worker *w;
 	int err;
 
@@ -349,34 +456,33 @@ static int worker_open(struct g511_xsk_set *set, const struct g511_iface *ifc, _
 		err = -errno;
 		goto fail;
 	}
-	err = xsk_umem__create(&w->umem, w->area, (__u64)NUM_FRAMES * FRAME_SIZE,
-			       &w->fill, &w->comp, &ucfg);
+	do {
+		err = xsk_umem__create(&w->umem, w->area, (__u64)NUM_FRAMES * FRAME_SIZE,
+				       &w->fill, &w->comp, &ucfg);
+		if (err)
+			w->umem = NULL;
+	} while (err == -ENOBUFS && busy_wait(set, w, err, &delay));
 	if (err)
 		goto fail;
-	/* Zero-copy where the driver has it; copy mode otherwise (veth). */
-	err = xsk_socket__create(&w->xsk, ifc->name, queue, w->umem, &w->rx, &w->tx, &scfg);
-	if (err) {
-		scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_COPY;
-		err = xsk_socket__create(&w->xsk, ifc->name, queue, w->umem, &w->rx, &w->tx,
-					 &scfg);
-	} else {
-		w->zerocopy = true;
-	}
-	if (err) {
-		w->xsk = NULL;
+	err = socket_bind(w, ifc);
+	if (err)
 		goto fail;
-	}
 	for (__u32 i = 0; i < NUM_FRAMES; i++)
 		w->free_frames[w->n_free++] = (__u64)i * FRAME_SIZE;
 	refill(w);
-	err = xsk_socket__update_xskmap(w->xsk, ifc->maps.xsks_fd);
+	err = xsk_socket__update_xskmap(w->xsk, IFC_XSKS_FD(ifc));
 	if (err)
 		goto fail;
 	*out = w;
 	return 0;
 fail:
-	log_warnx("cannot open AF_XDP socket on %s queue %u: %s", ifc->name, queue,
-		  strerror(-err));
+	if (busy_err(err) && set->busy_since_ms)
+		log_warnx("cannot open AF_XDP socket on %s queue %u: %s, still after %d s "
+			  "(another gate511d or AF_XDP program holds it?)", ifc->name, queue,
+			  strerror(-err), BUSY_WAIT_MS / 1000);
+	else
+		log_warnx("cannot open AF_XDP socket on %s queue %u: %s", ifc->name, queue,
+			  strerror(-err));
 	worker_free(w);
 	return err;
 }
@@ -418,6 +524,9 @@ int xsk_set_start(struct g511_daemon *d, const struct g511_resp_conf *rc, bool b
 		}
 		log_info("%s: responder on %u RX queue%s", ifc->name, nq, nq == 1 ? "" : "s");
 	}
+	if (set->busy_since_ms)
+		log_info("the previous instance's queues were free after %llu ms",
+			 (unsigned long long)(mono_ms() - set->busy_since_ms));
 	for (unsigned int i = 0; i < set->n; i++) {
 		struct xsk_worker *w = set->workers[i];
 
