@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gate511ctl.h - what the files of the admin CLI share.
+ * gate511ctl.h - what the files of the admin CLI share. There is no global
+ * state: main.c builds a struct gctl from the global options and hands it
+ * to the command, which hands it on to what it calls.
+ *
+ *   main.c        options, the command table, the commands
+ *   rpc.c         the one request -> reply(s) exchange with gate511d
+ *   print.c       how grants, sessions, counters and errors look
+ *   pinned.c      read-only answers from the pinned maps (daemon down)
+ *   importfile.c  reading an import file (the format: lib/grantfile.c)
  *
  * Exit codes (stable; also in gate511ctl(8)):
  *   0  success
@@ -15,6 +23,7 @@
 #define GATE511CTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "ctl_proto.h"
 #include "json_writer.h"
@@ -28,50 +37,108 @@ enum cli_exit {
 	EXIT_ERROR = 5,
 };
 
-struct cli {
-	bool json;
-	bool pretty;
+/* The global options: where the daemon and the maps are, how to print. */
+struct gctl {
+	bool json, pretty;
 	const char *sock_path;
 	const char *pin_dir;
-	/* allow's options */
-	bool has_ttl, has_idle, has_mac;
-	uint64_t ttl_s, idle_s;
-	uint8_t mac[6];
 	struct json_writer *jw;		/* when json */
 };
 
-extern struct cli cli;
+/* print.c: report an error once (stderr, or {"error": ...}); returns code. */
+int cli_error(const struct gctl *g, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-/* Report an error once (text on stderr, or {"error": ...}); returns code. */
-int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The exit code for a daemon ERROR's errno. */
-int cli_exit_for(int code);
+/* ------------------------------------------------------------- rpc.c */
 
-/* print.c: one place for how grants, sessions and counters look. */
+/* rpc_call() result when the daemon is down and the call may fall back. */
+#define RPC_DOWN	(-1)
+
+struct rpc_conn;
+
+/*
+ * One exchange with gate511d: connect, send the batch (if any) and the
+ * request, read the reply or the stream of replies up to END, check seq
+ * and types, and turn the daemon's ERROR into its exit code. Every failure
+ * is reported here, once; the caller only prints what it got.
+ */
+struct rpc_call {
+	unsigned int type;	/* the request */
+	const void *body;	/* its body; NULL when it has none */
+	unsigned int reply;	/* the reply's type; a stream's item type */
+	bool stream;		/* replies up to END, counted */
+	bool fall_back;		/* daemon down: RPC_DOWN, nothing reported */
+	/*
+	 * Messages sent before the request (import's items): batch() calls
+	 * rpc_send() for each and returns 0 or an exit code.
+	 */
+	int (*batch)(struct rpc_conn *conn, void *ctx);
+	void *batch_ctx;
+
+	/* results */
+	struct g511_ctl_msg msg;	/* the reply (not stream) */
+	void *items;			/* stream: n bodies of the reply type; free() */
+	size_t n;
+	int connect_err;		/* -errno of a failed connect, else 0 */
+};
+
+/* 0, an exit code (reported), or RPC_DOWN (fall_back only). */
+int rpc_call(const struct gctl *g, struct rpc_call *call);
+/* Inside batch(): queue one message. 0 or an exit code (reported). */
+int rpc_send(struct rpc_conn *conn, unsigned int type, const void *body);
+
+/* ----------------------------------------------------------- print.c */
+
 void print_time(uint64_t wall, char *buf, size_t len);
 void print_grant_header(void);
 void print_grant_row(const struct g511_ctl_grant *g, uint64_t now);
 void print_grant_block(const struct g511_ctl_grant *g, uint64_t now);
-void print_grant_json(const struct g511_ctl_grant *g, uint64_t now);
+void print_grant_json(struct json_writer *jw, const struct g511_ctl_grant *g,
+		      uint64_t now);
 void print_session_header(void);
 void print_session_row(const struct g511_ctl_session *s);
-void print_session_json(const struct g511_ctl_session *s);
-void print_stats(const struct g511_ctl_stats *s, const char *source);
-void print_garden_json(const struct g511_ctl_garden *g);
-void print_export_line(const struct g511_ctl_grant *g);
+void print_session_json(struct json_writer *jw, const struct g511_ctl_session *s);
+void print_stats(const struct gctl *g, const struct g511_ctl_stats *s,
+		 const char *source);
+void print_garden_json(struct json_writer *jw, const struct g511_ctl_garden *e);
+/* 0, or -errno of the write (stdout). */
+int print_export_line(const struct g511_ctl_grant *g);
+
+/* ---------------------------------------------------------- pinned.c */
 
 /*
- * pinned.c: read-only answers from the pinned maps when the daemon is down.
- * -ENOENT when the pins are missing; show sets *found.
+ * Read-only answers from the maps pinned in pin_dir, when the daemon is
+ * down. 0, or -ENOENT when the pins are missing, -EINVAL when they do not
+ * have gate511's shapes, another -errno; err says which and why.
  */
 typedef void (*pinned_grant_fn)(const struct g511_ctl_grant *g, void *ctx);
-int pinned_list(pinned_grant_fn fn, void *ctx);
-int pinned_show(const struct g511_client *c, struct g511_ctl_grant *out,
-		bool *found);
-int pinned_stats(struct g511_ctl_stats *out);
+int pinned_list(const char *pin_dir, pinned_grant_fn fn, void *ctx, char *err,
+		size_t err_len);
+int pinned_show(const char *pin_dir, const struct g511_client *c,
+		struct g511_ctl_grant *out, bool *found, char *err, size_t err_len);
+int pinned_stats(const char *pin_dir, struct g511_ctl_stats *out, char *err,
+		 size_t err_len);
 
-/* importfile.c: the import/export text format. */
-int import_file_parse(const char *path, struct g511_ctl_grant_req **reqs,
-		      size_t *n);
+/* ------------------------------------------------------ importfile.c */
+
+/*
+ * An import file read into memory (path "-": standard input) and checked
+ * line by line: 0, or -errno with "PATH: ..." in err (-ENOMEM: out of
+ * memory; anything else: bad input). n counts its grants.
+ */
+struct import_file {
+	char *text;
+	size_t len;
+	size_t n;
+};
+
+int import_file_load(const char *path, struct import_file *f, char *err,
+		     size_t err_len);
+/* Each grant of a loaded file to fn, as grantfile_parse() does. */
+int import_file_each(const struct import_file *f,
+		     int (*fn)(const struct g511_ctl_grant_req *r, unsigned int lineno,
+			       void *ctx),
+		     void *ctx);
+void import_file_free(struct import_file *f);
 
 #endif /* GATE511CTL_H */

@@ -5,9 +5,15 @@
  * `gate511ctl COMMAND help`, -j/-p JSON output with errors as
  * {"error": "..."}, and the stable exit codes listed in gate511ctl.h.
  *
- * It talks to gate511d over the control socket (one request per
- * connection). When the daemon is down, list, show and stats read the
- * pinned maps instead and say so.
+ * Options are parsed in two steps: the global ones up to the command name,
+ * then the command's arguments with the global options and the command's
+ * own option table (struct cmd.opts), so `gate511ctl list -j` works and
+ * `--ttl` exists for allow only. The command gets the global state as a
+ * struct gctl and its own options in struct cmd_args; nothing is global.
+ *
+ * It talks to gate511d over the control socket through rpc_call() (one
+ * request per connection). When the daemon is down, list, show and stats
+ * read the pinned maps instead and say so.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,255 +21,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
-#include <unistd.h>
 #include "addr.h"
 #include "conf.h"
-#include "ctl_io.h"
 #include "duration.h"
 #include "gate511ctl.h"
 
-struct cli cli = {
-	.sock_path = G511_CTL_PATH_DEFAULT,
-	.pin_dir = G511_PIN_DIR_DEFAULT,
-};
-
 #define SRC_DAEMON	"daemon"
 #define SRC_PINNED	"pinned-maps"
-#define RPC_TIMEOUT_S	60
-
-/* ---------------------------------------------------------------- errors */
-
-int cli_error(int code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (cli.jw) {
-		jw_start_object(cli.jw);
-		jw_string_field(cli.jw, "error", msg);
-		jw_end_object(cli.jw);
-	} else {
-		fprintf(stderr, "gate511ctl: %s\n", msg);
-	}
-	return code;
-}
-
-int cli_exit_for(int code)
-{
-	switch (code) {
-	case EINVAL:
-		return EXIT_USAGE;
-	case ENOENT:
-		return EXIT_NOTFOUND;
-	case ENOSPC:
-		return EXIT_FULL;
-	default:
-		return EXIT_ERROR;
-	}
-}
-
-static void note_pinned(void)
-{
-	if (!cli.json)
-		fprintf(stderr, "gate511ctl: daemon not running; read from pinned "
-			"maps in %s\n", cli.pin_dir);
-}
-
-/* ------------------------------------------------------------- the wire */
-
-static struct {
-	int fd;
-	__u32 seq;
-	int connect_err;	/* -errno of connect() */
-	struct ctl_conn conn;
-} rpc = { .fd = -1 };
-
-static bool daemon_down(int err)
-{
-	return err == -ENOENT || err == -ECONNREFUSED || err == -ENOTDIR;
-}
-
-/* 0, or -errno of the connect (nothing reported yet). */
-static int rpc_open(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = RPC_TIMEOUT_S };
-	int fd;
-
-	if (strlen(cli.sock_path) >= sizeof(sun.sun_path))
-		return rpc.connect_err = -ENAMETOOLONG;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", cli.sock_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return rpc.connect_err = -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		rpc.connect_err = -errno;
-		close(fd);
-		return rpc.connect_err;
-	}
-	rpc.fd = fd;
-	rpc.seq = (__u32)getpid();
-	ctl_conn_init(&rpc.conn, fd);
-	return 0;
-}
-
-/* Report a failed connect; the exit code. */
-static int rpc_open_error(int err)
-{
-	if (daemon_down(err))
-		return cli_error(EXIT_DOWN, "gate511d is not running (cannot "
-				 "connect to %s: %s)", cli.sock_path,
-				 strerror(-err));
-	if (err == -EACCES || err == -EPERM)
-		return cli_error(EXIT_ERROR, "permission denied on %s: root or "
-				 "the control group only", cli.sock_path);
-	return cli_error(EXIT_ERROR, "cannot connect to %s: %s", cli.sock_path,
-			 strerror(-err));
-}
-
-/* Connect, or report why not: 0 or an exit code. */
-static int rpc_connect(void)
-{
-	int err = rpc_open();
-
-	return err ? rpc_open_error(err) : 0;
-}
-
-static int rpc_send(unsigned int type, const void *body)
-{
-	int err = ctl_send(&rpc.conn, type, rpc.seq, body);
-
-	if (err)
-		return cli_error(EXIT_ERROR, "cannot send to gate511d: %s",
-				 strerror(-err));
-	return 0;
-}
-
-static int rpc_flush(void)
-{
-	int err = ctl_flush(&rpc.conn);
-
-	if (err)
-		return cli_error(EXIT_ERROR, "cannot send to gate511d: %s",
-				 strerror(-err));
-	return 0;
-}
-
-static int rpc_request(unsigned int type, const void *body)
-{
-	int ret = rpc_send(type, body);
-
-	return ret ? ret : rpc_flush();
-}
-
-/*
- * The next reply: 0 with *m filled, or an exit code (reported). An ERROR
- * from the daemon becomes its exit code; want (if not 0) is the one type
- * besides END the caller accepts.
- */
-static int rpc_reply(struct g511_ctl_msg *m, unsigned int want)
-{
-	int err = ctl_recv(&rpc.conn, m);
-
-	switch (err) {
-	case 0:
-		break;
-	case -ENODATA:
-	case -ECONNRESET:
-		return cli_error(EXIT_ERROR, "gate511d closed the connection");
-	case -EAGAIN:
-		return cli_error(EXIT_ERROR, "no answer from gate511d in %d s",
-				 RPC_TIMEOUT_S);
-	case -EPROTONOSUPPORT:
-		return cli_error(EXIT_ERROR, "gate511d speaks protocol version %u, "
-				 "this gate511ctl %u", m->hdr.version,
-				 G511_CTL_VERSION);
-	default:
-		return cli_error(EXIT_ERROR, "bad reply from gate511d: %s",
-				 strerror(-err));
-	}
-	if (m->hdr.type == G511_CTL_ERROR)
-		return cli_error(cli_exit_for(m->body.error.code), "%s",
-				 m->body.error.msg);
-	if (m->hdr.seq != rpc.seq)
-		return cli_error(EXIT_ERROR, "reply out of sequence");
-	if (want && m->hdr.type != want && m->hdr.type != G511_CTL_END)
-		return cli_error(EXIT_ERROR, "unexpected %s reply from gate511d",
-				 ctl_type_name(m->hdr.type));
-	return 0;
-}
-
-/* Read a stream of want messages up to END into a growing array. */
-static int rpc_collect(unsigned int want, size_t size, void **out, size_t *n)
-{
-	struct g511_ctl_msg m;
-	size_t cap = 0;
-	char *v = NULL;
-	int ret;
-
-	*n = 0;
-	for (;;) {
-		ret = rpc_reply(&m, want);
-		if (ret)
-			goto fail;
-		if (m.hdr.type == G511_CTL_END)
-			break;
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			char *nv = realloc(v, ncap * size);
-
-			if (!nv) {
-				ret = cli_error(EXIT_ERROR, "out of memory");
-				goto fail;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		memcpy(v + *n * size, &m.body, size);
-		(*n)++;
-	}
-	if (m.body.count.count != *n) {
-		ret = cli_error(EXIT_ERROR, "gate511d announced %u entries, sent %zu",
-				m.body.count.count, *n);
-		goto fail;
-	}
-	*out = v;
-	return 0;
-fail:
-	free(v);
-	return ret;
-}
 
 /* ----------------------------------------------------------- arguments */
 
-enum cmd_opt {
-	OPT_TTL = 1 << 0,
-	OPT_IDLE = 1 << 1,
-	OPT_MAC = 1 << 2,
+#define CMD_OPTS_MAX	8
+
+struct cmd;
+
+/* One run of a command: its positional arguments and its own options. */
+struct cmd_args {
+	const struct cmd *cmd;
+	int argc;			/* positional arguments, after the name */
+	char **argv;
+	const char *opt[CMD_OPTS_MAX];	/* by cmd.opts[].val; NULL = not given */
 };
 
 struct cmd {
 	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *args;	/* usage after the name */
-	const char *help;	/* what it does */
-	unsigned int opts;	/* enum cmd_opt it accepts */
-	int min_args, max_args;	/* positional, after the name */
+	int (*fn)(const struct gctl *g, const struct cmd_args *a);
+	const char *args;		/* usage after the name */
+	const char *help;		/* what it does */
+	const struct option *opts;	/* its own options; .val < CMD_OPTS_MAX */
+	int min_args, max_args;		/* positional */
 };
 
-static const struct cmd *cmd_current;
+static int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
+static int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -271,137 +64,187 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (cmd_current)
-		return cli_error(EXIT_USAGE, "%s (usage: gate511ctl %s%s%s)", msg,
-				 cmd_current->name, cmd_current->args[0] ? " " : "",
-				 cmd_current->args);
-	return cli_error(EXIT_USAGE, "%s (try gate511ctl help)", msg);
+	if (c)
+		return cli_error(g, EXIT_USAGE, "%s (usage: gate511ctl %s%s%s)", msg,
+				 c->name, c->args[0] ? " " : "", c->args);
+	return cli_error(g, EXIT_USAGE, "%s (try gate511ctl help)", msg);
 }
 
-static int parse_client_arg(const char *s, struct g511_client *c)
+static int parse_client_arg(const struct gctl *g, const struct cmd_args *a,
+			    const char *s, struct g511_client *c)
 {
 	if (client_parse(s, c))
-		return usage_error("'%s' is not an IPv4/IPv6 address or MAC a "
-				   "client can have", s);
+		return usage_error(g, a->cmd, "'%s' is not an IPv4/IPv6 address or MAC "
+				   "a client can have", s);
 	return 0;
 }
-
-/* ------------------------------------------------------------ commands */
 
 static uint64_t now_wall(void)
 {
 	return (uint64_t)time(NULL);
 }
 
-static int cmd_allow(int argc, char **argv)
+static int pinned_error(const struct gctl *g, const struct rpc_call *call, int err,
+			const char *why)
+{
+	if (err == -ENOENT)
+		return cli_error(g, EXIT_DOWN, "gate511d is not running (cannot connect "
+				 "to %s: %s) and no maps are pinned in %s", g->sock_path,
+				 strerror(-call->connect_err), g->pin_dir);
+	return cli_error(g, EXIT_ERROR, "gate511d is not running and the maps pinned "
+			 "in %s cannot be read: %s", g->pin_dir, why);
+}
+
+static void note_pinned(const struct gctl *g)
+{
+	if (!g->json)
+		fprintf(stderr, "gate511ctl: daemon not running; read from pinned "
+			"maps in %s\n", g->pin_dir);
+}
+
+/* ------------------------------------------------------------ commands */
+
+enum { ALLOW_TTL, ALLOW_IDLE, ALLOW_MAC, ALLOW_USER };
+
+static const struct option allow_opts[] = {
+	{ "ttl", required_argument, NULL, ALLOW_TTL },
+	{ "idle", required_argument, NULL, ALLOW_IDLE },
+	{ "mac", required_argument, NULL, ALLOW_MAC },
+	{ "user", required_argument, NULL, ALLOW_USER },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* allow's options into the request: 0 or an exit code (reported). */
+static int allow_req(const struct gctl *g, const struct cmd_args *a,
+		     struct g511_ctl_grant_req *req)
+{
+	const char *ttl = a->opt[ALLOW_TTL], *idle = a->opt[ALLOW_IDLE];
+	const char *mac = a->opt[ALLOW_MAC], *user = a->opt[ALLOW_USER];
+	uint64_t secs;
+	int ret;
+
+	ret = parse_client_arg(g, a, a->argv[0], &req->client);
+	if (ret)
+		return ret;
+	if (ttl) {
+		if (duration_parse(ttl, &secs))
+			return usage_error(g, a->cmd, "bad --ttl '%s' (N[s|m|h|d])", ttl);
+		req->flags |= G511_CTL_F_TTL;
+		req->ttl_s = secs;
+	}
+	if (idle) {
+		if (duration_parse(idle, &secs))
+			return usage_error(g, a->cmd, "bad --idle '%s' (N[s|m|h|d])", idle);
+		req->flags |= G511_CTL_F_IDLE;
+		req->idle_s = secs;
+	}
+	if (mac) {
+		if (mac_parse(mac, req->mac) || !mac_is_unicast(req->mac))
+			return usage_error(g, a->cmd, "bad --mac '%s' (a unicast "
+					   "aa:bb:cc:dd:ee:ff)", mac);
+		if (req->client.kind != G511_CLIENT_ADDR)
+			return usage_error(g, a->cmd, "--mac binds an address grant to a "
+					   "MAC; %s is a MAC already", a->argv[0]);
+		req->flags |= G511_CTL_F_MAC;
+	}
+	if (user) {
+		if (strlen(user) >= sizeof(req->user))
+			return usage_error(g, a->cmd, "--user takes at most %zu bytes",
+					   sizeof(req->user) - 1);
+		memcpy(req->user, user, strlen(user));
+	}
+	return 0;
+}
+
+static int cmd_allow(const struct gctl *g, const struct cmd_args *a)
 {
 	struct g511_ctl_grant_req req = { 0 };
-	struct g511_ctl_msg m;
+	struct rpc_call call = { .type = G511_CTL_ALLOW, .body = &req,
+				 .reply = G511_CTL_GRANT };
+	const struct g511_ctl_grant *gr = &call.msg.body.grant;
 	char who[G511_CLIENT_STRLEN], t[32], d[32];
 	int ret;
 
-	(void)argc;
-	ret = parse_client_arg(argv[1], &req.client);
+	ret = allow_req(g, a, &req);
+	if (!ret)
+		ret = rpc_call(g, &call);
 	if (ret)
 		return ret;
-	if (cli.has_ttl) {
-		req.flags |= G511_CTL_F_TTL;
-		req.ttl_s = cli.ttl_s;
-	}
-	if (cli.has_idle) {
-		req.flags |= G511_CTL_F_IDLE;
-		req.idle_s = cli.idle_s;
-	}
-	if (cli.has_mac) {
-		if (req.client.kind != G511_CLIENT_ADDR)
-			return usage_error("--mac binds an address grant to a MAC; "
-					   "%s is a MAC already", argv[1]);
-		req.flags |= G511_CTL_F_MAC;
-		memcpy(req.mac, cli.mac, 6);
-	}
-	ret = rpc_connect();
-	if (!ret)
-		ret = rpc_request(G511_CTL_ALLOW, &req);
-	if (!ret)
-		ret = rpc_reply(&m, G511_CTL_GRANT);
-	if (ret)
-		return ret;
-	if (m.hdr.type != G511_CTL_GRANT)
-		return cli_error(EXIT_ERROR, "unexpected reply from gate511d");
-	if (cli.json) {
-		print_grant_json(&m.body.grant, now_wall());
+	if (g->json) {
+		print_grant_json(g->jw, gr, now_wall());
 		return EXIT_OK;
 	}
-	client_format(&m.body.grant.client, who, sizeof(who));
-	if (m.body.grant.expires_wall) {
-		print_time(m.body.grant.expires_wall, t, sizeof(t));
-		duration_format(m.body.grant.ttl_s, d, sizeof(d));
+	client_format(&gr->client, who, sizeof(who));
+	if (gr->expires_wall) {
+		print_time(gr->expires_wall, t, sizeof(t));
+		duration_format(gr->ttl_s, d, sizeof(d));
 		printf("allowed %s until %s (%s)", who, t, d);
 	} else {
 		printf("allowed %s without a deadline", who);
 	}
-	if (m.body.grant.idle_s) {
-		duration_format(m.body.grant.idle_s, d, sizeof(d));
+	if (gr->idle_s) {
+		duration_format(gr->idle_s, d, sizeof(d));
 		printf(", idle timeout %s", d);
 	}
-	if (m.body.grant.flags & G511_CTL_GF_MAC_BOUND) {
-		mac_format(m.body.grant.mac, t, sizeof(t));
+	if (gr->flags & G511_CTL_GF_MAC_BOUND) {
+		mac_format(gr->mac, t, sizeof(t));
 		printf(", bound to %s", t);
 	}
+	if (gr->user[0])
+		printf(", user %.*s", (int)sizeof(gr->user), gr->user);
 	printf("\n");
 	return EXIT_OK;
 }
 
-static int cmd_deny(int argc, char **argv)
+static int cmd_deny(const struct gctl *g, const struct cmd_args *a)
 {
 	struct g511_ctl_client_req req = { 0 };
-	struct g511_ctl_msg m;
+	struct rpc_call call = { .type = G511_CTL_DENY, .body = &req,
+				 .reply = G511_CTL_SESSION };
+	const struct g511_ctl_session *s = &call.msg.body.session;
 	char who[G511_CLIENT_STRLEN];
 	int ret;
 
-	(void)argc;
-	ret = parse_client_arg(argv[1], &req.client);
+	ret = parse_client_arg(g, a, a->argv[0], &req.client);
 	if (!ret)
-		ret = rpc_connect();
-	if (!ret)
-		ret = rpc_request(G511_CTL_DENY, &req);
-	if (!ret)
-		ret = rpc_reply(&m, G511_CTL_SESSION);
+		ret = rpc_call(g, &call);
 	if (ret)
 		return ret;
-	if (m.hdr.type != G511_CTL_SESSION)
-		return cli_error(EXIT_ERROR, "unexpected reply from gate511d");
-	if (cli.json) {
-		print_session_json(&m.body.session);
+	if (g->json) {
+		print_session_json(g->jw, s);
 		return EXIT_OK;
 	}
-	client_format(&m.body.session.client, who, sizeof(who));
-	printf("revoked %s (%llu packets, %llu bytes)\n", who,
-	       (unsigned long long)m.body.session.packets,
-	       (unsigned long long)m.body.session.bytes);
+	client_format(&s->client, who, sizeof(who));
+	printf("revoked %s (%llu packets, %llu bytes", who,
+	       (unsigned long long)s->packets, (unsigned long long)s->bytes);
+	if (s->packets_down || s->bytes_down)
+		printf("; down %llu packets, %llu bytes",
+		       (unsigned long long)s->packets_down,
+		       (unsigned long long)s->bytes_down);
+	printf(")\n");
 	return EXIT_OK;
 }
 
-static void print_grants(const struct g511_ctl_grant *g, size_t n,
-			 const char *source)
+static void print_grants(const struct gctl *g, const struct g511_ctl_grant *v,
+			 size_t n, const char *source)
 {
 	uint64_t now = now_wall();
 	size_t i;
 
-	if (cli.json) {
-		jw_start_object(cli.jw);
-		jw_string_field(cli.jw, "source", source);
-		jw_name(cli.jw, "grants");
-		jw_start_array(cli.jw);
+	if (g->json) {
+		jw_start_object(g->jw);
+		jw_string_field(g->jw, "source", source);
+		jw_name(g->jw, "grants");
+		jw_start_array(g->jw);
 		for (i = 0; i < n; i++)
-			print_grant_json(&g[i], now);
-		jw_end_array(cli.jw);
-		jw_end_object(cli.jw);
+			print_grant_json(g->jw, &v[i], now);
+		jw_end_array(g->jw);
+		jw_end_object(g->jw);
 		return;
 	}
 	print_grant_header();
 	for (i = 0; i < n; i++)
-		print_grant_row(&g[i], now);
+		print_grant_row(&v[i], now);
 }
 
 struct grant_vec {
@@ -410,10 +253,12 @@ struct grant_vec {
 	bool oom;
 };
 
-static void grant_vec_add(const struct g511_ctl_grant *g, void *arg)
+static void grant_vec_add(const struct g511_ctl_grant *gr, void *arg)
 {
 	struct grant_vec *gv = arg;
 
+	if (gv->oom)
+		return;
 	if (gv->n == gv->cap) {
 		size_t ncap = gv->cap ? gv->cap * 2 : 256;
 		void *nv = realloc(gv->v, ncap * sizeof(*gv->v));
@@ -425,158 +270,125 @@ static void grant_vec_add(const struct g511_ctl_grant *g, void *arg)
 		gv->v = nv;
 		gv->cap = ncap;
 	}
-	gv->v[gv->n++] = *g;
+	gv->v[gv->n++] = *gr;
 }
 
-static int pinned_error(int err)
-{
-	if (err == -ENOENT)
-		return cli_error(EXIT_DOWN, "gate511d is not running (cannot connect "
-				 "to %s: %s) and no maps are pinned in %s",
-				 cli.sock_path, strerror(-rpc.connect_err),
-				 cli.pin_dir);
-	if (err == -EINVAL)
-		return cli_error(EXIT_ERROR, "the maps pinned in %s do not have "
-				 "gate511's layout", cli.pin_dir);
-	return cli_error(EXIT_ERROR, "cannot read the maps pinned in %s: %s",
-			 cli.pin_dir, strerror(-err));
-}
-
-static int cmd_list(int argc, char **argv)
+static int list_pinned(const struct gctl *g, const struct rpc_call *call)
 {
 	struct grant_vec gv = { 0 };
-	void *v = NULL;
-	size_t n;
-	int err, ret;
+	char why[256];
+	int err;
 
-	(void)argc;
-	(void)argv;
-	err = rpc_open();
-	if (daemon_down(err)) {
-		err = pinned_list(grant_vec_add, &gv);
-		if (err || gv.oom) {
-			free(gv.v);
-			return gv.oom ? cli_error(EXIT_ERROR, "out of memory") :
-					pinned_error(err);
-		}
-		note_pinned();
-		print_grants(gv.v, gv.n, SRC_PINNED);
+	err = pinned_list(g->pin_dir, grant_vec_add, &gv, why, sizeof(why));
+	if (err || gv.oom) {
 		free(gv.v);
-		return EXIT_OK;
+		return gv.oom ? cli_error(g, EXIT_ERROR, "out of memory") :
+				pinned_error(g, call, err, why);
 	}
-	if (err)
-		return rpc_open_error(err);
-	ret = rpc_request(G511_CTL_LIST, NULL);
-	if (!ret)
-		ret = rpc_collect(G511_CTL_GRANT, sizeof(struct g511_ctl_grant), &v, &n);
-	if (ret)
-		return ret;
-	print_grants(v, n, SRC_DAEMON);
-	free(v);
+	note_pinned(g);
+	print_grants(g, gv.v, gv.n, SRC_PINNED);
+	free(gv.v);
 	return EXIT_OK;
 }
 
-static void print_one_grant(const struct g511_ctl_grant *g, const char *source)
+static int cmd_list(const struct gctl *g, const struct cmd_args *a)
 {
-	if (cli.json) {
-		jw_start_object(cli.jw);
-		jw_string_field(cli.jw, "source", source);
-		jw_name(cli.jw, "grant");
-		print_grant_json(g, now_wall());
-		jw_end_object(cli.jw);
+	struct rpc_call call = { .type = G511_CTL_LIST, .reply = G511_CTL_GRANT,
+				 .stream = true, .fall_back = true };
+	int ret;
+
+	(void)a;
+	ret = rpc_call(g, &call);
+	if (ret == RPC_DOWN)
+		return list_pinned(g, &call);
+	if (ret)
+		return ret;
+	print_grants(g, call.items, call.n, SRC_DAEMON);
+	free(call.items);
+	return EXIT_OK;
+}
+
+static void print_one_grant(const struct gctl *g, const struct g511_ctl_grant *gr,
+			    const char *source)
+{
+	if (g->json) {
+		jw_start_object(g->jw);
+		jw_string_field(g->jw, "source", source);
+		jw_name(g->jw, "grant");
+		print_grant_json(g->jw, gr, now_wall());
+		jw_end_object(g->jw);
 	} else {
-		print_grant_block(g, now_wall());
+		print_grant_block(gr, now_wall());
 	}
 }
 
-static int cmd_show(int argc, char **argv)
+static int cmd_show(const struct gctl *g, const struct cmd_args *a)
 {
 	struct g511_ctl_client_req req = { 0 };
-	struct g511_ctl_grant g;
-	struct g511_ctl_msg m;
+	struct rpc_call call = { .type = G511_CTL_SHOW, .body = &req,
+				 .reply = G511_CTL_GRANT, .fall_back = true };
+	struct g511_ctl_grant gr;
+	char why[256];
 	bool found;
 	int err, ret;
 
-	(void)argc;
-	ret = parse_client_arg(argv[1], &req.client);
-	if (ret)
-		return ret;
-	err = rpc_open();
-	if (daemon_down(err)) {
-		err = pinned_show(&req.client, &g, &found);
+	ret = parse_client_arg(g, a, a->argv[0], &req.client);
+	if (!ret)
+		ret = rpc_call(g, &call);
+	if (ret == RPC_DOWN) {
+		err = pinned_show(g->pin_dir, &req.client, &gr, &found, why, sizeof(why));
 		if (err)
-			return pinned_error(err);
-		note_pinned();
+			return pinned_error(g, &call, err, why);
+		note_pinned(g);
 		if (!found)
-			return cli_error(EXIT_NOTFOUND, "%s holds no grant", argv[1]);
-		print_one_grant(&g, SRC_PINNED);
+			return cli_error(g, EXIT_NOTFOUND, "%s holds no grant", a->argv[0]);
+		print_one_grant(g, &gr, SRC_PINNED);
 		return EXIT_OK;
 	}
-	if (err)
-		return rpc_open_error(err);
-	ret = rpc_request(G511_CTL_SHOW, &req);
-	if (!ret)
-		ret = rpc_reply(&m, G511_CTL_GRANT);
 	if (ret)
 		return ret;
-	if (m.hdr.type != G511_CTL_GRANT)
-		return cli_error(EXIT_ERROR, "unexpected reply from gate511d");
-	print_one_grant(&m.body.grant, SRC_DAEMON);
+	print_one_grant(g, &call.msg.body.grant, SRC_DAEMON);
 	return EXIT_OK;
 }
 
-static int cmd_stats(int argc, char **argv)
+static int cmd_stats(const struct gctl *g, const struct cmd_args *a)
 {
+	struct rpc_call call = { .type = G511_CTL_STATS, .reply = G511_CTL_STATS_REPLY,
+				 .fall_back = true };
 	struct g511_ctl_stats s;
-	struct g511_ctl_msg m;
+	char why[256];
 	int err, ret;
 
-	(void)argc;
-	(void)argv;
-	err = rpc_open();
-	if (daemon_down(err)) {
-		err = pinned_stats(&s);
+	(void)a;
+	ret = rpc_call(g, &call);
+	if (ret == RPC_DOWN) {
+		err = pinned_stats(g->pin_dir, &s, why, sizeof(why));
 		if (err)
-			return pinned_error(err);
-		note_pinned();
-		print_stats(&s, SRC_PINNED);
+			return pinned_error(g, &call, err, why);
+		note_pinned(g);
+		print_stats(g, &s, SRC_PINNED);
 		return EXIT_OK;
 	}
-	if (err)
-		return rpc_open_error(err);
-	ret = rpc_request(G511_CTL_STATS, NULL);
-	if (!ret)
-		ret = rpc_reply(&m, G511_CTL_STATS_REPLY);
 	if (ret)
 		return ret;
-	if (m.hdr.type != G511_CTL_STATS_REPLY)
-		return cli_error(EXIT_ERROR, "unexpected reply from gate511d");
-	print_stats(&m.body.stats, SRC_DAEMON);
+	print_stats(g, &call.msg.body.stats, SRC_DAEMON);
 	return EXIT_OK;
 }
 
-static int cmd_status(int argc, char **argv)
+static int cmd_status(const struct gctl *g, const struct cmd_args *a)
 {
-	const struct g511_ctl_status *st;
-	struct g511_ctl_msg m;
+	struct rpc_call call = { .type = G511_CTL_STATUS, .reply = G511_CTL_STATUS_REPLY };
+	const struct g511_ctl_status *st = &call.msg.body.status;
 	char t[32], ttl[32], idle[32];
 	unsigned int i;
 	int ret;
 
-	(void)argc;
-	(void)argv;
-	ret = rpc_connect();
-	if (!ret)
-		ret = rpc_request(G511_CTL_STATUS, NULL);
-	if (!ret)
-		ret = rpc_reply(&m, G511_CTL_STATUS_REPLY);
+	(void)a;
+	ret = rpc_call(g, &call);
 	if (ret)
 		return ret;
-	if (m.hdr.type != G511_CTL_STATUS_REPLY)
-		return cli_error(EXIT_ERROR, "unexpected reply from gate511d");
-	st = &m.body.status;
-	if (cli.json) {
-		struct json_writer *jw = cli.jw;
+	if (g->json) {
+		struct json_writer *jw = g->jw;
 
 		jw_start_object(jw);
 		jw_bool_field(jw, "running", true);
@@ -651,234 +463,253 @@ static int cmd_status(int argc, char **argv)
 
 static const char *const garden_subs[] = { "add", "del", "list", NULL };
 
-static int cmd_garden(int argc, char **argv)
+static int garden_list(const struct gctl *g)
+{
+	struct rpc_call call = { .type = G511_CTL_GARDEN_LIST, .reply = G511_CTL_GARDEN,
+				 .stream = true };
+	const struct g511_ctl_garden *v;
+	char text[G511_GARDEN_STRLEN];
+	size_t i;
+	int ret;
+
+	ret = rpc_call(g, &call);
+	if (ret)
+		return ret;
+	v = call.items;
+	if (g->json) {
+		jw_start_object(g->jw);
+		jw_name(g->jw, "garden");
+		jw_start_array(g->jw);
+		for (i = 0; i < call.n; i++)
+			print_garden_json(g->jw, &v[i]);
+		jw_end_array(g->jw);
+		jw_end_object(g->jw);
+	} else {
+		printf("%-50s %s\n", "ENTRY", "SOURCE");
+		for (i = 0; i < call.n; i++) {
+			garden_format(&v[i].key, &v[i].val, text, sizeof(text));
+			printf("%-50s %s\n", text,
+			       v[i].source == G511_GARDEN_SRC_CONFIG ? "config" : "runtime");
+		}
+	}
+	free(call.items);
+	return EXIT_OK;
+}
+
+static int cmd_garden(const struct gctl *g, const struct cmd_args *a)
 {
 	struct g511_ctl_garden req = { 0 };
-	struct g511_ctl_garden *v = NULL;
-	struct g511_ctl_msg m;
+	struct rpc_call call = { .body = &req, .reply = G511_CTL_OK };
 	const char *sub = NULL;
 	char text[G511_GARDEN_STRLEN];
-	size_t n, i, len = strlen(argv[1]);
+	size_t len = strlen(a->argv[0]);
 	int ret, k;
 
 	for (k = 0; garden_subs[k]; k++) {
-		if (strncmp(argv[1], garden_subs[k], len) == 0) {
+		if (strncmp(a->argv[0], garden_subs[k], len) == 0) {
 			if (sub)
-				return usage_error("ambiguous '%s'", argv[1]);
+				return usage_error(g, a->cmd, "ambiguous '%s'", a->argv[0]);
 			sub = garden_subs[k];
 		}
 	}
-	if (!sub && strcmp(argv[1], "delete") == 0)
+	if (!sub && strcmp(a->argv[0], "delete") == 0)
 		sub = "del";
 	if (!sub)
-		return usage_error("unknown garden command '%s'", argv[1]);
+		return usage_error(g, a->cmd, "unknown garden command '%s'", a->argv[0]);
 
 	if (strcmp(sub, "list") == 0) {
-		if (argc != 2)
-			return usage_error("garden list takes no argument");
-		ret = rpc_connect();
-		if (!ret)
-			ret = rpc_request(G511_CTL_GARDEN_LIST, NULL);
-		if (!ret)
-			ret = rpc_collect(G511_CTL_GARDEN, sizeof(*v), (void **)&v, &n);
-		if (ret)
-			return ret;
-		if (cli.json) {
-			jw_start_object(cli.jw);
-			jw_name(cli.jw, "garden");
-			jw_start_array(cli.jw);
-			for (i = 0; i < n; i++)
-				print_garden_json(&v[i]);
-			jw_end_array(cli.jw);
-			jw_end_object(cli.jw);
-		} else {
-			printf("%-50s %s\n", "ENTRY", "SOURCE");
-			for (i = 0; i < n; i++) {
-				garden_format(&v[i].key, &v[i].val, text, sizeof(text));
-				printf("%-50s %s\n", text,
-				       v[i].source == G511_GARDEN_SRC_CONFIG ?
-				       "config" : "runtime");
-			}
-		}
-		free(v);
-		return EXIT_OK;
+		if (a->argc != 1)
+			return usage_error(g, a->cmd, "garden list takes no argument");
+		return garden_list(g);
 	}
-
-	if (argc != 3)
-		return usage_error("garden %s takes one CIDR[:PORT[,PORT...]]", sub);
-	if (garden_parse(argv[2], &req.key, &req.val))
-		return usage_error("bad garden entry '%s' (CIDR[:PORT[,PORT...]], "
-				   "[IPv6/LEN]:PORT, host bits zero)", argv[2]);
+	if (a->argc != 2)
+		return usage_error(g, a->cmd, "garden %s takes one CIDR[:PORT[,PORT...]]",
+				   sub);
+	if (garden_parse(a->argv[1], &req.key, &req.val))
+		return usage_error(g, a->cmd, "bad garden entry '%s' (CIDR[:PORT[,PORT...]], "
+				   "[IPv6/LEN]:PORT, host bits zero)", a->argv[1]);
 	if (strcmp(sub, "del") == 0)
 		memset(&req.val, 0, sizeof(req.val));	/* the prefix names it */
-	ret = rpc_connect();
-	if (!ret)
-		ret = rpc_request(strcmp(sub, "add") == 0 ? G511_CTL_GARDEN_ADD :
-				  G511_CTL_GARDEN_DEL, &req);
-	if (!ret)
-		ret = rpc_reply(&m, G511_CTL_OK);
+	call.type = strcmp(sub, "add") == 0 ? G511_CTL_GARDEN_ADD : G511_CTL_GARDEN_DEL;
+	ret = rpc_call(g, &call);
 	if (ret)
 		return ret;
 	garden_format(&req.key, &req.val, text, sizeof(text));
-	if (cli.json) {
-		jw_start_object(cli.jw);
-		jw_string_field(cli.jw, "result", "ok");
-		jw_string_field(cli.jw, sub[0] == 'a' ? "added" : "deleted", text);
-		jw_end_object(cli.jw);
+	if (g->json) {
+		jw_start_object(g->jw);
+		jw_string_field(g->jw, "result", "ok");
+		jw_string_field(g->jw, sub[0] == 'a' ? "added" : "deleted", text);
+		jw_end_object(g->jw);
 	} else {
 		printf("%s %s\n", sub[0] == 'a' ? "added" : "deleted", text);
 	}
 	return EXIT_OK;
 }
 
-static int cmd_history(int argc, char **argv)
+static int cmd_history(const struct gctl *g, const struct cmd_args *a)
 {
 	struct g511_ctl_history_req req = { 0 };
-	struct g511_ctl_session *v = NULL;
-	size_t n, i;
+	struct rpc_call call = { .type = G511_CTL_HISTORY, .body = &req,
+				 .reply = G511_CTL_SESSION, .stream = true };
+	const struct g511_ctl_session *v;
+	size_t i;
 	int ret;
 
-	if (argc == 2) {
-		ret = parse_client_arg(argv[1], &req.client);
+	if (a->argc == 1) {
+		ret = parse_client_arg(g, a, a->argv[0], &req.client);
 		if (ret)
 			return ret;
 		req.flags = G511_CTL_F_FILTER;
 	}
-	ret = rpc_connect();
-	if (!ret)
-		ret = rpc_request(G511_CTL_HISTORY, &req);
-	if (!ret)
-		ret = rpc_collect(G511_CTL_SESSION, sizeof(*v), (void **)&v, &n);
+	ret = rpc_call(g, &call);
 	if (ret)
 		return ret;
-	if (cli.json) {
-		jw_start_object(cli.jw);
-		jw_name(cli.jw, "history");
-		jw_start_array(cli.jw);
-		for (i = 0; i < n; i++)
-			print_session_json(&v[i]);
-		jw_end_array(cli.jw);
-		jw_end_object(cli.jw);
+	v = call.items;
+	if (g->json) {
+		jw_start_object(g->jw);
+		jw_name(g->jw, "history");
+		jw_start_array(g->jw);
+		for (i = 0; i < call.n; i++)
+			print_session_json(g->jw, &v[i]);
+		jw_end_array(g->jw);
+		jw_end_object(g->jw);
 	} else {
 		print_session_header();
-		for (i = 0; i < n; i++)
+		for (i = 0; i < call.n; i++)
 			print_session_row(&v[i]);
 	}
-	free(v);
+	free(call.items);
 	return EXIT_OK;
 }
 
-static int cmd_import(int argc, char **argv)
+static int import_send_item(const struct g511_ctl_grant_req *r, unsigned int lineno,
+			    void *conn)
 {
-	struct g511_ctl_grant_req *reqs = NULL;
+	(void)lineno;
+	return rpc_send(conn, G511_CTL_IMPORT_ITEM, r);
+}
+
+/* The batch of an import: BEGIN, then one ITEM a grant of the file. */
+static int import_batch(struct rpc_conn *conn, void *file)
+{
+	int ret = rpc_send(conn, G511_CTL_IMPORT_BEGIN, NULL);
+
+	if (!ret)
+		ret = import_file_each(file, import_send_item, conn);
+	/* the file was checked already: only an exit code can stop it */
+	return ret < 0 ? EXIT_ERROR : ret;
+}
+
+static int cmd_import(const struct gctl *g, const struct cmd_args *a)
+{
 	struct g511_ctl_count end = { 0 };
-	struct g511_ctl_msg m;
-	size_t n, i;
+	struct rpc_call call = { .type = G511_CTL_IMPORT_END, .body = &end,
+				 .reply = G511_CTL_OK, .batch = import_batch };
+	struct import_file f;
+	char why[512];
+	__u32 done;
 	int ret;
 
-	(void)argc;
-	ret = import_file_parse(argv[1], &reqs, &n);
+	ret = import_file_load(a->argv[0], &f, why, sizeof(why));
+	if (ret)
+		return cli_error(g, ret == -ENOMEM ? EXIT_ERROR : EXIT_USAGE, "%s", why);
+	end.count = (__u32)f.n;
+	call.batch_ctx = &f;
+	ret = rpc_call(g, &call);
+	import_file_free(&f);
 	if (ret)
 		return ret;
-	ret = rpc_connect();
-	if (!ret)
-		ret = rpc_send(G511_CTL_IMPORT_BEGIN, NULL);
-	for (i = 0; i < n && !ret; i++)
-		ret = rpc_send(G511_CTL_IMPORT_ITEM, &reqs[i]);
-	end.count = n;
-	if (!ret)
-		ret = rpc_request(G511_CTL_IMPORT_END, &end);
-	if (!ret)
-		ret = rpc_reply(&m, G511_CTL_OK);
-	free(reqs);
-	if (ret)
-		return ret;
-	if (cli.json) {
-		jw_start_object(cli.jw);
-		jw_u64_field(cli.jw, "imported", m.body.count.count);
-		jw_u64_field(cli.jw, "skipped", n - m.body.count.count);
-		jw_end_object(cli.jw);
+	done = call.msg.body.count.count;
+	if (g->json) {
+		jw_start_object(g->jw);
+		jw_u64_field(g->jw, "imported", done);
+		jw_u64_field(g->jw, "skipped", end.count - done);
+		jw_end_object(g->jw);
 	} else {
-		printf("imported %u grants", m.body.count.count);
-		if (n > m.body.count.count)
-			printf(" (%zu skipped: deadline passed)",
-			       n - m.body.count.count);
+		printf("imported %u grants", done);
+		if (end.count > done)
+			printf(" (%u skipped: deadline passed)", end.count - done);
 		printf("\n");
 	}
 	return EXIT_OK;
 }
 
-static int cmd_export(int argc, char **argv)
+static int cmd_export(const struct gctl *g, const struct cmd_args *a)
 {
-	struct g511_ctl_grant *v = NULL;
-	size_t n, i;
+	struct rpc_call call = { .type = G511_CTL_EXPORT, .reply = G511_CTL_GRANT,
+				 .stream = true };
+	const struct g511_ctl_grant *v;
+	size_t i;
 	int ret;
 
-	(void)argc;
-	(void)argv;
-	ret = rpc_connect();
-	if (!ret)
-		ret = rpc_request(G511_CTL_EXPORT, NULL);
-	if (!ret)
-		ret = rpc_collect(G511_CTL_GRANT, sizeof(*v), (void **)&v, &n);
+	(void)a;
+	ret = rpc_call(g, &call);
 	if (ret)
 		return ret;
-	if (cli.json) {
-		print_grants(v, n, SRC_DAEMON);
+	v = call.items;
+	if (g->json) {
+		print_grants(g, v, call.n, SRC_DAEMON);
 	} else {
 		printf("# gate511 grants, exported %llu; gate511ctl import FILE\n",
 		       (unsigned long long)now_wall());
-		for (i = 0; i < n; i++)
-			print_export_line(&v[i]);
+		for (i = 0; i < call.n && ret == 0; i++)
+			ret = print_export_line(&v[i]);
+		if (ret)
+			ret = cli_error(g, EXIT_ERROR, "cannot write grant %zu: %s", i,
+					strerror(-ret));
 	}
-	free(v);
-	return EXIT_OK;
+	free(call.items);
+	return ret;
 }
 
-static int cmd_help(int argc, char **argv);
+static int cmd_help(const struct gctl *g, const struct cmd_args *a);
 
 static const struct cmd cmds[] = {
-	{ "allow", cmd_allow, "ADDR|MAC [--ttl DURATION] [--idle DURATION] [--mac MAC]",
+	{ "allow", cmd_allow,
+	  "ADDR|MAC [--ttl DURATION] [--idle DURATION] [--mac MAC] [--user NAME]",
 	  "Grant ADDR (IPv4 or IPv6) or MAC access. --ttl sets the session\n"
 	  "length, --idle the idle timeout (N[s|m|h|d], 0 = none; default: the\n"
 	  "daemon's session_timeout and idle_timeout). --mac binds an address\n"
-	  "grant to one MAC. A client that holds a grant gets a new one (the old\n"
-	  "session is recorded as replaced). Exit 4 if the map is full: nobody\n"
-	  "is evicted.", OPT_TTL | OPT_IDLE | OPT_MAC, 1, 1 },
+	  "grant to one MAC; --user records who it is for. A client that holds\n"
+	  "a grant gets a new one (the old session is recorded as replaced).\n"
+	  "Exit 4 if the map is full: nobody is evicted.", allow_opts, 1, 1 },
 	{ "deny", cmd_deny, "ADDR|MAC",
-	  "Revoke the grant of ADDR or MAC now. Exit 2 if it holds none.", 0, 1, 1 },
+	  "Revoke the grant of ADDR or MAC now. Exit 2 if it holds none.", NULL, 1, 1 },
 	{ "list", cmd_list, "",
 	  "List the grants: client, deadline, time left, idle timeout, bound\n"
-	  "MAC, packets, bytes, last seen. Reads the pinned maps when the\n"
-	  "daemon is not running.", 0, 0, 0 },
+	  "MAC, packets and bytes up and down, quota, rates, origin, user, last\n"
+	  "seen. Reads the pinned maps when the daemon is not running.", NULL, 0, 0 },
 	{ "show", cmd_show, "ADDR|MAC",
 	  "Show one grant. Exit 2 if the client holds none. Reads the pinned\n"
-	  "maps when the daemon is not running.", 0, 1, 1 },
+	  "maps when the daemon is not running.", NULL, 1, 1 },
 	{ "stats", cmd_stats, "",
 	  "Show the XDP program's counters (summed over CPUs and interfaces).\n"
-	  "Reads the pinned maps when the daemon is not running.", 0, 0, 0 },
+	  "Reads the pinned maps when the daemon is not running.", NULL, 0, 0 },
 	{ "status", cmd_status, "",
 	  "Show the daemon: version, interfaces, grant counts and map sizes,\n"
-	  "defaults. Exit 3 if it is not running.", 0, 0, 0 },
+	  "defaults. Exit 3 if it is not running.", NULL, 0, 0 },
 	{ "garden", cmd_garden, "add|del CIDR[:PORT[,PORT...]] | list",
 	  "Walled garden: destinations unauthenticated clients may reach.\n"
 	  "IPv4 10.0.0.0/8:80,443, IPv6 [2001:db8::/32]:443; no ports = all\n"
 	  "ports and protocols; host bits must be zero. Entries added here are\n"
 	  "kept in the state database; those of the config file are listed\n"
-	  "with source \"config\" and are changed in the file.", 0, 1, 2 },
+	  "with source \"config\" and are changed in the file.", NULL, 1, 2 },
 	{ "history", cmd_history, "[ADDR|MAC]",
 	  "Closed sessions (all, or of one client): start, end, reason\n"
-	  "(expired, idle, revoked, replaced), packets, bytes.", 0, 0, 1 },
+	  "(expired, idle, revoked, replaced, quota, disconnected), packets,\n"
+	  "bytes, origin, user.", NULL, 0, 1 },
 	{ "import", cmd_import, "FILE|-",
 	  "Grant many clients in one transaction, all or none. One grant per\n"
 	  "line: CLIENT [expires=EPOCH|never | ttl=DURATION] [idle=DURATION]\n"
-	  "[mac=MAC]; '#' comments. Grants whose deadline has passed are\n"
-	  "skipped. `export` writes this format.", 0, 1, 1 },
+	  "[mac=MAC] [quota=BYTES] [rate-up=BITS] [rate-down=BITS] [user=NAME]\n"
+	  "[class=HEX] [acct-session-id=ID]; '#' comments; values with blanks\n"
+	  "in \"quotes\". Grants whose deadline has passed are skipped. `export`\n"
+	  "writes this format.", NULL, 1, 1 },
 	{ "export", cmd_export, "",
 	  "Write every grant in the import format (with -j: as list does).",
-	  0, 0, 0 },
+	  NULL, 0, 0 },
 	{ "help", cmd_help, "[COMMAND]", "Show help, for all or one command.",
-	  0, 0, 1 },
+	  NULL, 0, 1 },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -894,7 +725,7 @@ static void usage(FILE *f)
 	for (i = 0; i < N_CMDS; i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].args);
 	fprintf(f,
-		"Options:\n"
+		"Options (before or after the command):\n"
 		"  -j, --json          JSON output (errors as {\"error\": ...})\n"
 		"  -p, --pretty        pretty-printed JSON (implies -j)\n"
 		"  -s, --socket PATH   control socket (default %s)\n"
@@ -913,7 +744,7 @@ static void cmd_usage(const struct cmd *c)
 }
 
 /* Exact name, else the one command the prefix starts; NULL (reported). */
-static const struct cmd *cmd_find(const char *name, int *ret)
+static const struct cmd *cmd_find(const struct gctl *g, const char *name, int *ret)
 {
 	const struct cmd *found = NULL;
 	size_t len = strlen(name);
@@ -936,25 +767,24 @@ static const struct cmd *cmd_find(const char *name, int *ret)
 		found = &cmds[i];
 	}
 	if (amb[0]) {
-		*ret = usage_error("ambiguous command '%s': %s", name, amb);
+		*ret = usage_error(g, NULL, "ambiguous command '%s': %s", name, amb);
 		return NULL;
 	}
 	if (!found)
-		*ret = usage_error("unknown command '%s'", name);
+		*ret = usage_error(g, NULL, "unknown command '%s'", name);
 	return found;
 }
 
-static int cmd_help(int argc, char **argv)
+static int cmd_help(const struct gctl *g, const struct cmd_args *a)
 {
 	const struct cmd *c;
 	int ret = 0;
 
-	if (argc < 2) {
+	if (a->argc < 1) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	cmd_current = NULL;
-	c = cmd_find(argv[1], &ret);
+	c = cmd_find(g, a->argv[0], &ret);
 	if (!c)
 		return ret;
 	cmd_usage(c);
@@ -963,135 +793,196 @@ static int cmd_help(int argc, char **argv)
 
 /* ---------------------------------------------------------------- main */
 
-enum { LOPT_PIN_DIR = 256, LOPT_TTL, LOPT_IDLE, LOPT_MAC };
+enum { LOPT_PIN_DIR = 256, LOPT_CMD = 512 };	/* LOPT_CMD + cmd.opts[].val */
 
-static const struct option long_opts[] = {
+static const struct option global_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "pretty", no_argument, NULL, 'p' },
 	{ "socket", required_argument, NULL, 's' },
 	{ "pin-dir", required_argument, NULL, LOPT_PIN_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
-	{ "ttl", required_argument, NULL, LOPT_TTL },
-	{ "idle", required_argument, NULL, LOPT_IDLE },
-	{ "mac", required_argument, NULL, LOPT_MAC },
-	{ NULL, 0, NULL, 0 },
 };
 
-static int run(int argc, char **argv)
-{
-	bool help = false, version = false;
-	unsigned int opts_used = 0;
-	const struct cmd *c;
-	int opt, ret = 0, nargs;
+#define N_GLOBAL_OPTS (sizeof(global_opts) / sizeof(global_opts[0]))
 
-	opterr = 0;
-	/* options may come before or after the command (permuted) */
-	while ((opt = getopt_long(argc, argv, "jps:hV", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			cli.json = true;
-			break;
-		case 'p':
-			cli.json = cli.pretty = true;
-			break;
-		case 's':
-			cli.sock_path = optarg;
-			break;
-		case LOPT_PIN_DIR:
-			cli.pin_dir = optarg;
-			break;
-		case 'h':
-			help = true;
-			break;
-		case 'V':
-			version = true;
-			break;
-		case LOPT_TTL:
-			if (duration_parse(optarg, &cli.ttl_s))
-				ret = usage_error("bad --ttl '%s' (N[s|m|h|d])", optarg);
-			cli.has_ttl = true;
-			opts_used |= OPT_TTL;
-			break;
-		case LOPT_IDLE:
-			if (duration_parse(optarg, &cli.idle_s))
-				ret = usage_error("bad --idle '%s' (N[s|m|h|d])", optarg);
-			cli.has_idle = true;
-			opts_used |= OPT_IDLE;
-			break;
-		case LOPT_MAC:
-			if (mac_parse(optarg, cli.mac) || !mac_is_unicast(cli.mac))
-				ret = usage_error("bad --mac '%s' (a unicast "
-						  "aa:bb:cc:dd:ee:ff)", optarg);
-			cli.has_mac = true;
-			opts_used |= OPT_MAC;
-			break;
-		default:
-			if (optopt && optopt < 256)
-				ret = usage_error("bad option '-%c' or missing "
-						  "argument", optopt);
-			else
-				ret = usage_error("bad option '%s' or missing "
-						  "argument", argv[optind - 1]);
-			break;
+struct run_flags {
+	bool help, version;
+};
+
+/* The command whose option tables name the long option in arg, or NULL. */
+static const struct cmd *cmd_of_option(const char *arg)
+{
+	size_t len;
+	unsigned int i;
+	const struct option *o;
+
+	if (strncmp(arg, "--", 2))
+		return NULL;
+	arg += 2;
+	len = strcspn(arg, "=");
+	for (i = 0; i < N_CMDS; i++)
+		for (o = cmds[i].opts; o && o->name; o++)
+			if (strlen(o->name) == len && strncmp(o->name, arg, len) == 0)
+				return &cmds[i];
+	return NULL;
+}
+
+/* A global option, or the error getopt found: 0 or an exit code. */
+static int global_opt(struct gctl *g, const struct cmd *c, struct run_flags *rf,
+		      int opt, char **argv)
+{
+	const struct cmd *owner;
+
+	switch (opt) {
+	case 'j':
+		g->json = true;
+		return 0;
+	case 'p':
+		g->json = g->pretty = true;
+		return 0;
+	case 's':
+		g->sock_path = optarg;
+		return 0;
+	case LOPT_PIN_DIR:
+		g->pin_dir = optarg;
+		return 0;
+	case 'h':
+		rf->help = true;
+		return 0;
+	case 'V':
+		rf->version = true;
+		return 0;
+	}
+	if (optopt && optopt < 256)
+		return usage_error(g, c, "bad option '-%c' or missing argument", optopt);
+	owner = optopt ? NULL : cmd_of_option(argv[optind - 1]);
+	if (owner && owner != c)
+		return usage_error(g, c, "'%s' is an option of %s (after the command)",
+				   argv[optind - 1], owner->name);
+	return usage_error(g, c, "bad option '%s' or missing argument", argv[optind - 1]);
+}
+
+/*
+ * The command's arguments (argv[0] its name): the global options and its
+ * own anywhere among them (permuted), the rest positional.
+ */
+static int cmd_parse(struct gctl *g, struct cmd_args *a, struct run_flags *rf,
+		     int argc, char **argv)
+{
+	struct option opts[N_GLOBAL_OPTS + CMD_OPTS_MAX + 1];
+	const struct option *o;
+	unsigned int n = N_GLOBAL_OPTS;
+	int opt, ret;
+
+	memcpy(opts, global_opts, sizeof(global_opts));
+	for (o = a->cmd->opts; o && o->name && n < N_GLOBAL_OPTS + CMD_OPTS_MAX; o++) {
+		opts[n] = *o;
+		opts[n++].val = LOPT_CMD + o->val;
+	}
+	memset(&opts[n], 0, sizeof(opts[n]));
+	optind = 0;	/* reinitialize getopt for a new argv */
+	while ((opt = getopt_long(argc, argv, "jps:hV", opts, NULL)) != -1) {
+		if (opt >= LOPT_CMD && opt < LOPT_CMD + CMD_OPTS_MAX) {
+			a->opt[opt - LOPT_CMD] = optarg;
+			continue;
 		}
+		ret = global_opt(g, a->cmd, rf, opt, argv);
 		if (ret)
 			return ret;
 	}
-	if (cli.json && !cli.jw) {
-		cli.jw = jw_new(stdout, cli.pretty);
-		if (!cli.jw)
-			return cli_error(EXIT_ERROR, "out of memory");
+	a->argc = argc - optind;
+	a->argv = argv + optind;
+	return 0;
+}
+
+static int print_version(const struct gctl *g)
+{
+	if (g->json) {
+		jw_start_object(g->jw);
+		jw_string_field(g->jw, "version", G511_VERSION);
+		jw_u64_field(g->jw, "protocol", G511_CTL_VERSION);
+		jw_end_object(g->jw);
+	} else {
+		printf("gate511ctl %s (control protocol %d)\n", G511_VERSION,
+		       G511_CTL_VERSION);
 	}
-	if (version) {
-		if (cli.json) {
-			jw_start_object(cli.jw);
-			jw_string_field(cli.jw, "version", G511_VERSION);
-			jw_u64_field(cli.jw, "protocol", G511_CTL_VERSION);
-			jw_end_object(cli.jw);
-		} else {
-			printf("gate511ctl %s (control protocol %d)\n", G511_VERSION,
-			       G511_CTL_VERSION);
-		}
-		return EXIT_OK;
+	return EXIT_OK;
+}
+
+static int open_json(struct gctl *g)
+{
+	if (g->json && !g->jw) {
+		g->jw = jw_new(stdout, g->pretty);
+		if (!g->jw)
+			return cli_error(g, EXIT_ERROR, "out of memory");
 	}
+	return 0;
+}
+
+static int run(struct gctl *g, int argc, char **argv)
+{
+	struct option opts[N_GLOBAL_OPTS + 1] = { 0 };
+	struct run_flags rf = { 0 };
+	struct cmd_args a = { 0 };
+	int opt, ret = 0;
+
+	memcpy(opts, global_opts, sizeof(global_opts));
+	opterr = 0;
+	/* the global options, up to the command's name */
+	while ((opt = getopt_long(argc, argv, "+jps:hV", opts, NULL)) != -1) {
+		ret = global_opt(g, NULL, &rf, opt, argv);
+		if (ret)
+			return ret;
+	}
+	ret = open_json(g);
+	if (ret)
+		return ret;
+	if (rf.version)
+		return print_version(g);
 	argv += optind;
 	argc -= optind;
 	if (argc == 0) {
-		if (help) {
+		if (rf.help) {
 			usage(stdout);
 			return EXIT_OK;
 		}
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	c = cmd_find(argv[0], &ret);
-	if (!c)
+	a.cmd = cmd_find(g, argv[0], &ret);
+	if (!a.cmd)
 		return ret;
-	cmd_current = c;
-	if (help || (argc == 2 && strcmp(argv[1], "help") == 0 &&
-		     c->fn != cmd_help)) {
-		cmd_usage(c);
+	ret = cmd_parse(g, &a, &rf, argc, argv);
+	if (!ret)
+		ret = open_json(g);
+	if (ret)
+		return ret;
+	if (rf.version)
+		return print_version(g);
+	if (rf.help || (a.argc == 1 && strcmp(a.argv[0], "help") == 0 &&
+			a.cmd->fn != cmd_help)) {
+		cmd_usage(a.cmd);
 		return EXIT_OK;
 	}
-	if (opts_used & ~c->opts)
-		return usage_error("--ttl, --idle and --mac are options of allow");
-	nargs = argc - 1;
-	if (nargs < c->min_args)
-		return usage_error("missing argument");
-	if (nargs > c->max_args)
-		return usage_error("unexpected argument '%s'", argv[c->max_args + 1]);
-	return c->fn(argc, argv);
+	if (a.argc < a.cmd->min_args)
+		return usage_error(g, a.cmd, "missing argument");
+	if (a.argc > a.cmd->max_args)
+		return usage_error(g, a.cmd, "unexpected argument '%s'",
+				   a.argv[a.cmd->max_args]);
+	return a.cmd->fn(g, &a);
 }
 
 int main(int argc, char **argv)
 {
+	struct gctl g = {
+		.sock_path = G511_CTL_PATH_DEFAULT,
+		.pin_dir = G511_PIN_DIR_DEFAULT,
+	};
 	int ret;
 
-	ret = run(argc, argv);
-	if (rpc.fd >= 0)
-		close(rpc.fd);
-	jw_destroy(cli.jw);
+	ret = run(&g, argc, argv);
+	jw_destroy(g.jw);
 	if (fflush(stdout) != 0 && ret == EXIT_OK)
 		ret = EXIT_ERROR;
 	return ret;

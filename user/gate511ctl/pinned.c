@@ -2,20 +2,21 @@
 /*
  * pinned.c - list, show and stats straight from the pinned maps, for when
  * gate511d is not running. Read-only: the daemon stays the only writer.
- * The maps carry no creation time or session length (those live in the
- * daemon's database); deadlines are CLOCK_BOOTTIME, shown as wall time.
+ * Which maps there are and their shapes come from user/lib/maptab.h; the
+ * maps carry no creation time, session length, origin or user (those live
+ * in the daemon's database); deadlines are CLOCK_BOOTTIME, shown as wall
+ * time.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "addr.h"
 #include "gate511ctl.h"
+#include "maptab.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 
@@ -35,24 +36,17 @@ static uint64_t boot_to_wall(uint64_t boot_ns)
 	return wall <= 0 ? 0 : (uint64_t)wall / NSEC_PER_SEC;
 }
 
-/* Open a pinned map and check it has the layout we read. */
-static int pin_open(const char *name, __u32 key_size, __u32 value_size)
+/* Open the maps of want from pin_dir; their shapes are checked. */
+static int open_maps(const char *pin_dir, unsigned int want, struct g511_maps *m,
+		     char *err, size_t err_len)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
+	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s", cli.pin_dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return fd;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-	    info.key_size != key_size || info.value_size != value_size) {
-		close(fd);
-		return -EINVAL;
-	}
-	return fd;
+	g511_maps_init(m);
+	ret = g511_maps_open_pinned(pin_dir, want, m, err, err_len);
+	if (ret)
+		g511_maps_close(m);
+	return ret;
 }
 
 static void grant_from_map(unsigned int kind, const __u8 *key,
@@ -69,6 +63,11 @@ static void grant_from_map(unsigned int kind, const __u8 *key,
 		g->last_seen_wall = boot_to_wall(v->last_seen_ns);
 	g->packets = v->packets;
 	g->bytes = v->bytes;
+	g->packets_down = v->packets_down;
+	g->bytes_down = v->bytes_down;
+	g->quota_bytes = v->quota_bytes;
+	g->rate_up_bps = v->rate_up_bps;
+	g->rate_down_bps = v->rate_down_bps;
 	g->flags = G511_CTL_GF_IN_MAP;
 	if (v->flags & G511_GRANT_F_MAC_BOUND) {
 		memcpy(g->mac, v->mac, 6);
@@ -76,24 +75,20 @@ static void grant_from_map(unsigned int kind, const __u8 *key,
 	}
 }
 
-static int walk(const char *name, unsigned int kind, pinned_grant_fn fn,
-		void *ctx)
+static int walk(int fd, enum g511_map_id id, unsigned int kind, pinned_grant_fn fn,
+		void *ctx, char *err, size_t err_len)
 {
-	__u32 key_size = kind == G511_CLIENT_MAC ? sizeof(struct g511_mac) :
-						   sizeof(struct g511_addr);
+	__u32 key_size = g511_map_table[id].key_size;
 	__u8 key[16], next[16];
 	struct g511_ctl_grant g;
 	struct g511_grant v;
 	bool first = true;
-	int fd, err;
+	int ret;
 
-	fd = pin_open(name, key_size, sizeof(struct g511_grant));
-	if (fd < 0)
-		return fd;
 	for (;;) {
-		err = bpf_map_get_next_key(fd, first ? NULL : key, next);
-		if (err) {
-			err = err == -ENOENT ? 0 : err;
+		ret = bpf_map_get_next_key(fd, first ? NULL : key, next);
+		if (ret) {
+			ret = ret == -ENOENT ? 0 : ret;
 			break;
 		}
 		first = false;
@@ -103,76 +98,100 @@ static int walk(const char *name, unsigned int kind, pinned_grant_fn fn,
 		grant_from_map(kind, key, &v, &g);
 		fn(&g, ctx);
 	}
-	close(fd);
-	return err;
+	if (ret)
+		snprintf(err, err_len, "cannot walk map %s: %s", g511_map_table[id].name,
+			 strerror(-ret));
+	return ret;
 }
 
-int pinned_list(pinned_grant_fn fn, void *ctx)
+int pinned_list(const char *pin_dir, pinned_grant_fn fn, void *ctx, char *err,
+		size_t err_len)
 {
-	int err;
+	struct g511_maps m;
+	int ret;
 
-	err = walk(G511_MAP_CLIENTS, G511_CLIENT_ADDR, fn, ctx);
-	if (err)
-		return err;
-	err = walk(G511_MAP_MACS, G511_CLIENT_MAC, fn, ctx);
+	ret = open_maps(pin_dir, 1U << G511_MAP_ID_CLIENTS, &m, err, err_len);
+	if (ret)
+		return ret;
+	ret = walk(m.fd[G511_MAP_ID_CLIENTS], G511_MAP_ID_CLIENTS, G511_CLIENT_ADDR, fn,
+		   ctx, err, err_len);
+	g511_maps_close(&m);
+	if (ret)
+		return ret;
 	/* a program without a MAC map still has its client map */
-	return err == -ENOENT ? 0 : err;
+	ret = open_maps(pin_dir, 1U << G511_MAP_ID_MACS, &m, err, err_len);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	ret = walk(m.fd[G511_MAP_ID_MACS], G511_MAP_ID_MACS, G511_CLIENT_MAC, fn, ctx,
+		   err, err_len);
+	g511_maps_close(&m);
+	return ret;
 }
 
-int pinned_show(const struct g511_client *c, struct g511_ctl_grant *out,
-		bool *found)
+int pinned_show(const char *pin_dir, const struct g511_client *c,
+		struct g511_ctl_grant *out, bool *found, char *err, size_t err_len)
 {
-	bool mac = c->kind == G511_CLIENT_MAC;
+	enum g511_map_id id = c->kind == G511_CLIENT_MAC ? G511_MAP_ID_MACS :
+							   G511_MAP_ID_CLIENTS;
 	struct g511_mac mkey = { 0 };
-	struct g511_grant v;
 	const void *key = c->key;
-	int fd;
+	struct g511_maps m;
+	struct g511_grant v;
+	int ret;
 
 	*found = false;
-	fd = pin_open(mac ? G511_MAP_MACS : G511_MAP_CLIENTS,
-		      mac ? sizeof(struct g511_mac) : sizeof(struct g511_addr),
-		      sizeof(struct g511_grant));
-	if (fd < 0)
-		return fd;
-	if (mac) {
+	ret = open_maps(pin_dir, 1U << id, &m, err, err_len);
+	if (ret)
+		return ret;
+	if (id == G511_MAP_ID_MACS) {
 		memcpy(mkey.mac, c->key, 6);
 		key = &mkey;
 	}
-	if (bpf_map_lookup_elem(fd, key, &v) == 0) {
+	if (bpf_map_lookup_elem(m.fd[id], key, &v) == 0) {
 		grant_from_map(c->kind, c->key, &v, out);
 		*found = true;
 	}
-	close(fd);
+	g511_maps_close(&m);
 	return 0;
 }
 
-int pinned_stats(struct g511_ctl_stats *out)
+int pinned_stats(const char *pin_dir, struct g511_ctl_stats *out, char *err,
+		 size_t err_len)
 {
-	int fd, ncpus, c, err = 0;
+	int ncpus, c, ret = 0;
+	struct g511_maps m;
 	__u64 *vals;
 	__u32 k;
 
 	memset(out, 0, sizeof(*out));
 	ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0)
-		return -EINVAL;
-	fd = pin_open(G511_MAP_STATS, sizeof(__u32), sizeof(__u64));
-	if (fd < 0)
-		return fd;
+	if (ncpus <= 0) {
+		snprintf(err, err_len, "cannot count the possible CPUs");
+		return ncpus < 0 ? ncpus : -EINVAL;
+	}
+	ret = open_maps(pin_dir, 1U << G511_MAP_ID_STATS, &m, err, err_len);
+	if (ret)
+		return ret;
 	vals = calloc(ncpus, sizeof(*vals));
 	if (!vals) {
-		close(fd);
+		g511_maps_close(&m);
+		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
 	out->n = G511_STAT__MAX;
 	for (k = 0; k < G511_STAT__MAX; k++) {
-		err = bpf_map_lookup_elem(fd, &k, vals);
-		if (err)
+		ret = bpf_map_lookup_elem(m.fd[G511_MAP_ID_STATS], &k, vals);
+		if (ret) {
+			snprintf(err, err_len, "cannot read map %s: %s",
+				 g511_map_table[G511_MAP_ID_STATS].name, strerror(-ret));
 			break;
+		}
 		for (c = 0; c < ncpus; c++)
 			out->value[k] += vals[c];
 	}
 	free(vals);
-	close(fd);
-	return err;
+	g511_maps_close(&m);
+	return ret;
 }

@@ -1,18 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * print.c - how gate511ctl shows grants, sessions, counters and garden
- * entries, as text columns and as JSON (-j). Times: wall clock, local time
- * in text, seconds since the epoch in JSON (null when there is none).
+ * print.c - how gate511ctl shows grants, sessions, counters, garden
+ * entries and errors, as text columns and as JSON (-j). Times: wall clock,
+ * local time in text, seconds since the epoch in JSON (null when there is
+ * none). Amounts: 0 means none (no quota, no rate limit); strings a grant
+ * does not have are "-" in text and null in JSON.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "addr.h"
 #include "duration.h"
 #include "gate511ctl.h"
+#include "grantfile.h"
 
 static const char *const stat_names[] = G511_STAT_NAMES;
+
+int cli_error(const struct gctl *g, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (g->jw) {
+		jw_start_object(g->jw);
+		jw_string_field(g->jw, "error", msg);
+		jw_end_object(g->jw);
+	} else {
+		fprintf(stderr, "gate511ctl: %s\n", msg);
+	}
+	return code;
+}
 
 void print_time(uint64_t wall, char *buf, size_t len)
 {
@@ -59,16 +82,78 @@ static const char *kind_name(const struct g511_client *c)
 	return c->kind == G511_CLIENT_MAC ? "mac" : "addr";
 }
 
+/* An amount (0 = none) with its unit, for text: "500M bytes", "-". */
+static void print_amount(uint64_t v, const char *unit, char *buf, size_t len)
+{
+	char n[32];
+
+	if (!v) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	grantfile_amount_format(v, n, sizeof(n));
+	snprintf(buf, len, "%s%s%s", n, unit[0] ? " " : "", unit);
+}
+
+/* "10M/50M" (up/down bits/s), "-/5M", or "-" when neither is limited. */
+static void print_rates(uint64_t up, uint64_t down, char *buf, size_t len)
+{
+	char u[24], d[24];
+
+	if (!up && !down) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	print_amount(up, "", u, sizeof(u));
+	print_amount(down, "", d, sizeof(d));
+	snprintf(buf, len, "%s/%s", u, d);
+}
+
+/*
+ * A string for the terminal: "-" when empty, control characters as '?';
+ * as a column (one word) spaces become '_'.
+ */
+static void print_text(const char *s, size_t max, bool column, char *buf, size_t len)
+{
+	size_t i, n = strnlen(s, max);
+
+	if (!n) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	for (i = 0; i < n && i < len - 1; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < ' ' || c == 0x7f)
+			buf[i] = '?';
+		else if (c == ' ' && column)
+			buf[i] = '_';
+		else
+			buf[i] = (char)c;
+	}
+	buf[i] = '\0';
+}
+
+static void class_hex(const struct g511_ctl_grant *g, char *buf, size_t len)
+{
+	unsigned int i, n = g->class_len <= G511_CLASS_MAX ? g->class_len : G511_CLASS_MAX;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && 2 * i + 2 < len; i++)
+		snprintf(buf + 2 * i, 3, "%02x", g->class[i]);
+}
+
 void print_grant_header(void)
 {
-	printf("%-25s %-19s %-10s %-8s %-17s %10s %12s %s\n", "CLIENT", "EXPIRES",
-	       "LEFT", "IDLE", "MAC", "PACKETS", "BYTES", "LAST-SEEN");
+	printf("%-25s %-19s %-10s %-8s %-17s %10s %12s %10s %12s %-8s %-9s %-7s %-12s %s\n",
+	       "CLIENT", "EXPIRES", "LEFT", "IDLE", "MAC", "PACKETS", "BYTES",
+	       "PKTS-DOWN", "BYTES-DOWN", "QUOTA", "RATE", "ORIGIN", "USER", "LAST-SEEN");
 }
 
 void print_grant_row(const struct g511_ctl_grant *g, uint64_t now)
 {
 	char who[G511_CLIENT_STRLEN], exp[32], left[32], idle[32], mac[G511_MAC_STRLEN];
-	char seen[48];
+	char seen[48], quota[32], rate[48], user[G511_USER_LEN];
 
 	client_format(&g->client, who, sizeof(who));
 	print_time(g->expires_wall, exp, sizeof(exp));
@@ -79,18 +164,28 @@ void print_grant_row(const struct g511_ctl_grant *g, uint64_t now)
 		snprintf(idle, sizeof(idle), "-");
 	print_mac_or_dash(g->mac, g->flags & G511_CTL_GF_MAC_BOUND, mac, sizeof(mac));
 	print_ago(g->last_seen_wall, now, seen, sizeof(seen));
-	printf("%-25s %-19s %-10s %-8s %-17s %10" PRIu64 " %12" PRIu64 " %s%s\n",
+	print_amount(g->quota_bytes, "", quota, sizeof(quota));
+	print_rates(g->rate_up_bps, g->rate_down_bps, rate, sizeof(rate));
+	print_text(g->user, sizeof(g->user), true, user, sizeof(user));
+	printf("%-25s %-19s %-10s %-8s %-17s %10" PRIu64 " %12" PRIu64 " %10" PRIu64
+	       " %12" PRIu64 " %-8s %-9s %-7s %-12s %s%s\n",
 	       who, exp, left, idle, mac, (uint64_t)g->packets, (uint64_t)g->bytes,
-	       seen, g->flags & G511_CTL_GF_IN_MAP ? "" : "  (not in the maps)");
+	       (uint64_t)g->packets_down, (uint64_t)g->bytes_down, quota, rate,
+	       ctl_origin_name(g->origin), user, seen,
+	       g->flags & G511_CTL_GF_IN_MAP ? "" : "  (not in the maps)");
 }
 
 void print_grant_block(const struct g511_ctl_grant *g, uint64_t now)
 {
 	char who[G511_CLIENT_STRLEN], t[32], d[48], mac[G511_MAC_STRLEN];
+	char text[2 * G511_CLASS_MAX + 1];
 
 	client_format(&g->client, who, sizeof(who));
 	printf("client:     %s (%s)\n", who, kind_name(&g->client));
 	printf("grant id:   %u\n", g->grant_id);
+	printf("origin:     %s\n", ctl_origin_name(g->origin));
+	print_text(g->user, sizeof(g->user), false, text, sizeof(text));
+	printf("user:       %s\n", text);
 	print_time(g->created_wall, t, sizeof(t));
 	printf("created:    %s\n", t);
 	print_time(g->expires_wall, t, sizeof(t));
@@ -109,43 +204,76 @@ void print_grant_block(const struct g511_ctl_grant *g, uint64_t now)
 	printf("bound mac:  %s\n", mac);
 	printf("packets:    %" PRIu64 "\n", (uint64_t)g->packets);
 	printf("bytes:      %" PRIu64 "\n", (uint64_t)g->bytes);
+	printf("pkts down:  %" PRIu64 "\n", (uint64_t)g->packets_down);
+	printf("bytes down: %" PRIu64 "\n", (uint64_t)g->bytes_down);
+	print_amount(g->quota_bytes, "bytes", d, sizeof(d));
+	printf("quota:      %s\n", g->quota_bytes ? d : "none");
+	print_amount(g->rate_up_bps, "bit/s", d, sizeof(d));
+	printf("rate up:    %s\n", g->rate_up_bps ? d : "unlimited");
+	print_amount(g->rate_down_bps, "bit/s", d, sizeof(d));
+	printf("rate down:  %s\n", g->rate_down_bps ? d : "unlimited");
+	if (g->class_len) {
+		class_hex(g, text, sizeof(text));
+		printf("class:      %s\n", text);
+	}
+	if (g->acct_session_id[0]) {
+		print_text(g->acct_session_id, sizeof(g->acct_session_id), false, text,
+			   sizeof(text));
+		printf("acct id:    %s\n", text);
+	}
 	print_ago(g->last_seen_wall, now, d, sizeof(d));
 	printf("last seen:  %s\n", d);
 	printf("in maps:    %s\n", g->flags & G511_CTL_GF_IN_MAP ? "yes" : "no");
 }
 
-static void json_time_field(const char *name, uint64_t wall)
+static void json_time_field(struct json_writer *jw, const char *name, uint64_t wall)
 {
 	if (wall)
-		jw_u64_field(cli.jw, name, wall);
+		jw_u64_field(jw, name, wall);
 	else
-		jw_null_field(cli.jw, name);
+		jw_null_field(jw, name);
 }
 
-static void json_mac_field(const __u8 mac[6], bool bound)
+static void json_mac_field(struct json_writer *jw, const __u8 mac[6], bool bound)
 {
 	char text[G511_MAC_STRLEN];
 
 	if (!bound) {
-		jw_null_field(cli.jw, "mac");
+		jw_null_field(jw, "mac");
 		return;
 	}
 	mac_format(mac, text, sizeof(text));
-	jw_string_field(cli.jw, "mac", text);
+	jw_string_field(jw, "mac", text);
 }
 
-void print_grant_json(const struct g511_ctl_grant *g, uint64_t now)
+/* A NUL-terminated field of at most size bytes; null when empty. */
+static void json_string_or_null(struct json_writer *jw, const char *name,
+				const char *s, size_t size)
 {
-	struct json_writer *jw = cli.jw;
-	char who[G511_CLIENT_STRLEN];
+	char buf[G511_USER_LEN];
+	size_t n = strnlen(s, size < sizeof(buf) ? size : sizeof(buf) - 1);
+
+	if (!n) {
+		jw_null_field(jw, name);
+		return;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	jw_string_field(jw, name, buf);
+}
+
+void print_grant_json(struct json_writer *jw, const struct g511_ctl_grant *g,
+		      uint64_t now)
+{
+	char who[G511_CLIENT_STRLEN], text[2 * G511_CLASS_MAX + 1];
 
 	client_format(&g->client, who, sizeof(who));
 	jw_start_object(jw);
 	jw_string_field(jw, "client", who);
 	jw_string_field(jw, "kind", kind_name(&g->client));
 	jw_u64_field(jw, "id", g->grant_id);
-	json_time_field("created", g->created_wall);
-	json_time_field("expires", g->expires_wall);
+	json_time_field(jw, "created", g->created_wall);
+	json_time_field(jw, "expires", g->expires_wall);
 	if (g->expires_wall)
 		jw_u64_field(jw, "remaining",
 			     g->expires_wall > now ? g->expires_wall - now : 0);
@@ -153,23 +281,40 @@ void print_grant_json(const struct g511_ctl_grant *g, uint64_t now)
 		jw_null_field(jw, "remaining");
 	jw_u64_field(jw, "ttl", g->ttl_s);
 	jw_u64_field(jw, "idle_timeout", g->idle_s);
-	json_mac_field(g->mac, g->flags & G511_CTL_GF_MAC_BOUND);
+	json_mac_field(jw, g->mac, g->flags & G511_CTL_GF_MAC_BOUND);
 	jw_u64_field(jw, "packets", g->packets);
 	jw_u64_field(jw, "bytes", g->bytes);
-	json_time_field("last_seen", g->last_seen_wall);
+	json_time_field(jw, "last_seen", g->last_seen_wall);
 	jw_bool_field(jw, "in_map", g->flags & G511_CTL_GF_IN_MAP);
+	/* protocol v2 */
+	jw_u64_field(jw, "packets_down", g->packets_down);
+	jw_u64_field(jw, "bytes_down", g->bytes_down);
+	jw_u64_field(jw, "quota_bytes", g->quota_bytes);
+	jw_u64_field(jw, "rate_up_bps", g->rate_up_bps);
+	jw_u64_field(jw, "rate_down_bps", g->rate_down_bps);
+	jw_string_field(jw, "origin", ctl_origin_name(g->origin));
+	json_string_or_null(jw, "user", g->user, sizeof(g->user));
+	if (g->class_len) {
+		class_hex(g, text, sizeof(text));
+		jw_string_field(jw, "class", text);
+	} else {
+		jw_null_field(jw, "class");
+	}
+	json_string_or_null(jw, "acct_session_id", g->acct_session_id,
+			    sizeof(g->acct_session_id));
 	jw_end_object(jw);
 }
 
 void print_session_header(void)
 {
-	printf("%-25s %-19s %-19s %-10s %-8s %10s %12s\n", "CLIENT", "START",
-	       "END", "DURATION", "REASON", "PACKETS", "BYTES");
+	printf("%-25s %-19s %-19s %-10s %-12s %10s %12s %12s %-7s %s\n", "CLIENT",
+	       "START", "END", "DURATION", "REASON", "PACKETS", "BYTES", "BYTES-DOWN",
+	       "ORIGIN", "USER");
 }
 
 void print_session_row(const struct g511_ctl_session *s)
 {
-	char who[G511_CLIENT_STRLEN], start[32], end[32], dur[32];
+	char who[G511_CLIENT_STRLEN], start[32], end[32], dur[32], user[G511_USER_LEN];
 
 	client_format(&s->client, who, sizeof(who));
 	print_time(s->start_wall, start, sizeof(start));
@@ -178,14 +323,15 @@ void print_session_row(const struct g511_ctl_session *s)
 		duration_format(s->end_wall - s->start_wall, dur, sizeof(dur));
 	else
 		snprintf(dur, sizeof(dur), "-");
-	printf("%-25s %-19s %-19s %-10s %-8s %10" PRIu64 " %12" PRIu64 "\n", who,
-	       start, end, dur, ctl_reason_name(s->reason), (uint64_t)s->packets,
-	       (uint64_t)s->bytes);
+	print_text(s->user, sizeof(s->user), true, user, sizeof(user));
+	printf("%-25s %-19s %-19s %-10s %-12s %10" PRIu64 " %12" PRIu64 " %12" PRIu64
+	       " %-7s %s\n", who, start, end, dur, ctl_reason_name(s->reason),
+	       (uint64_t)s->packets, (uint64_t)s->bytes, (uint64_t)s->bytes_down,
+	       ctl_origin_name(s->origin), user);
 }
 
-void print_session_json(const struct g511_ctl_session *s)
+void print_session_json(struct json_writer *jw, const struct g511_ctl_session *s)
 {
-	struct json_writer *jw = cli.jw;
 	char who[G511_CLIENT_STRLEN];
 
 	client_format(&s->client, who, sizeof(who));
@@ -193,8 +339,8 @@ void print_session_json(const struct g511_ctl_session *s)
 	jw_string_field(jw, "client", who);
 	jw_string_field(jw, "kind", kind_name(&s->client));
 	jw_u64_field(jw, "id", s->grant_id);
-	json_time_field("start", s->start_wall);
-	json_time_field("end", s->end_wall);
+	json_time_field(jw, "start", s->start_wall);
+	json_time_field(jw, "end", s->end_wall);
 	if (s->start_wall && s->end_wall >= s->start_wall)
 		jw_u64_field(jw, "duration", s->end_wall - s->start_wall);
 	else
@@ -202,73 +348,73 @@ void print_session_json(const struct g511_ctl_session *s)
 	jw_string_field(jw, "reason", ctl_reason_name(s->reason));
 	jw_u64_field(jw, "packets", s->packets);
 	jw_u64_field(jw, "bytes", s->bytes);
-	json_mac_field(s->mac, s->flags & G511_CTL_GF_MAC_BOUND);
+	json_mac_field(jw, s->mac, s->flags & G511_CTL_GF_MAC_BOUND);
+	/* protocol v2 */
+	jw_u64_field(jw, "packets_down", s->packets_down);
+	jw_u64_field(jw, "bytes_down", s->bytes_down);
+	jw_string_field(jw, "origin", ctl_origin_name(s->origin));
+	json_string_or_null(jw, "user", s->user, sizeof(s->user));
+	json_string_or_null(jw, "acct_session_id", s->acct_session_id,
+			    sizeof(s->acct_session_id));
 	jw_end_object(jw);
 }
 
-void print_stats(const struct g511_ctl_stats *s, const char *source)
+void print_stats(const struct gctl *g, const struct g511_ctl_stats *s,
+		 const char *source)
 {
+	struct json_writer *jw = g->jw;
 	unsigned int i;
 	char name[32];
 
-	if (cli.json) {
-		jw_start_object(cli.jw);
-		jw_string_field(cli.jw, "source", source);
-		jw_name(cli.jw, "stats");
-		jw_start_object(cli.jw);
+	if (jw) {
+		jw_start_object(jw);
+		jw_string_field(jw, "source", source);
+		jw_name(jw, "stats");
+		jw_start_object(jw);
 	}
 	for (i = 0; i < s->n && i < G511_CTL_STATS_MAX; i++) {
 		if (i < G511_STAT__MAX)
 			snprintf(name, sizeof(name), "%s", stat_names[i]);
 		else
 			snprintf(name, sizeof(name), "stat_%u", i);
-		if (cli.json)
-			jw_u64_field(cli.jw, name, s->value[i]);
+		if (jw)
+			jw_u64_field(jw, name, s->value[i]);
 		else
 			printf("%-20s %" PRIu64 "\n", name, (uint64_t)s->value[i]);
 	}
-	if (cli.json) {
-		jw_end_object(cli.jw);
-		jw_end_object(cli.jw);
+	if (jw) {
+		jw_end_object(jw);
+		jw_end_object(jw);
 	}
 }
 
-void print_garden_json(const struct g511_ctl_garden *g)
+void print_garden_json(struct json_writer *jw, const struct g511_ctl_garden *e)
 {
-	struct json_writer *jw = cli.jw;
 	struct g511_garden_val none = { 0 };
 	char text[G511_GARDEN_STRLEN];
 	unsigned int i;
 
 	jw_start_object(jw);
-	garden_format(&g->key, &g->val, text, sizeof(text));
+	garden_format(&e->key, &e->val, text, sizeof(text));
 	jw_string_field(jw, "entry", text);
-	garden_format(&g->key, &none, text, sizeof(text));
+	garden_format(&e->key, &none, text, sizeof(text));
 	jw_string_field(jw, "prefix", text);
 	jw_name(jw, "ports");
 	jw_start_array(jw);
-	for (i = 0; i < g->val.nports && i < G511_GARDEN_PORTS; i++)
-		jw_u64(jw, g->val.ports[i]);
+	for (i = 0; i < e->val.nports && i < G511_GARDEN_PORTS; i++)
+		jw_u64(jw, e->val.ports[i]);
 	jw_end_array(jw);
 	jw_string_field(jw, "source",
-			g->source == G511_GARDEN_SRC_CONFIG ? "config" : "runtime");
+			e->source == G511_GARDEN_SRC_CONFIG ? "config" : "runtime");
 	jw_end_object(jw);
 }
 
-void print_export_line(const struct g511_ctl_grant *g)
+int print_export_line(const struct g511_ctl_grant *g)
 {
-	char who[G511_CLIENT_STRLEN], mac[G511_MAC_STRLEN];
+	char line[GRANTFILE_LINE_MAX];
+	int n = grantfile_format_grant(g, line, sizeof(line));
 
-	client_format(&g->client, who, sizeof(who));
-	printf("%s", who);
-	if (g->expires_wall)
-		printf(" expires=%" PRIu64, (uint64_t)g->expires_wall);
-	else
-		printf(" expires=never");
-	printf(" idle=%" PRIu64, (uint64_t)g->idle_s);
-	if (g->flags & G511_CTL_GF_MAC_BOUND) {
-		mac_format(g->mac, mac, sizeof(mac));
-		printf(" mac=%s", mac);
-	}
-	printf("\n");
+	if (n < 0)
+		return n;
+	return printf("%s\n", line) < 0 ? -EIO : 0;
 }
