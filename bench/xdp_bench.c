@@ -5,13 +5,24 @@
  * IP parse, one hash lookup, XDP_PASS) measured in the same run with the
  * same number of entries in its map.
  *
- * Usage: xdp_bench [GATE511_OBJ [MIN_OBJ]]   (root)
+ * Then a cost breakdown per path: the same source cut short after each
+ * stage (bpf/gate511.bpf.c, bench_stage(); bench/run.sh builds the cuts as
+ * STAGE_DIR/gate511_stageN.bpf.o), timed on the same frame with the same
+ * maps (the cuts reuse the full program's maps); what a stage adds is the
+ * difference between the cut after it and the cut before it.
+ *
+ * Every figure is the median of RUNS runs of REPEAT packets; the programs
+ * compared are run interleaved, so a noisy neighbour hits all of them.
+ * Ratios are medians of the per-run ratios.
+ *
+ * Usage: xdp_bench [GATE511_OBJ [MIN_OBJ [STAGE_DIR]]]   (root)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -22,8 +33,13 @@
 #include <bpf/libbpf.h>
 #include "gate511.h"
 
-#define RUNS	7
-#define REPEAT	2000000
+#define RUNS	9
+#define REPEAT	1000000
+#define NSTAGES	7	/* cuts 0..6 of bench_stage(), then the real program */
+
+static const char *const stage_names[NSTAGES + 1] = {
+	"run", "l2", "config", "l3", "lookup", "grant", "rules", "stat",
+};
 
 struct loaded {
 	struct bpf_object *obj;
@@ -38,8 +54,9 @@ static int silent(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* Load path; with share, every map of the same name is share's map. */
 static int load(const char *path, const char *prog, const char *map, __u32 entries,
-		struct loaded *l)
+		const struct loaded *share, struct loaded *l)
 {
 	struct bpf_program *p;
 	struct bpf_map *m;
@@ -48,14 +65,27 @@ static int load(const char *path, const char *prog, const char *map, __u32 entri
 	l->obj = bpf_object__open_file(path, NULL);
 	if (!l->obj)
 		return -errno;
-	bpf_object__for_each_map(m, l->obj)
+	bpf_object__for_each_map(m, l->obj) {
+		struct bpf_map *other;
+
 		bpf_map__set_pin_path(m, NULL);	/* never touch the system's pins */
+		if (!share)
+			continue;
+		other = bpf_object__find_map_by_name(share->obj, bpf_map__name(m));
+		if (other) {
+			err = bpf_map__reuse_fd(m, bpf_map__fd(other));
+			if (err)
+				return err;
+		}
+	}
 	m = bpf_object__find_map_by_name(l->obj, map);
 	if (!m)
 		return -ENOENT;
-	err = bpf_map__set_max_entries(m, entries);
-	if (err)
-		return err;
+	if (!share) {
+		err = bpf_map__set_max_entries(m, entries);
+		if (err)
+			return err;
+	}
 	err = bpf_object__load(l->obj);
 	if (err)
 		return err;
@@ -146,36 +176,52 @@ static size_t frame_v4(unsigned char *buf, __u32 src_idx, int proto, __u16 dport
 	return sizeof(*eth) + sizeof(*iph) + l4;
 }
 
-/*
- * Runs the two programs on the same frame, interleaved, RUNS times each, and
- * keeps each one's fastest run: the kernel's average ns per run with the
- * least interference from the rest of the machine (a shared VM).
- */
-static void measure2(int prog_a, int prog_b, unsigned char *frame, size_t len,
-		     double *ns_a, double *ns_b, __u32 *verdict)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double run_once(int prog_fd, unsigned char *frame, size_t len, __u32 *verdict)
 {
 	unsigned char out[256];
-	double best[2] = { 1e18, 1e18 };
-	int fds[2] = { prog_a, prog_b };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = REPEAT);
 
-	for (int r = 0; r < RUNS; r++) {
-		for (int i = 0; i < 2; i++) {
-			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
-				    .data_size_in = len, .data_out = out,
-				    .data_size_out = sizeof(out), .repeat = REPEAT);
-
-			if (bpf_prog_test_run_opts(fds[i], &opts)) {
-				perror("bpf_prog_test_run_opts");
-				exit(1);
-			}
-			if (i == 0)
-				*verdict = opts.retval;
-			if (opts.duration < best[i])
-				best[i] = opts.duration;
-		}
+	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+		perror("bpf_prog_test_run_opts");
+		exit(1);
 	}
-	*ns_a = best[0];
-	*ns_b = best[1];
+	if (verdict)
+		*verdict = opts.retval;
+	return opts.duration;
+}
+
+/*
+ * Runs n programs on the same frame, interleaved, RUNS rounds; ns[i] is
+ * program i's median, ratio the median over the rounds of ns0/ns1.
+ */
+static void measure(const int *fds, int n, unsigned char *frame, size_t len,
+		    double *ns, double *ratio, __u32 *verdict)
+{
+	double t[NSTAGES + 2][RUNS], r[RUNS];
+
+	for (int k = 0; k < RUNS; k++) {
+		for (int i = 0; i < n; i++)
+			t[i][k] = run_once(fds[i], frame, len, i == 0 ? verdict : NULL);
+		r[k] = n > 1 ? t[0][k] / t[1][k] : 1;
+	}
+	for (int i = 0; i < n; i++)
+		ns[i] = median(t[i], RUNS);
+	if (ratio)
+		*ratio = median(r, RUNS);
 }
 
 static const char *verdict_name(__u32 v)
@@ -185,16 +231,90 @@ static const char *verdict_name(__u32 v)
 	return v < 5 ? names[v] : "?";
 }
 
+struct bench_case {
+	const char *name;
+	__u32 src_idx;		/* source 10.x.y.z: key_for(src_idx) */
+	int proto;
+	__u16 dport;
+	const char *note;
+};
+
+/* The cut programs after each stage; n = 0 when the cuts are not built. */
+struct stages {
+	struct loaded cut[NSTAGES];
+	int n;
+};
+
+static void stages_load(const char *dir, const struct loaded *full, struct stages *st)
+{
+	char path[512];
+
+	st->n = 0;
+	if (!dir)
+		return;
+	for (int i = 0; i < NSTAGES; i++) {
+		snprintf(path, sizeof(path), "%s/gate511_stage%d.bpf.o", dir, i);
+		if (access(path, R_OK) ||
+		    load(path, G511_PROG_NAME, G511_MAP_CLIENTS, 0, full, &st->cut[i])) {
+			fprintf(stderr, "xdp_bench: no breakdown: cannot load %s\n", path);
+			for (int j = 0; j <= i; j++)
+				bpf_object__close(st->cut[j].obj);
+			return;
+		}
+	}
+	st->n = NSTAGES;
+}
+
+static void stages_close(struct stages *st)
+{
+	for (int i = 0; i < st->n; i++)
+		bpf_object__close(st->cut[i].obj);
+	st->n = 0;
+}
+
+/* One line: what each stage adds on this path, ns; the stages sum to the total. */
+static void breakdown(const struct stages *st, const struct loaded *full,
+		      unsigned char *frame, size_t len, char *line, size_t size)
+{
+	int fds[NSTAGES + 1];
+	double ns[NSTAGES + 1];
+	size_t o = 0;
+
+	for (int i = 0; i < NSTAGES; i++)
+		fds[i] = st->cut[i].prog_fd;
+	fds[NSTAGES] = full->prog_fd;
+	measure(fds, NSTAGES + 1, frame, len, ns, NULL, NULL);
+	for (int i = 0; i <= NSTAGES; i++) {
+		double add = i ? ns[i] - ns[i - 1] : ns[0];
+		int w = snprintf(line + o, size - o, i ? " | %s %+.0f" : "%s %.0f",
+				 stage_names[i], add);
+
+		if (w < 0 || (size_t)w >= size - o)
+			return;
+		o += w;
+	}
+	snprintf(line + o, size - o, " = %.0f", ns[NSTAGES]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *gobj = argc > 1 ? argv[1] : "bpf/gate511.bpf.o";
 	const char *mobj = argc > 2 ? argv[2] : "bench/xdp_min.bpf.o";
+	const char *stage_dir = argc > 3 ? argv[3] : NULL;
 	static const __u32 sizes[] = { 1, 100000, 1000000 };
+	static const struct bench_case unauth[] = {
+		/* unauthenticated source 10.255.255.254: the drop and redirect paths */
+		{ "unauthenticated UDP -> drop", 0xfffffe, IPPROTO_UDP, 5000, "" },
+		{ "unauthenticated TCP 80 -> redirect", 0xfffffe, IPPROTO_TCP, 80,
+		  " (no socket bound: fail closed)" },
+	};
+	char lines[8][320];
+	int nlines = 0;
 	unsigned char frame[64];
-	double worst = 0;
+	double worst = 0, drop_ratio = 0;
 
 	libbpf_set_print(silent);
-	printf("XDP datapath: ns/packet through BPF_PROG_RUN, best of %d x %d runs, interleaved\n",
+	printf("XDP datapath: ns/packet through BPF_PROG_RUN, median of %d x %d runs, interleaved\n",
 	       RUNS, REPEAT);
 	printf("baseline: %s (Ethernet+IP parse, one hash lookup, XDP_PASS), same map size\n\n",
 	       mobj);
@@ -202,16 +322,15 @@ int main(int argc, char **argv)
 
 	for (unsigned int s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		__u32 n = sizes[s], cap = n < G511_MAX_CLIENTS ? G511_MAX_CLIENTS : n;
+		struct bench_case c[3];
 		struct loaded g = {}, m = {};
-		double tg, tm, ratio;
-		__u32 vg;
-		size_t len;
+		struct stages st;
 		char name[64];
-		int err;
+		int err, nc = 0;
 
-		err = load(gobj, G511_PROG_NAME, G511_MAP_CLIENTS, cap, &g);
+		err = load(gobj, G511_PROG_NAME, G511_MAP_CLIENTS, cap, NULL, &g);
 		if (!err)
-			err = load(mobj, "xdp_min", "min_clients", cap, &m);
+			err = load(mobj, "xdp_min", "min_clients", cap, NULL, &m);
 		if (!err)
 			err = fill(g.clients_fd, n);
 		if (!err)
@@ -220,31 +339,54 @@ int main(int argc, char **argv)
 			fprintf(stderr, "xdp_bench: cannot set up %u grants: %s\n", n, strerror(-err));
 			return 1;
 		}
+		/* cuts only where the goals are: 1 grant (all paths) and 1M */
+		if (n == 1 || n == 1000000)
+			stages_load(stage_dir, &g, &st);
+		else
+			st.n = 0;
 
 		/* The source is the last grant added. */
-		len = frame_v4(frame, n - 1, IPPROTO_TCP, 22);
-		measure2(g.prog_fd, m.prog_fd, frame, len, &tg, &tm, &vg);
-		ratio = tg / tm;
-		if (ratio > worst && n == 1000000)
-			worst = ratio;
 		snprintf(name, sizeof(name), "authorized v4, %u grants", n);
-		printf("%-34s %9.1f %9.1f %7.2fx  %s\n", name, tg, tm, ratio, verdict_name(vg));
-
+		c[nc++] = (struct bench_case){ name, n - 1, IPPROTO_TCP, 22, "" };
 		if (n == 1) {
-			/* Unauthenticated source 10.255.255.254: the drop and redirect paths. */
-			len = frame_v4(frame, 0xfffffe, IPPROTO_UDP, 5000);
-			measure2(g.prog_fd, m.prog_fd, frame, len, &tg, &tm, &vg);
-			printf("%-34s %9.1f %9.1f %7.2fx  %s\n", "unauthenticated UDP -> drop",
-			       tg, tm, tg / tm, verdict_name(vg));
-			len = frame_v4(frame, 0xfffffe, IPPROTO_TCP, 80);
-			measure2(g.prog_fd, m.prog_fd, frame, len, &tg, &tm, &vg);
-			printf("%-34s %9.1f %9.1f %7.2fx  %s (no socket bound: fail closed)\n",
-			       "unauthenticated TCP 80 -> redirect", tg, tm, tg / tm,
-			       verdict_name(vg));
+			c[nc++] = unauth[0];
+			c[nc++] = unauth[1];
 		}
+		for (int i = 0; i < nc; i++) {
+			int fds[2] = { g.prog_fd, m.prog_fd };
+			double ns[2], ratio;
+			size_t len = frame_v4(frame, c[i].src_idx, c[i].proto, c[i].dport);
+			__u32 vg;
+
+			measure(fds, 2, frame, len, ns, &ratio, &vg);
+			printf("%-34s %9.1f %9.1f %7.2fx  %s%s\n", c[i].name, ns[0], ns[1], ratio,
+			       verdict_name(vg), c[i].note);
+			if (n == 1000000 && ratio > worst)
+				worst = ratio;
+			if (c[i].proto == IPPROTO_UDP)
+				drop_ratio = ratio;
+			if (st.n && nlines < 8) {
+				int o = snprintf(lines[nlines], sizeof(lines[0]), "%-30s ",
+						 c[i].name);
+
+				breakdown(&st, &g, frame, len, lines[nlines] + o,
+					  sizeof(lines[0]) - o);
+				nlines++;
+			}
+		}
+		stages_close(&st);
 		bpf_object__close(g.obj);
 		bpf_object__close(m.obj);
 	}
 	printf("\nauthorized path at 1M grants: %.2fx the minimal program (goal <= 1.30x)\n", worst);
+	printf("unauthenticated drop: %.2fx the minimal program (goal <= 1.50x)\n", drop_ratio);
+	if (nlines) {
+		printf("\ncost breakdown, ns added by each stage (median; 'run' is BPF_PROG_RUN's\n"
+		       "own cost, the empty program; a stage a path skips shows ~0):\n");
+		for (int i = 0; i < nlines; i++)
+			printf("  %s\n", lines[i]);
+	} else {
+		printf("\ncost breakdown: not measured (cut programs not built: bench/run.sh)\n");
+	}
 	return 0;
 }

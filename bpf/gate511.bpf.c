@@ -13,7 +13,13 @@
  * here, so a dead daemon never extends anyone's access.
  *
  * Layout: parsing helpers (each bounds-check next to the pointer it makes),
- * then gate511_decide(), the one place a verdict is chosen.
+ * the predicates the rules are made of, then gate511_decide(), the one place
+ * a verdict is chosen: parse, then the rules in the order they win.
+ *
+ * Cost model (bench/xdp_bench prints it per stage): on this class of CPU
+ * every call and return is dear (return thunks), so the fast path makes
+ * exactly one call, the clients-map lookup; the clock, the config and the
+ * counters are all inlined by the verifier.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
@@ -29,6 +35,7 @@
 #include <xdp/xdp_helpers.h>
 
 #include "gate511.h"
+#include "g511_wire.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -79,21 +86,32 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } g511_xsks SEC(".maps");
 
+/*
+ * Private to the program and never pinned: the coarse clock cached per CPU,
+ * see now_boot_ns(). Nothing outside reads it, so it is not in the contract.
+ */
+struct clock_cache {
+	__u64 jiffies;		/* jiffies64 when mono_ns was read */
+	__u64 mono_ns;		/* bpf_ktime_get_coarse_ns() then */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct clock_cache);
+} g511_clock SEC(".maps");
+
 /* libxdp: run early among programs sharing the NIC; chain on PASS only. */
 struct {
 	__uint(priority, 10);
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(gate511_xdp);
 
-#define ETH_P_8021AD_	0x88A8
-#define ETH_P_QINQ9100	0x9100
-#define TCP_FL_FIN	0x01
-#define TCP_FL_SYN	0x02
-#define TCP_FL_RST	0x04
-#define TCP_FL_ACK	0x10
-#define ND_HOP_LIMIT	255
 /* last_seen is refreshed when older than this: ~67 ms, a cheap shift */
 #define LAST_SEEN_GRANULARITY_NS (1ULL << 26)
+#define REPLY_TTL		64
+#define TCP_DOFF_PLAIN		5	/* 20-byte header, no options */
 
 /* What the parser learned; offsets are from ctx->data. */
 struct pkt {
@@ -109,6 +127,9 @@ struct pkt {
 	__u8 hop_limit;
 	__u8 ipv6_exthdrs;	/* extension headers before L4 */
 	bool frag;
+	__u8 icmp_type;		/* ICMP/ICMPv6 type (parse_l4) */
+	__u16 sport;		/* TCP/UDP ports, host order (parse_l4) */
+	__u16 dport;
 	struct g511_addr src __attribute__((aligned(8)));
 	struct g511_addr dst __attribute__((aligned(8)));
 };
@@ -123,9 +144,9 @@ static __always_inline void stat_inc(__u32 idx)
 
 static __always_inline bool is_vlan_proto(__u16 proto_be)
 {
-	return proto_be == bpf_htons(ETH_P_8021Q) ||
-	       proto_be == bpf_htons(ETH_P_8021AD_) ||
-	       proto_be == bpf_htons(ETH_P_QINQ9100);
+	return proto_be == bpf_htons(G511_ETH_P_8021Q) ||
+	       proto_be == bpf_htons(G511_ETH_P_8021AD) ||
+	       proto_be == bpf_htons(G511_ETH_P_QINQ9100);
 }
 
 static __always_inline void addr_from_v4(struct g511_addr *a, __be32 ip)
@@ -204,7 +225,7 @@ static __always_inline int parse_ipv4(struct pkt *p)
 	p->l4 = (void *)iph + ihl;
 	p->l4_proto = iph->protocol;
 	p->hop_limit = iph->ttl;
-	p->frag = (iph->frag_off & bpf_htons(0x3fff)) != 0; /* MF | offset */
+	p->frag = (iph->frag_off & bpf_htons(G511_IP_FRAGMENT)) != 0;
 	addr_from_v4(&p->src, iph->saddr);
 	addr_from_v4(&p->dst, iph->daddr);
 	return 0;
@@ -281,14 +302,104 @@ static __always_inline int parse_ipv6_ext(struct pkt *p)
 }
 
 /*
+ * The upper layer of an unauthenticated packet: IPv6 extension headers
+ * walked, then the ports (TCP, UDP) or the type (ICMP, ICMPv6) the rules
+ * look at. Only headers are read here; no verdict but "cannot read it".
+ * Other protocols keep ports 0 and reach the rules as they are.
+ */
+static __always_inline int parse_l4(struct pkt *p)
+{
+	void *ip_end;
+	int err;
+
+	if (p->eth_proto == G511_ETH_P_IPV6) {
+		err = parse_ipv6_ext(p);
+		if (err)
+			return err;
+	}
+	ip_end = p->data + p->ip_end;
+
+	switch (p->l4_proto) {
+	case IPPROTO_TCP: {
+		struct tcphdr *th = p->l4;
+
+		if ((void *)(th + 1) > p->data_end || th->doff < TCP_DOFF_PLAIN ||
+		    p->l4 + th->doff * 4 > ip_end)
+			return G511_STAT_DROP_MALFORMED;
+		p->sport = bpf_ntohs(th->source);
+		p->dport = bpf_ntohs(th->dest);
+		return 0;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr *uh = p->l4;
+
+		if ((void *)(uh + 1) > p->data_end || (void *)(uh + 1) > ip_end)
+			return G511_STAT_DROP_MALFORMED;
+		p->sport = bpf_ntohs(uh->source);
+		p->dport = bpf_ntohs(uh->dest);
+		return 0;
+	}
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: {
+		__u8 *icmp = p->l4;
+
+		/* type, code, checksum: the rules need the type only */
+		if ((void *)(icmp + 4) > p->data_end || (void *)(icmp + 4) > ip_end)
+			return G511_STAT_DROP_MALFORMED;
+		p->icmp_type = icmp[0];
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/*
+ * CLOCK_BOOTTIME now, from the coarse monotonic clock plus the daemon's
+ * g511_config.boot_offset_ns (a BOOTTIME read costs ~25 ns under kvm-clock).
+ *
+ * bpf_ktime_get_coarse_ns() is a helper call, ~12 ns here: with "Safe RET"
+ * return thunks every call/return pair is dear, and it was most of what the
+ * authorized path cost over the minimal program. The coarse clock moves
+ * only when the tick moves jiffies, and bpf_jiffies64() is inlined by the
+ * verifier into one load (x86-64 JIT). So each CPU keeps the last coarse
+ * value and reads the clock again only when jiffies has moved: one helper
+ * call per CPU per tick instead of one per packet.
+ *
+ * Staleness: the coarse clock itself lags by up to a tick. jiffies is bumped
+ * just before the timekeeper update, so a CPU may see the new jiffies with
+ * the old clock; then the clock value has not moved and the cache keeps the
+ * old jiffies, so the next packet reads again. Worst case (no packet for a
+ * tick, then a read inside that window) the value lags two ticks (8 ms at
+ * HZ=250), never more: deadlines are still enforced here, daemon or not.
+ * A stale read only makes a deadline land that much later, by a tick.
+ */
+static __always_inline __u64 now_boot_ns(const struct g511_config *cfg)
+{
+	__u64 jiffies = bpf_jiffies64(), mono;
+	struct clock_cache *c;
+	__u32 key0 = 0;
+
+	c = bpf_map_lookup_elem(&g511_clock, &key0);
+	if (!c)		/* cannot happen (key 0 of ARRAY[1]); the verifier asks */
+		return bpf_ktime_get_coarse_ns() + cfg->boot_offset_ns;
+	if (c->jiffies != jiffies) {
+		mono = bpf_ktime_get_coarse_ns();
+		if (mono != c->mono_ns)
+			c->jiffies = jiffies;
+		c->mono_ns = mono;
+	}
+	return c->mono_ns + cfg->boot_offset_ns;
+}
+
+/*
  * Grant check for an entry of g511_clients or g511_macs. Counts why a found
  * grant does not hold; on success updates the grant's counters.
  */
 static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *p,
 					const struct g511_config *cfg)
 {
-	/* BOOTTIME, from the cheap coarse clock: see g511_config.boot_offset_ns */
-	__u64 now = bpf_ktime_get_coarse_ns() + cfg->boot_offset_ns;
+	__u64 now = now_boot_ns(cfg);
 
 	if (g->expires_ns && now >= g->expires_ns) {
 		stat_inc(G511_EV_GRANT_EXPIRED);
@@ -457,7 +568,7 @@ static __always_inline bool dst_is_dhcp_server(const struct pkt *p,
 {
 	const __u32 *w = (const __u32 *)p->dst.addr;
 
-	if (p->eth_proto == ETH_P_IP) {
+	if (p->eth_proto == G511_ETH_P_IP) {
 		if (w[3] == 0xffffffff)
 			return true;
 	} else if (w[0] == bpf_htonl(0xff020000) && w[1] == 0 &&
@@ -476,7 +587,7 @@ static __always_inline bool port_in(__u16 port, const __u16 *ports, __u32 n)
 	return false;
 }
 
-static __always_inline bool dst_in_garden(const struct pkt *p, __u16 dport)
+static __always_inline bool dst_in_garden(const struct pkt *p)
 {
 	struct g511_garden_key key = { .prefixlen = 128 };
 	struct g511_garden_val *val;
@@ -489,13 +600,13 @@ static __always_inline bool dst_in_garden(const struct pkt *p, __u16 dport)
 		return true;
 	if (p->l4_proto != IPPROTO_TCP && p->l4_proto != IPPROTO_UDP)
 		return false;
-	return port_in(dport, val->ports, val->nports);
+	return port_in(p->dport, val->ports, val->nports);
 }
 
 static __always_inline bool is_redirect_port(const struct g511_config *cfg, __u16 dport)
 {
 	if (cfg->n_redirect_ports == 0)
-		return dport == 80;
+		return dport == G511_PORT_HTTP;
 	return port_in(dport, cfg->redirect_ports, cfg->n_redirect_ports);
 }
 
@@ -545,14 +656,14 @@ static __always_inline int reply_rst(struct xdp_md *ctx, struct pkt *p, __u32 *s
 	new_ack = bpf_htonl(seq_in + payload + th->syn + th->fin);
 
 	/* Only plain headers are answered: no IP options echoed back. */
-	if (p->eth_proto == ETH_P_IP ? ((struct iphdr *)p->l3)->ihl != 5 : p->ipv6_exthdrs)
+	if (p->eth_proto == G511_ETH_P_IP ? ((struct iphdr *)p->l3)->ihl != sizeof(struct iphdr) / 4 : p->ipv6_exthdrs)
 		return XDP_DROP;
 
 	__builtin_memcpy(tmp_mac, p->eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(p->eth->h_dest, p->eth->h_source, ETH_ALEN);
 	__builtin_memcpy(p->eth->h_source, tmp_mac, ETH_ALEN);
 
-	if (p->eth_proto == ETH_P_IP) {
+	if (p->eth_proto == G511_ETH_P_IP) {
 		struct iphdr *iph = p->l3;
 		__be32 a;
 
@@ -564,8 +675,8 @@ static __always_inline int reply_rst(struct xdp_md *ctx, struct pkt *p, __u32 *s
 		iph->tos = 0;
 		iph->tot_len = bpf_htons(sizeof(*iph) + sizeof(*th));
 		iph->id = 0;
-		iph->frag_off = bpf_htons(0x4000);	/* DF */
-		iph->ttl = 64;
+		iph->frag_off = bpf_htons(G511_IP_DF);
+		iph->ttl = REPLY_TTL;
 		iph->check = 0;
 		iph->check = csum_fold(csum_words(0, iph, sizeof(*iph) / 2));
 		sum = csum_words(0, &iph->saddr, 4);
@@ -581,7 +692,7 @@ static __always_inline int reply_rst(struct xdp_md *ctx, struct pkt *p, __u32 *s
 		ip6h->daddr = a;
 		*(__be32 *)ip6h = bpf_htonl(0x60000000);  /* version, tc 0, flow 0 */
 		ip6h->payload_len = bpf_htons(sizeof(*th));
-		ip6h->hop_limit = 64;
+		ip6h->hop_limit = REPLY_TTL;
 		sum = csum_words(0, &ip6h->saddr, 16);
 		hdrs = sizeof(*ip6h);
 	}
@@ -597,7 +708,7 @@ static __always_inline int reply_rst(struct xdp_md *ctx, struct pkt *p, __u32 *s
 	}
 	th->seq = new_seq;
 	th->ack_seq = new_ack;
-	*(((__be16 *)th) + 6) = bpf_htons((5 << 12) | TCP_FL_RST | TCP_FL_ACK);
+	*(((__be16 *)th) + 6) = bpf_htons((TCP_DOFF_PLAIN << 12) | G511_TCP_RST | G511_TCP_ACK);
 	th->window = 0;
 	th->check = 0;
 	th->urg_ptr = 0;
@@ -616,11 +727,92 @@ static __always_inline int reply_rst(struct xdp_md *ctx, struct pkt *p, __u32 *s
 	return XDP_TX;
 }
 
-static const struct g511_config default_config = {};
+/* ---- the predicates the rules are made of (after parse_l4) ---- */
+
+static __always_inline bool is_icmp6(const struct pkt *p, __u8 type)
+{
+	return p->eth_proto == G511_ETH_P_IPV6 && p->l4_proto == IPPROTO_ICMPV6 &&
+	       p->icmp_type == type;
+}
+
+/* RS, NS, NA: what a host needs before it has an address worth granting. */
+static __always_inline bool is_nd_solicit_or_advert(const struct pkt *p)
+{
+	return is_icmp6(p, G511_ND_ROUTER_SOLICIT) || is_icmp6(p, G511_ND_NEIGH_SOLICIT) ||
+	       is_icmp6(p, G511_ND_NEIGH_ADVERT);
+}
+
+/* A DHCP client speaking to servers: DHCPv4 68 -> 67, DHCPv6 546 -> 547. */
+static __always_inline bool is_dhcp_request(const struct pkt *p)
+{
+	if (p->l4_proto != IPPROTO_UDP)
+		return false;
+	if (p->eth_proto == G511_ETH_P_IP)
+		return p->sport == G511_PORT_DHCP4_CLIENT && p->dport == G511_PORT_DHCP4_SERVER;
+	return p->sport == G511_PORT_DHCP6_CLIENT && p->dport == G511_PORT_DHCP6_SERVER;
+}
+
+static __always_inline bool is_dns(const struct pkt *p)
+{
+	return p->dport == G511_PORT_DNS &&
+	       (p->l4_proto == IPPROTO_UDP || p->l4_proto == IPPROTO_TCP);
+}
+
+static __always_inline bool is_tcp_to(const struct pkt *p, __u16 port)
+{
+	return p->l4_proto == IPPROTO_TCP && p->dport == port;
+}
 
 /*
- * The verdict. Reads top to bottom: L2, L3, the authorized fast path, then
- * the rules for unauthenticated sources in the order they win.
+ * An all-zero config, for a program loaded before the daemon wrote one
+ * (see struct g511_config). The lookup of key 0 in an ARRAY[1] cannot
+ * fail, but the verifier wants the NULL case handled.
+ */
+static const struct g511_config default_config = {};
+
+static __always_inline const struct g511_config *config_get(void)
+{
+	const struct g511_config *cfg;
+	__u32 key0 = 0;
+
+	cfg = bpf_map_lookup_elem(&g511_config, &key0);
+	return cfg ? cfg : &default_config;
+}
+
+#define VERDICT(s, action) do { *stat = (s); return (action); } while (0)
+#define DROP(s) VERDICT(s, XDP_DROP)
+
+/*
+ * Cost breakdown: bench/run.sh builds this file again with
+ * -DG511_BENCH_STAGE=n, a program cut short after stage n, and
+ * bench/xdp_bench times each cut; the differences are what each stage adds.
+ * Stage 0 is the empty program (BPF_PROG_RUN's own cost); the cut programs
+ * count nothing, so the last stage (all the rules, no counter) and the real
+ * program differ by the stat_inc(). Nothing of this is in a real build.
+ * The cut returns a verdict that depends on what the stage produced, so the
+ * compiler cannot drop the stage's work.
+ */
+#define G511_BENCH_L2		1	/* parse_eth() */
+#define G511_BENCH_CONFIG	2	/* config_get(), VLAN policy */
+#define G511_BENCH_L3		3	/* parse_ipv4() / parse_ipv6() */
+#define G511_BENCH_LOOKUP	4	/* g511_clients lookup */
+#define G511_BENCH_GRANT	5	/* grant_holds(), MAC grant */
+#define G511_BENCH_RULES	6	/* unauthenticated rules, no stat_inc() */
+#ifdef G511_BENCH_STAGE
+#define bench_stage(n, keep)						\
+	do {								\
+		if (G511_BENCH_STAGE == (n))				\
+			return (keep) ? XDP_PASS : XDP_DROP;		\
+	} while (0)
+#else
+#define bench_stage(n, keep) do { } while (0)
+#endif
+
+/*
+ * The verdict: parse what the rules need, then the rules in the order they
+ * win; the first that matches decides. Each rule is one "if" on the parsed
+ * packet; parse_*() only say "cannot read it" (drop_malformed and the
+ * parser bounds).
  */
 static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 {
@@ -630,125 +822,66 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	};
 	const struct g511_config *cfg;
 	struct g511_grant *grant;
-	__u16 sport = 0, dport = 0;
-	__u32 key0 = 0;
 	bool unspec;
 	int err;
 
+	bench_stage(0, 1);
+	/* L2: tags within the bound, and allowed at all. */
 	err = parse_eth(&p);
 	if (err)
-		goto drop;
+		DROP(err);
+	bench_stage(G511_BENCH_L2, p.eth_proto);
+	cfg = config_get();
+	if (p.ntags && cfg->vlan_policy == G511_VLAN_DROP)
+		DROP(G511_STAT_DROP_VLAN);
+	bench_stage(G511_BENCH_CONFIG, cfg->boot_offset_ns != 1);
 
-	cfg = bpf_map_lookup_elem(&g511_config, &key0);
-	if (!cfg)
-		cfg = &default_config;
-	if (p.ntags && cfg->vlan_policy == G511_VLAN_DROP) {
-		err = G511_STAT_DROP_VLAN;
-		goto drop;
+	/* Not IP: ARP passes, anything else only from a device trusted by MAC. */
+	if (p.eth_proto == G511_ETH_P_ARP)
+		VERDICT(G511_STAT_PASS_ARP, XDP_PASS);
+	if (p.eth_proto != G511_ETH_P_IP && p.eth_proto != G511_ETH_P_IPV6) {
+		if (src_mac_authorized(&p, cfg))
+			VERDICT(G511_STAT_PASS_MAC, XDP_PASS);
+		DROP(G511_STAT_DROP_UNAUTH);
 	}
 
-	switch (p.eth_proto) {
-	case ETH_P_IP:
-		err = parse_ipv4(&p);
-		break;
-	case ETH_P_IPV6:
-		err = parse_ipv6(&p);
-		break;
-	case ETH_P_ARP:
-		*stat = G511_STAT_PASS_ARP;
-		return XDP_PASS;
-	default:
-		/* Not IP: only devices trusted by MAC get through. */
-		if (src_mac_authorized(&p, cfg)) {
-			*stat = G511_STAT_PASS_MAC;
-			return XDP_PASS;
-		}
-		err = G511_STAT_DROP_UNAUTH;
-		goto drop;
-	}
+	/* L3: lengths agree with the frame; no v4-mapped IPv6 source. */
+	err = p.eth_proto == G511_ETH_P_IP ? parse_ipv4(&p) : parse_ipv6(&p);
 	if (err)
-		goto drop;
+		DROP(err);
+	bench_stage(G511_BENCH_L3, p.src.addr[15] != p.dst.addr[15]);
 
-	/* Fast path: the source address holds a grant. */
+	/* Authorized: the source address, else the source MAC, holds a grant. */
 	grant = bpf_map_lookup_elem(&g511_clients, &p.src);
-	if (grant && grant_holds(grant, &p, cfg)) {
-		*stat = G511_STAT_PASS_CLIENT;
-		return XDP_PASS;
-	}
-	if (src_mac_authorized(&p, cfg)) {
-		*stat = G511_STAT_PASS_MAC;
-		return XDP_PASS;
-	}
+	bench_stage(G511_BENCH_LOOKUP, grant);
+	if (grant && grant_holds(grant, &p, cfg))
+		VERDICT(G511_STAT_PASS_CLIENT, XDP_PASS);
+	if (src_mac_authorized(&p, cfg))
+		VERDICT(G511_STAT_PASS_MAC, XDP_PASS);
+	bench_stage(G511_BENCH_GRANT, p.l4_proto);
 
-	/* Unauthenticated from here on. */
+	/* Unauthenticated from here on: only what the portal needs. */
 	if (p.frag) {
-		err = G511_STAT_DROP_FRAG;
-		goto drop;
+		DROP(G511_STAT_DROP_FRAG);
 	}
-	if (p.eth_proto == ETH_P_IPV6) {
-		err = parse_ipv6_ext(&p);
-		if (err)
-			goto drop;
+	err = parse_l4(&p);
+	if (err)
+		DROP(err);
+
+	/* Neighbour discovery: no client is a router; RFC 4861 requires hop
+	 * limit 255, and RS/NS/NA never leave the link (dst_is_on_link). */
+	if (is_icmp6(&p, G511_ND_ROUTER_ADVERT)) {
+		err = G511_STAT_DROP_RA;
+		DROP(err);
+	}
+	if (is_nd_solicit_or_advert(&p) && p.hop_limit == G511_ND_HOP_LIMIT &&
+	    !src_is_bogus(&p.src) && dst_is_on_link(&p, cfg)) {
+		VERDICT(G511_STAT_PASS_ND, XDP_PASS);
 	}
 
-	switch (p.l4_proto) {
-	case IPPROTO_TCP: {
-		struct tcphdr *th = p.l4;
-		__u32 l4_len = p.ip_end - (p.l4 - p.data);
-
-		if ((void *)(th + 1) > p.data_end || th->doff < 5 ||
-		    th->doff * 4 > l4_len) {
-			err = G511_STAT_DROP_MALFORMED;
-			goto drop;
-		}
-		sport = bpf_ntohs(th->source);
-		dport = bpf_ntohs(th->dest);
-		break;
-	}
-	case IPPROTO_UDP: {
-		struct udphdr *uh = p.l4;
-
-		if ((void *)(uh + 1) > p.data_end ||
-		    (void *)(uh + 1) > p.data + p.ip_end) {
-			err = G511_STAT_DROP_MALFORMED;
-			goto drop;
-		}
-		sport = bpf_ntohs(uh->source);
-		dport = bpf_ntohs(uh->dest);
-		break;
-	}
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6: {
-		__u8 *icmp = p.l4;
-
-		if ((void *)(icmp + 4) > p.data_end ||
-		    (void *)(icmp + 4) > p.data + p.ip_end) {
-			err = G511_STAT_DROP_MALFORMED;
-			goto drop;
-		}
-		if (p.l4_proto == IPPROTO_ICMP || p.eth_proto != ETH_P_IPV6)
-			break;
-		if (icmp[0] == 134) {		/* router advertisement */
-			err = G511_STAT_DROP_RA;
-			goto drop;
-		}
-		/* RS, NS, NA; RFC 4861 requires hop limit 255, and they
-		 * never leave the link (dst_is_on_link) */
-		if ((icmp[0] == 133 || icmp[0] == 135 || icmp[0] == 136) &&
-		    p.hop_limit == ND_HOP_LIMIT && !src_is_bogus(&p.src) &&
-		    dst_is_on_link(&p, cfg)) {
-			*stat = G511_STAT_PASS_ND;
-			return XDP_PASS;
-		}
-		break;
-	}
-	default:
-		break;
-	}
-
+	/* Sources: nothing below may answer or pass a spoofed one. */
 	if (src_is_bogus(&p.src)) {
-		err = G511_STAT_DROP_SRC;
-		goto drop;
+		DROP(G511_STAT_DROP_SRC);
 	}
 	/*
 	 * The gateway's own addresses are no client's source. IPv4 drops such
@@ -756,60 +889,54 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	 * carry it out in the gateway's name (tests/adversarial/20_identity.sh).
 	 */
 	if (addr_in_list(&p.src, cfg->local_addrs, cfg->n_local_addrs)) {
-		err = G511_STAT_DROP_SRC;
-		goto drop;
+		DROP(G511_STAT_DROP_SRC);
 	}
-	/* Spoofed or foreign sources: nothing below may answer or pass them. */
 	unspec = src_is_unspec(&p.src);
-	if (!unspec && !g511_src_in_client_nets(&p.src, cfg)) {
-		err = G511_STAT_DROP_SRC;
-		goto drop;
-	}
-	if (p.l4_proto == IPPROTO_UDP &&
-	    ((p.eth_proto == ETH_P_IP && sport == 68 && dport == 67) ||
-	     (p.eth_proto == ETH_P_IPV6 && sport == 546 && dport == 547))) {
+	if (!unspec && !g511_src_in_client_nets(&p.src, cfg))
+		DROP(G511_STAT_DROP_SRC);
+
+	/* DHCP to a server, the one thing 0.0.0.0 may send. */
+	if (is_dhcp_request(&p)) {
 		if (dst_is_dhcp_server(&p, cfg)) {
-			*stat = G511_STAT_PASS_DHCP;
-			return XDP_PASS;
+			VERDICT(G511_STAT_PASS_DHCP, XDP_PASS);
 		}
-		err = G511_STAT_DROP_UNAUTH;
-		goto drop;
+		DROP(G511_STAT_DROP_UNAUTH);
 	}
-	if (unspec) {		/* only DHCP may come from 0.0.0.0 */
-		err = G511_STAT_DROP_SRC;
-		goto drop;
-	}
-	if (dst_in_garden(&p, dport)) {
-		*stat = G511_STAT_PASS_GARDEN;
-		return XDP_PASS;
-	}
-	if (dport == 53 && (p.l4_proto == IPPROTO_UDP || p.l4_proto == IPPROTO_TCP)) {
+	if (unspec)
+		DROP(G511_STAT_DROP_SRC);
+
+	/* The walled garden, then DNS to the resolvers the policy allows. */
+	if (dst_in_garden(&p))
+		VERDICT(G511_STAT_PASS_GARDEN, XDP_PASS);
+	if (is_dns(&p)) {
 		if (cfg->dns_policy == G511_DNS_ANY ||
 		    (cfg->dns_policy == G511_DNS_RESOLVERS &&
 		     addr_in_list(&p.dst, cfg->resolvers, cfg->n_resolvers))) {
-			*stat = G511_STAT_PASS_DNS;
-			return XDP_PASS;
+			VERDICT(G511_STAT_PASS_DNS, XDP_PASS);
 		}
-		err = G511_STAT_DROP_DNS;
-		goto drop;
+		DROP(G511_STAT_DROP_DNS);
 	}
-	if (p.l4_proto == IPPROTO_TCP && is_redirect_port(cfg, dport)) {
+
+	/* HTTP to the responder (fail closed without one), HTTPS answered. */
+	if (p.l4_proto == IPPROTO_TCP && is_redirect_port(cfg, p.dport)) {
 		int act = bpf_redirect_map(&g511_xsks, ctx->rx_queue_index, XDP_DROP);
 
 		*stat = act == XDP_REDIRECT ? G511_STAT_REDIRECT : G511_STAT_DROP_NO_XSK;
 		return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_DROP;
 	}
-	if (p.l4_proto == IPPROTO_TCP && dport == 443) {
+	if (is_tcp_to(&p, G511_PORT_HTTPS)) {
 		if (cfg->https_action == G511_HTTPS_RST)
 			return reply_rst(ctx, &p, stat);
-		err = G511_STAT_DROP_HTTPS;
-		goto drop;
+		DROP(G511_STAT_DROP_HTTPS);
 	}
-	err = G511_STAT_DROP_UNAUTH;
-drop:
-	*stat = err;
-	return XDP_DROP;
+
+	DROP(G511_STAT_DROP_UNAUTH);
 }
+
+/* bench: no counter in the cut programs (see bench_stage()) */
+#ifdef G511_BENCH_STAGE
+#define stat_inc(idx) do { } while (0)
+#endif
 
 SEC("xdp")
 int gate511_xdp(struct xdp_md *ctx)

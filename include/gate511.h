@@ -29,9 +29,9 @@
 #define G511_MAX_GARDEN		4096
 #define G511_MAX_QUEUES		64
 
-/* Parser bounds. */
-#define G511_MAX_VLAN_TAGS	2	/* 802.1Q, 802.1ad and 0x9100 tags */
-#define G511_MAX_IPV6_EXTHDRS	8	/* a longer chain is dropped */
+/* Parser bounds (G511_MAX_VLAN_TAGS, G511_MAX_IPV6_EXTHDRS) live with the
+ * other wire constants the XDP program and the responder share. */
+#include "g511_wire.h"
 
 /* ---- g511_clients: struct g511_addr -> struct g511_grant ---- */
 
@@ -169,39 +169,61 @@ struct g511_config {
 /*
  * Verdict counters: exactly one of these per packet seen. Event counters
  * (G511_EV_*) count things noticed on the way and may add up to anything.
+ *
+ * One list, G511_STATS(X), makes both the enum and the names: X(symbol,
+ * name). A counter added without a name does not compile (X takes two
+ * arguments, and the name must be a non-empty string literal).
  */
+#define G511_STATS(X)							\
+	X(G511_STAT_PASS_CLIENT, "pass_client")	/* source address holds a grant */ \
+	X(G511_STAT_PASS_MAC, "pass_mac")	/* source MAC holds a grant */	\
+	X(G511_STAT_PASS_ARP, "pass_arp")				\
+	X(G511_STAT_PASS_DHCP, "pass_dhcp")				\
+	X(G511_STAT_PASS_ND, "pass_nd")		/* RS, NS, NA */		\
+	X(G511_STAT_PASS_DNS, "pass_dns")				\
+	X(G511_STAT_PASS_GARDEN, "pass_garden")				\
+	X(G511_STAT_REDIRECT, "redirect")	/* to the responder's AF_XDP socket */ \
+	X(G511_STAT_TX_RST, "tx_rst")		/* RST|ACK sent back for HTTPS */ \
+	X(G511_STAT_DROP_NO_XSK, "drop_no_xsk")	/* redirect port but no responder */ \
+	X(G511_STAT_DROP_HTTPS, "drop_https")	/* HTTPS when https_action = drop */ \
+	X(G511_STAT_DROP_UNAUTH, "drop_unauth")	/* everything else unauthenticated */ \
+	X(G511_STAT_DROP_FRAG, "drop_frag")	/* IPv4/IPv6 fragment, unauthenticated */ \
+	X(G511_STAT_DROP_MALFORMED, "drop_malformed") /* truncated or inconsistent headers */ \
+	X(G511_STAT_DROP_EXTHDRS, "drop_exthdrs") /* IPv6 header chain over the bound */ \
+	X(G511_STAT_DROP_VLAN, "drop_vlan")	/* too many tags, or tags not allowed */ \
+	X(G511_STAT_DROP_RA, "drop_ra")		/* router advertisement from a client */ \
+	X(G511_STAT_DROP_DNS, "drop_dns")	/* DNS to a resolver not configured */ \
+	X(G511_STAT_DROP_SRC, "drop_src")	/* bad source: multicast/unspecified */ \
+	X(G511_EV_GRANT_EXPIRED, "ev_grant_expired") /* grant found but past its deadline */ \
+	X(G511_EV_GRANT_IDLE, "ev_grant_idle")	/* grant found but idle too long */ \
+	X(G511_EV_MAC_MISMATCH, "ev_mac_mismatch") /* grant bound to another MAC */
+
+#define G511_STAT_ENUM_(sym, name)	sym,
 enum g511_stat {
-	G511_STAT_PASS_CLIENT = 0,	/* source address holds a grant */
-	G511_STAT_PASS_MAC,		/* source MAC holds a grant */
-	G511_STAT_PASS_ARP,
-	G511_STAT_PASS_DHCP,
-	G511_STAT_PASS_ND,		/* RS, NS, NA */
-	G511_STAT_PASS_DNS,
-	G511_STAT_PASS_GARDEN,
-	G511_STAT_REDIRECT,		/* to the responder's AF_XDP socket */
-	G511_STAT_TX_RST,		/* RST|ACK sent back for HTTPS */
-	G511_STAT_DROP_NO_XSK,		/* redirect port but no responder */
-	G511_STAT_DROP_HTTPS,		/* HTTPS when https_action = drop */
-	G511_STAT_DROP_UNAUTH,		/* everything else unauthenticated */
-	G511_STAT_DROP_FRAG,		/* IPv4/IPv6 fragment, unauthenticated */
-	G511_STAT_DROP_MALFORMED,	/* truncated or inconsistent headers */
-	G511_STAT_DROP_EXTHDRS,		/* IPv6 header chain over the bound */
-	G511_STAT_DROP_VLAN,		/* too many tags, or tags not allowed */
-	G511_STAT_DROP_RA,		/* router advertisement from a client */
-	G511_STAT_DROP_DNS,		/* DNS to a resolver not configured */
-	G511_STAT_DROP_SRC,		/* bad source: multicast/unspecified */
-	G511_EV_GRANT_EXPIRED,		/* grant found but past its deadline */
-	G511_EV_GRANT_IDLE,		/* grant found but idle too long */
-	G511_EV_MAC_MISMATCH,		/* grant bound to another MAC */
+	G511_STATS(G511_STAT_ENUM_)
 	G511_STAT__MAX,
 };
 
-#define G511_STAT_NAMES {						\
-	"pass_client", "pass_mac", "pass_arp", "pass_dhcp", "pass_nd",	\
-	"pass_dns", "pass_garden", "redirect", "tx_rst", "drop_no_xsk",	\
-	"drop_https", "drop_unauth", "drop_frag", "drop_malformed",	\
-	"drop_exthdrs", "drop_vlan", "drop_ra", "drop_dns", "drop_src",	\
-	"ev_grant_expired", "ev_grant_idle", "ev_mac_mismatch",		\
-}
+/* Initializer for a name table indexed by enum g511_stat:
+ * static const char *const names[] = G511_STAT_NAMES; */
+#define G511_STAT_NAME_(sym, name)	[sym] = "" name,
+#define G511_STAT_NAMES { G511_STATS(G511_STAT_NAME_) }
+
+/* ---- contract sizes: both sides compile these, so a layout change that
+ * only one side sees cannot build (C11 _Static_assert; clang --target=bpf
+ * and gcc both have it in C, not in C++) ---- */
+
+#ifndef __cplusplus
+#define G511_STAT_HAS_NAME_(sym, name)					\
+	_Static_assert(sizeof("" name) > 1, #sym " has no name");
+G511_STATS(G511_STAT_HAS_NAME_)
+
+_Static_assert(sizeof(struct g511_addr) == 16, "g511_addr layout");
+_Static_assert(sizeof(struct g511_mac) == 8, "g511_mac layout");
+_Static_assert(sizeof(struct g511_grant) == 120, "g511_grant layout");
+_Static_assert(sizeof(struct g511_garden_key) == 20, "g511_garden_key layout");
+_Static_assert(sizeof(struct g511_garden_val) == 20, "g511_garden_val layout");
+_Static_assert(sizeof(struct g511_config) == 248, "g511_config layout");
+#endif
 
 #endif /* GATE511_H */
