@@ -18,19 +18,11 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include "gate511.h"
+#include "g511_wire.h"
 #include "cookie.h"
 #include "csum.h"
 #include "responder.h"
 #include "bytes.h"
-
-#define TCP_FIN	0x01
-#define TCP_SYN	0x02
-#define TCP_RST	0x04
-#define TCP_PSH	0x08
-#define TCP_ACK	0x10
-
-#define ETH_P_IP_	0x0800
-#define ETH_P_IPV6_	0x86dd
 
 /*
  * How far past a cookie a client's ack may point and still be "ours": we
@@ -40,7 +32,8 @@
 
 /* The request frame, copied out so a reply may be built in place. */
 struct pkt {
-	uint8_t l2[14 + 4 * G511_MAX_VLAN_TAGS];	/* reply's L2 header */
+	/* reply's L2 header */
+	uint8_t l2[G511_ETH_HLEN + G511_VLAN_HLEN * G511_MAX_VLAN_TAGS];
 	size_t l2_len;
 	bool v6;
 	struct g511_cookie_tuple tup;
@@ -112,13 +105,14 @@ static bool parse(const uint8_t *f, size_t len, struct pkt *p)
 	const uint8_t *ip, *tcp;
 	uint16_t type;
 
-	if (len < 14)
+	if (len < G511_ETH_HLEN)
 		return false;
 	type = get16(f + 12);
-	while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
-		if (tags == G511_MAX_VLAN_TAGS || len < off + 4 + 2)
+	while (type == G511_ETH_P_8021Q || type == G511_ETH_P_8021AD ||
+	       type == G511_ETH_P_QINQ9100) {
+		if (tags == G511_MAX_VLAN_TAGS || len < off + G511_VLAN_HLEN + 2)
 			return false;
-		off += 4;
+		off += G511_VLAN_HLEN;
 		tags++;
 		type = get16(f + off);
 	}
@@ -132,7 +126,7 @@ static bool parse(const uint8_t *f, size_t len, struct pkt *p)
 	ip = f + l3_off;
 	len -= l3_off;
 	memset(&p->tup, 0, sizeof(p->tup));
-	if (type == ETH_P_IP_) {
+	if (type == G511_ETH_P_IP) {
 		size_t ihl, tot;
 
 		if (len < 20 || ip[0] >> 4 != 4)
@@ -141,7 +135,7 @@ static bool parse(const uint8_t *f, size_t len, struct pkt *p)
 		tot = get16(ip + 2);
 		if (ihl < 20 || tot < ihl + 20 || tot > len)
 			return false;
-		if (get16(ip + 6) & 0x3fff)	/* MF or a fragment offset */
+		if (get16(ip + 6) & G511_IP_FRAGMENT)	/* MF or a fragment offset */
 			return false;
 		if (ip[9] != IPPROTO_TCP)
 			return false;
@@ -152,7 +146,7 @@ static bool parse(const uint8_t *f, size_t len, struct pkt *p)
 		memcpy(p->tup.daddr + 12, ip + 16, 4);
 		tcp_off = ihl;
 		tcp_len = tot - ihl;
-	} else if (type == ETH_P_IPV6_) {
+	} else if (type == G511_ETH_P_IPV6) {
 		size_t plen;
 
 		if (len < 40 || ip[0] >> 4 != 6)
@@ -183,7 +177,7 @@ static bool parse(const uint8_t *f, size_t len, struct pkt *p)
 	p->flags = tcp[13];
 	p->win = get16(tcp + 14);
 	p->mss = 0;
-	if (p->flags & TCP_SYN)
+	if (p->flags & G511_TCP_SYN)
 		parse_syn_options(tcp + 20, tcp + doff, p);
 	p->payload = tcp + doff;
 	p->plen = tcp_len - doff;
@@ -221,7 +215,7 @@ static size_t finish_frame(uint8_t *b, const struct pkt *p, uint32_t seq, uint32
 		ip[1] = 0;
 		put16(ip + 2, (uint16_t)(20 + tcp_len));
 		put16(ip + 4, 0);	/* id 0: replies are byte-for-byte stable */
-		put16(ip + 6, 0x4000);	/* DF */
+		put16(ip + 6, G511_IP_DF);
 		ip[8] = G511_RESP_TTL;
 		ip[9] = IPPROTO_TCP;
 		put16(ip + 10, 0);
@@ -237,7 +231,7 @@ static size_t finish_frame(uint8_t *b, const struct pkt *p, uint32_t seq, uint32
 	put32(tcp + 8, ack);
 	tcp[12] = (uint8_t)(((20 + opt_len) / 4) << 4);
 	tcp[13] = flags;
-	put16(tcp + 14, (flags & TCP_RST) ? 0 : G511_RESP_WINDOW);
+	put16(tcp + 14, (flags & G511_TCP_RST) ? 0 : G511_RESP_WINDOW);
 	put16(tcp + 16, 0);
 	put16(tcp + 18, 0);
 	if (p->v6)
@@ -270,7 +264,7 @@ static int reply_one(struct g511_resp_out *out, const struct pkt *p, uint32_t se
 /* RST for a segment with ACK set: <SEQ=SEG.ACK><CTL=RST> (RFC 9293). */
 static int reply_rst(struct g511_resp_out *out, const struct pkt *p, int reason)
 {
-	return reply_one(out, p, p->ack, 0, TCP_RST, G511_RESP_RST, reason);
+	return reply_one(out, p, p->ack, 0, G511_TCP_RST, G511_RESP_RST, reason);
 }
 
 static int reply_synack(struct g511_resp_out *out, const struct pkt *p,
@@ -293,7 +287,7 @@ static int reply_synack(struct g511_resp_out *out, const struct pkt *p,
 	opt[1] = 4;
 	put16(opt + 2, (uint16_t)g511_cookie_mss(p->v6, (unsigned int)idx));
 	out->lens[0] = finish_frame(out->bufs[0], p, cookie, p->seq + 1,
-				    TCP_SYN | TCP_ACK, 4, 0);
+				    G511_TCP_SYN | G511_TCP_ACK, 4, 0);
 	out->n = 1;
 	out->action = G511_RESP_SYNACK;
 	return 1;
@@ -404,7 +398,7 @@ static int reply_http(const struct g511_resp_conf *rc, const struct pkt *p,
 		return drop(out, G511_RESP_DROP_NO_ROOM);
 	if (p->win == 0)
 		return drop(out, G511_RESP_DROP_ZERO_WINDOW);
-	if (p->flags & TCP_FIN)
+	if (p->flags & G511_TCP_FIN)
 		ack++;
 	seg_cap = out->buf_size - hdr < mss ? out->buf_size - hdr : mss;
 	cap = (size_t)out->max * seg_cap;
@@ -447,10 +441,10 @@ static int reply_http(const struct g511_resp_conf *rc, const struct pkt *p,
 	n = (sent + seg_cap - 1) / seg_cap;
 	for (i = 0; i < n; i++) {
 		size_t dlen = i + 1 < n ? seg_cap : sent - i * seg_cap;
-		uint8_t flags = TCP_ACK | TCP_PSH;
+		uint8_t flags = G511_TCP_ACK | G511_TCP_PSH;
 
 		if (i + 1 == n && sent == total)
-			flags |= TCP_FIN;
+			flags |= G511_TCP_FIN;
 		out->lens[i] = finish_frame(out->bufs[i], p, seq + (uint32_t)(i * seg_cap),
 					    ack, flags, 0, dlen);
 	}
@@ -498,17 +492,17 @@ int g511_resp_handle(const struct g511_resp_conf *rc, const struct g511_resp_key
 
 	if (!parse(frame, len, &p))
 		return drop(out, G511_RESP_DROP_MALFORMED);
-	if (p.flags & TCP_RST)
+	if (p.flags & G511_TCP_RST)
 		return drop(out, G511_RESP_DROP_RST);
-	if (p.flags & TCP_SYN) {
+	if (p.flags & G511_TCP_SYN) {
 		/* A SYN with data (TFO) gets a plain SYN-ACK: data not acked. */
-		if (p.flags & (TCP_ACK | TCP_FIN))
+		if (p.flags & (G511_TCP_ACK | G511_TCP_FIN))
 			return drop(out, G511_RESP_DROP_BAD_FLAGS);
 		return reply_synack(out, &p, key, now_s);
 	}
-	if (!(p.flags & TCP_ACK))
+	if (!(p.flags & G511_TCP_ACK))
 		return drop(out, G511_RESP_DROP_BAD_FLAGS);
-	fin = p.flags & TCP_FIN;
+	fin = p.flags & G511_TCP_FIN;
 	if (!p.plen && !fin)
 		return drop(out, G511_RESP_DROP_PURE_ACK);
 
@@ -516,7 +510,7 @@ int g511_resp_handle(const struct g511_resp_conf *rc, const struct g511_resp_key
 	idx = g511_cookie_check(key->k, &p.tup, now_s, p.ack - 1);
 	if (idx >= 0) {
 		if (!p.plen)	/* closed before asking: ACK its FIN, send ours */
-			return reply_one(out, &p, p.ack, p.seq + 1, TCP_ACK | TCP_FIN,
+			return reply_one(out, &p, p.ack, p.seq + 1, G511_TCP_ACK | G511_TCP_FIN,
 					 G511_RESP_ACK_FIN, G511_RESP_DROP_NONE);
 		g511_http_parse(p.payload, p.plen, &req);
 		switch (req.kind) {
@@ -544,7 +538,7 @@ int g511_resp_handle(const struct g511_resp_conf *rc, const struct g511_resp_key
 			return reply_rst(out, &p, G511_RESP_DROP_LATE_REQUEST);
 	}
 	/* FIN after our reply: ACK it (and any data before it). */
-	return reply_one(out, &p, p.ack, p.seq + (uint32_t)p.plen + 1, TCP_ACK,
+	return reply_one(out, &p, p.ack, p.seq + (uint32_t)p.plen + 1, G511_TCP_ACK,
 			 G511_RESP_ACK, G511_RESP_DROP_NONE);
 }
 

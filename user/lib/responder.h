@@ -21,13 +21,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "http.h"
+#include "g511_wire.h"
 
 #define G511_RESP_URL_MAX	512
 #define G511_RESP_WINDOW	65535	/* our window; no window scaling */
 #define G511_RESP_TTL		64
 #define G511_RESP_BODY_MAX	32768	/* page without the original URL */
 /* Largest L2+L3+TCP header of a reply: Ethernet, 2 tags, IPv6, TCP + MSS. */
-#define G511_RESP_HDR_MAX	(14 + 8 + 40 + 24)
+#define G511_RESP_HDR_MAX	\
+	(G511_ETH_HLEN + G511_VLAN_HLEN * G511_MAX_VLAN_TAGS + 40 + 24)
 
 struct g511_resp_conf {			/* built once at start / on reload */
 	char portal_url[G511_RESP_URL_MAX];
