@@ -39,9 +39,13 @@ flood_start() { # seconds
 	FLOOD_PID=$LAST_PID
 }
 flood_wait() { # bounded: the flood stops itself; 20 s grace
-	local i
-	for i in $(seq 200); do kill -0 "$FLOOD_PID" 2>/dev/null || break; sleep 0.1; done
+	pid_wait_gone "$FLOOD_PID" 20
 	bg_stop "$FLOOD_PID"
+}
+# flood_on: wait (bounded) until the flood's frames reach the XDP program.
+flood_on() {
+	local s0=$1
+	wait_for 5 eval '[ "$(stat_get drop_unauth)" -gt '"$s0"' ]'
 }
 # HTTP from a client address that never holds a grant (10.51.0.4)
 curl511() { [ "$(in_cl curl -s -m 3 -o /dev/null -w '%{http_code}' --interface 10.51.0.4 \
@@ -67,15 +71,18 @@ check "54 grants in place" [ "$(wc -l < "$T_TMP/grants.before")" -eq 54 ]
 check "control: the responder answers" curl511 start
 
 # ---- kill -9 under traffic, restart ----
+s0=$(stat_get drop_unauth) a0=$(authorized_up)
 flood_start 6
 bg_ns "$NS_CL" ping -D -c 120 -i 0.05 -w 9 "$INET4" >"$T_TMP/ping.out" 2>&1
 PING_PID=$LAST_PID
-sleep 1.5
+# under traffic: the flood is on and the authorized client's pings go out
+flood_on "$s0"
+wait_for 5 eval '[ "$(authorized_up)" -gt $((a0 + 5)) ]'
 up0=$(authorized_up)
-kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=""
+daemon_stop KILL
 t_dead=$(date +%s.%N)
-sleep 1.5
-check "daemon dead: authorized traffic still reaches upstream" [ "$(authorized_up)" -gt "$up0" ]
+check "daemon dead: authorized traffic still reaches upstream" \
+	wait_for 5 eval '[ "$(authorized_up)" -gt '"$up0"' ]'
 check "daemon dead: unauthenticated HTTP is not answered (fail closed)" bash -c "! nsenter --net=$NS_CL curl -s -m 1 -o /dev/null --interface 10.51.0.4 http://$INET4/dead"
 t_back=$(date +%s.%N)
 daemon_start || t_fail "daemon restarts after kill -9"
@@ -93,8 +100,9 @@ echo "   (daemon dead from $t_dead to $t_back)"
 
 # ---- replace the program under a flood: ip link (atomic) ----
 id0=$(prog_id)
+s0=$(stat_get drop_unauth)
 flood_start 4
-sleep 1
+flood_on "$s0"
 in_gw ip -force link set dev "$IF_GW" xdp obj "$OBJ" sec xdp 2>/dev/null
 id1=$(prog_id)
 flood_wait
@@ -113,17 +121,17 @@ if ${CC:-cc} -shared -fPIC -O2 -o "$T_TMP/wallshift.so" "$ADV_DIR/wallshift.c" -
 	# the CLI reads the same (shifted) wall clock as the daemon
 	sctl() { LD_PRELOAD=$T_TMP/wallshift.so ctl "$@"; }
 	sctl allow 10.51.0.30 --ttl 12 >/dev/null
-	t_short=$(date +%s)
+	t_short=$(now_ms)	# the grant ends before t_short + 12 s
 	long0=$(exp_ns $CL4) short0=$(exp_ns 10.51.0.30)
 	n0=$(ctl -j list | jq '.grants | length')
 	nstep=0
 	for step in 86400 0; do
 		echo $step > "$shift_file"
-		sleep 2.5
 		nstep=$((nstep + 1))
 		what="wall clock at +${step}s"
-		check "$what: the daemon saw the step" \
-			[ "$(grep -c "wall clock stepped by [+-]86400" "$T_TMP/gate511d.log")" = $nstep ]
+		# the daemon looks at the clocks once a second
+		check "$what: the daemon saw the step" wait_for 5 eval \
+			'[ "$(grep -c "wall clock stepped by [+-]86400" "$T_TMP/gate511d.log")" = '$nstep' ]'
 		check "$what: BOOTTIME deadlines unchanged" \
 			test "$(exp_ns $CL4)" = "$long0" -a "$(exp_ns 10.51.0.30)" = "$short0"
 		check "$what: no grant lost ($n0)" [ "$(ctl -j list | jq '.grants | length')" = "$n0" ]
@@ -131,10 +139,12 @@ if ${CC:-cc} -shared -fPIC -O2 -o "$T_TMP/wallshift.so" "$ADV_DIR/wallshift.c" -
 		left=$(sctl -j show 10.51.0.30 | jq '.grant.remaining')
 		check "$what: the 12 s grant shows ${left}s left, not a day more" [ "${left:-99}" -le 12 ]
 	done
-	sleep $(( t_short + 13 - $(date +%s) > 0 ? t_short + 13 - $(date +%s) : 0 ))
+	# time must pass here: until 0.5 s after the grant's end at the latest
+	left_ms=$(( t_short + 12500 - $(now_ms) ))
+	[ $left_ms -gt 0 ] && [ $left_ms -le 13000 ] && sleep "$((left_ms / 1000)).$(printf %03d $((left_ms % 1000)))"
 	send_case "wall clock back: the 12 s grant ended on time (not extended)" syn none drop_unauth src=10.51.0.30
-	sleep 1.2
-	check "the 12 s grant is in the history as expired" bash -c \
+	# the sweep (once a second) moves it to the history
+	check "the 12 s grant is in the history as expired" wait_for 5 bash -c \
 		"'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' -j history 10.51.0.30 | jq -e '.. | objects | select(.reason? == \"expired\")'"
 	echo 86400 > "$shift_file"
 	daemon_stop
@@ -157,8 +167,9 @@ daemon_start -o "$OBJ" || t_fail "daemon attaches the program itself"
 check "the daemon attached it through libxdp" grep -q "attached .*gate511.bpf.o\|attached $OBJ" "$T_TMP/gate511d.log"
 check "libxdp attach: the responder answers" curl511 libxdp
 old=$(prog_id)
+s0=$(stat_get drop_unauth)
 flood_start 4
-sleep 1
+flood_on "$s0"
 out=$(in_gw xdp-loader load -m native -p "$PIN_DIR" "$IF_GW" "$OBJ" 2>&1); rc=$?
 if in_gw xdp-loader status "$IF_GW" 2>/dev/null | grep -q xdp_dispatcher; then
 	# multi-prog: the new program joined the dispatcher; drop the old one
@@ -230,7 +241,7 @@ elif ip netns add ${Q}qc && ip netns add ${Q}qg &&
 	bg_ns "$QG" "$ROOT/build/gate511d" -f -i ${Q}q1 -c "$T_TMP/q4/conf" -P /sys/fs/bpf/g511q4 \
 		-o "$OBJ" >"$T_TMP/q4/log" 2>&1
 	QD_PID=$LAST_PID
-	if wait_for 10 test -S "$T_TMP/q4/ctl.sock"; then
+	if daemon_wait_up "$QD_PID" "$T_TMP/q4/ctl.sock" 10 "$T_TMP/q4/log"; then
 		socks=$("$ROOT/build/gate511ctl" -s "$T_TMP/q4/ctl.sock" -j status |
 			jq '[.. | objects | .sockets? // empty][0]')
 		check "4 RX queues: the daemon opened one socket per queue (${socks:-?})" [ "${socks:-0}" = 4 ]
@@ -244,7 +255,7 @@ elif ip netns add ${Q}qc && ip netns add ${Q}qg &&
 				test "$code" = 511 -a "$((r1 - r0))" -gt 0
 		done
 	else
-		t_fail "4 RX queues: daemon comes up" "$(tail -3 "$T_TMP/q4/log")"
+		t_fail "4 RX queues: daemon comes up" "$(tail -3 "$T_TMP/q4/log" | tr '\n' ' ')"
 	fi
 	bg_stop "$QD_PID"
 	mq_down

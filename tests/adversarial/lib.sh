@@ -105,7 +105,15 @@ send_case() {
 	n0=$(up_count)
 	[ "$stat" != - ] && s0=$(stat_get "$stat")
 	craft send "$set" "$@" || why="craft: $CRAFT_OUT"
-	sleep 0.05	# craft.py already waited 0.2 s for replies
+	# craft.py already waited 0.2 s for replies. What must arrive (a frame
+	# upstream, a counter) is waited for, bounded; "nothing upstream" gets
+	# a short settle, and the capture of the whole script catches a late one.
+	if [ "$expect" = some ]; then
+		wait_for_ms 2000 eval '[ "$(up_count)" -gt '"$n0"' ]'
+	else
+		sleep 0.05
+	fi
+	[ "$stat" != - ] && wait_for_ms 2000 eval '[ "$(stat_get '"$stat"')" -gt '"$s0"' ]'
 	n1=$(up_count)
 	[ "$stat" != - ] && s1=$(stat_get "$stat")
 	if [ -z "$why" ]; then

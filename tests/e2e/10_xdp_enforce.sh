@@ -17,7 +17,7 @@ check "ip link pinned all six maps" bash -c \
 # A TCP listener upstream that records what reaches it.
 bg_ns "$NS_UP" nc -4 -k -l 5001 >> $T_TMP/tcp.rx
 bg_ns "$NS_UP" nc -6 -k -l 5001 >> $T_TMP/tcp.rx
-sleep 0.2
+wait_for 5 eval '[ "$(in_up ss -Hltn "sport = :5001" | wc -l)" -ge 2 ]'
 
 traffic() { # send one burst of ping, ping6, TCP; returns nothing useful
 	in_cl ping -c 2 -i 0.2 -W 1 $UP4 >/dev/null 2>&1

@@ -50,8 +50,8 @@ sleep 3
 check "ttl expired with the daemon stopped: ping blocked" bash -c "! nsenter --net=$NS_CL ping -c 1 -W 1 $UP4"
 check "ttl expired with the daemon stopped: HTTP not passed" [ "$(http_code)" != 200 ]
 kill -CONT "$DAEMON_PID"
-sleep 1.5
-check "daemon swept the expired grant into history" bash -c "'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' -j history 10.51.0.2 | jq -e '.. | objects | select(.reason? == \"expired\")'"
+# the sweep runs once a second
+check "daemon swept the expired grant into history" wait_for 5 bash -c "'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' -j history 10.51.0.2 | jq -e '.. | objects | select(.reason? == \"expired\")'"
 
 # ---- kill -9: fail closed, grants survive, restart restores ----
 ctl allow 10.51.0.2 >/dev/null
@@ -79,18 +79,20 @@ check "restart: client passes again" reach4
 # ---- SIGHUP: a bad file changes nothing, a good one applies ----
 cp "$T_TMP/gate511.conf" "$T_TMP/gate511.conf.good"
 printf 'https_action = sideways\n' >> "$T_TMP/gate511.conf"
-kill -HUP "$DAEMON_PID"; sleep 0.5
-check "SIGHUP with a bad file: refused with its line number" grep -q "line [0-9]" "$T_TMP/gate511d.log"
+kill -HUP "$DAEMON_PID"
+check "SIGHUP with a bad file: refused with its line number" wait_for 5 grep -q "line [0-9]" "$T_TMP/gate511d.log"
 check "SIGHUP with a bad file: daemon still serves" ctl status
 check "SIGHUP with a bad file: old config in force (HTTPS gets RST)" \
 	bash -c "nsenter --net=$NS_CL curl -s -m 2 --interface 10.51.0.3 https://$UP4/ 2>&1; [ \$? -eq 7 ]"
 cp "$T_TMP/gate511.conf.good" "$T_TMP/gate511.conf"
 printf 'https_action = drop\n' >> "$T_TMP/gate511.conf"
-kill -HUP "$DAEMON_PID"; sleep 0.5
-check "SIGHUP with a good file: HTTPS now dropped (timeout, not RST)" \
-	bash -c "nsenter --net=$NS_CL curl -s -m 1 --interface 10.51.0.3 https://$UP4/ 2>&1; [ \$? -eq 28 ]"
+kill -HUP "$DAEMON_PID"
+# RST (curl 7) until the reload is in, a timeout (28) after
+https_curl_rc() { nsenter --net=$NS_CL curl -s -m 1 --interface 10.51.0.3 https://$UP4/ >/dev/null 2>&1; [ $? -eq "$1" ]; }
+check "SIGHUP with a good file: HTTPS now dropped (timeout, not RST)" wait_for 5 https_curl_rc 28
 cp "$T_TMP/gate511.conf.good" "$T_TMP/gate511.conf"
-kill -HUP "$DAEMON_PID"; sleep 0.3
+kill -HUP "$DAEMON_PID"
+check "SIGHUP back to the first file: HTTPS gets RST again" wait_for 5 https_curl_rc 7
 
 # ---- 200 concurrent CLI calls ----
 pids=()
