@@ -33,6 +33,7 @@ static int exit_for(int code)
 {
 	switch (code) {
 	case EINVAL:
+	case EOPNOTSUPP:	/* a limit this datapath does not enforce yet */
 		return EXIT_USAGE;
 	case ENOENT:
 		return EXIT_NOTFOUND;
