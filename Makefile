@@ -41,7 +41,7 @@ D_SRCS	 := $(wildcard user/gate511d/*.c)
 D_OBJS	 := $(patsubst user/gate511d/%.c,$(B)/gate511d.d/%.o,$(D_SRCS))
 C_SRCS	 := $(wildcard user/gate511ctl/*.c)
 C_OBJS	 := $(patsubst user/gate511ctl/%.c,$(B)/gate511ctl.d/%.o,$(C_SRCS))
-HDRS	 := $(wildcard include/*.h user/lib/*.h user/gate511d/*.h)
+HDRS	 := $(wildcard include/*.h user/lib/*.h user/gate511d/*.h user/gate511ctl/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))

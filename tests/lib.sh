@@ -138,8 +138,9 @@ hexkey_v4() { # a.b.c.d -> 16 hex bytes of ::ffff:a.b.c.d
 hexkey_v6() { # full address -> 16 hex bytes
 	/usr/bin/python3 -c 'import ipaddress,sys; print(" ".join("%02x" % b for b in ipaddress.IPv6Address(sys.argv[1]).packed))' "$1"
 }
-# 56-byte struct g511_grant, all zero: no deadline, no idle, no MAC binding.
-GRANT_OPEN=$(printf '00 %.0s' $(seq 56))
+# struct g511_grant (120 bytes, asserted in include/gate511.h), all zero: no
+# deadline, no idle, no MAC binding.
+GRANT_OPEN=$(printf "00 %.0s" $(seq 120))
 map_grant() { bpftool map update pinned $PIN_DIR/g511_clients key hex $1 value hex $GRANT_OPEN; }
 map_revoke() { bpftool map delete pinned $PIN_DIR/g511_clients key hex $1; }
 stat_get() { # name -> sum over CPUs of that g511_stats counter

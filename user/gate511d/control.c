@@ -29,7 +29,10 @@
 #include <unistd.h>
 #include "control.h"
 #include "ctl_io.h"
+#include "garden.h"
 #include "grants.h"
+#include "maps.h"
+#include "query.h"
 #include "log.h"
 
 #define LIST_PAGE	1024
@@ -73,12 +76,21 @@ static void defaults_get(struct g511_daemon *d, uint64_t *ttl, uint64_t *idle)
  * A grant request into a spec. 1 = skip it (an import item whose absolute
  * deadline has passed), 0 = use it, -EINVAL = refuse.
  */
-static int spec_from_req(const struct g511_ctl_grant_req *r, uint64_t def_ttl,
-			 uint64_t def_idle, uint64_t now_wall,
+static int spec_from_req(const struct g511_ctl_grant_req *r, unsigned int origin,
+			 uint64_t def_ttl, uint64_t def_idle, uint64_t now_wall,
 			 struct grant_spec *spec)
 {
 	memset(spec, 0, sizeof(*spec));
 	spec->client = r->client;
+	spec->origin = origin;
+	spec->quota_bytes = r->quota_bytes;
+	spec->rate_up_bps = r->rate_up_bps;
+	spec->rate_down_bps = r->rate_down_bps;
+	/* ctl_decode() checked the strings are terminated and class fits */
+	memcpy(spec->user, r->user, sizeof(spec->user));
+	memcpy(spec->acct_session_id, r->acct_session_id, sizeof(spec->acct_session_id));
+	spec->class_len = r->class_len;
+	memcpy(spec->class, r->class, r->class_len);
 	spec->ttl_s = def_ttl;
 	if (r->flags & G511_CTL_F_TTL)
 		spec->ttl_s = r->ttl_s;
@@ -109,8 +121,7 @@ static __u32 client_map_max(struct g511_daemon *d, const struct g511_client *c)
 {
 	if (!d->n_ifaces)
 		return 0;
-	return c->kind == G511_CLIENT_MAC ? d->ifaces[0].maps.macs_max :
-					    d->ifaces[0].maps.clients_max;
+	return d->ifaces[0].maps.max_entries[client_map_id(c->kind)];
 }
 
 static int reply_grant_error(struct worker *w, __u32 seq, const char *verb,
@@ -141,14 +152,18 @@ static int do_allow(struct worker *w, const struct g511_ctl_msg *m)
 	struct grant_spec spec;
 	char who[G511_CLIENT_STRLEN];
 	uint64_t def_ttl, def_idle;
+	const char *why;
 	int err;
 
 	defaults_get(d, &def_ttl, &def_idle);
-	err = spec_from_req(&m->body.grant_req, def_ttl, def_idle, g511_wall_s(),
+	err = spec_from_req(&m->body.grant_req, G511_ORIGIN_CLI, def_ttl, def_idle, g511_wall_s(),
 			    &spec);
 	if (err)
 		return ctl_send_error(&w->conn, m->hdr.seq, EINVAL,
 				      "the deadline has passed or is too far");
+	err = grant_spec_check(&spec, &why);
+	if (err)
+		return ctl_send_error(&w->conn, m->hdr.seq, -err, "%s", why);
 	err = grants_allow(d, &spec, &out);
 	if (err)
 		return reply_grant_error(w, m->hdr.seq, "grant", &spec.client, err);
@@ -166,7 +181,7 @@ static int do_deny(struct worker *w, const struct g511_ctl_msg *m)
 	char who[G511_CLIENT_STRLEN];
 	int err;
 
-	err = grants_deny(w->ctl->d, c, &out);
+	err = grants_deny(w->ctl->d, c, G511_REASON_REVOKED, &out);
 	if (err)
 		return reply_grant_error(w, m->hdr.seq, "revoke", c, err);
 	client_format(c, who, sizeof(who));
@@ -354,6 +369,7 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 	size_t n = 0, cap = 0, received = 0, failed_at;
 	uint64_t def_ttl, def_idle, now_wall = g511_wall_s();
 	struct g511_ctl_msg *m;
+	const char *why;
 	int err;
 
 	m = malloc(sizeof(*m));
@@ -395,12 +411,17 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 			specs = np;
 			cap = ncap;
 		}
-		err = spec_from_req(&m->body.grant_req, def_ttl, def_idle, now_wall,
+		err = spec_from_req(&m->body.grant_req, G511_ORIGIN_IMPORT, def_ttl, def_idle, now_wall,
 				    &specs[n]);
 		if (err < 0) {
 			err = ctl_send_error(&w->conn, seq, EINVAL,
 					     "import: item %zu: deadline too far",
 					     received);
+			goto out;
+		}
+		if (err == 0 && (err = grant_spec_check(&specs[n], &why))) {
+			err = ctl_send_error(&w->conn, seq, -err, "import: item %zu: %s",
+					     received, why);
 			goto out;
 		}
 		if (err == 0)	/* 1: its deadline passed, skip it */
@@ -693,12 +714,14 @@ static int mkdir_parents(const char *path)
 
 /*
  * One daemon per control socket, and nothing in its start-up may race the
- * previous one. "<socket>.lock" is flock()ed for the daemon's whole life
- * and holds its PID. The kernel drops a flock when the holder's files are
- * closed at exit, before its PID can be reaped (unlike an AF_XDP binding:
- * xsk.c), so once the previous daemon is gone the lock is free at once. The
- * lock file is never removed: a daemon unlinking it could let the next two
- * lock different files.
+ * previous one. "<socket>.lock" is flock()ed from the claim to
+ * control_stop() and holds the daemon's PID meanwhile. A killed daemon's
+ * flock goes when its files are closed at exit, before its PID can be
+ * reaped (unlike an AF_XDP binding: xsk.c), so once the previous daemon is
+ * gone the lock is free at once. (What a stopping daemon does after
+ * control_stop(), closing its sockets and the DB, is covered by xsk.c's
+ * retry and SQLite's busy timeout.) The lock file is never removed: a
+ * daemon unlinking it could let the next two lock different files.
  *
  * The socket file proves nothing by itself: SIGKILL leaves it behind. A
  * connect() tells: ECONNREFUSED is a stale file, to be unlinked; ENOENT is

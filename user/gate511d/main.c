@@ -420,16 +420,26 @@ static int resp_conf_build(const struct g511_conf *conf, struct g511_resp_conf *
 }
 
 /*
- * Responder configs in force or retired. A reload publishes a new one to
- * the responder threads (xsk_set_conf()), which says when every thread has
- * moved past the old one; only then is it freed. Any number of reloads.
+ * Responder configs in force or retired, newest first. A reload publishes
+ * a new one to the responder threads (xsk_set_conf() gives it a
+ * generation); a retired one is freed once every thread has passed the
+ * generation that replaced it (xsk_set_seen_gen()), checked every tick of
+ * the main loop. Any number of reloads, memory bounded by the reloads of
+ * the last half second.
  */
 struct resp_conf_node {
 	struct g511_resp_conf rc;
+	unsigned long replaced_gen;	/* 0 while in force */
 	struct resp_conf_node *next;
 };
 
-static struct resp_conf_node *resp_confs;	/* newest first */
+static struct resp_conf_node *resp_confs;
+
+static void resp_conf_node_free(struct resp_conf_node *n)
+{
+	g511_resp_conf_free(&n->rc);
+	free(n);
+}
 
 static struct g511_resp_conf *resp_conf_new(const struct g511_conf *conf)
 {
@@ -446,41 +456,38 @@ static struct g511_resp_conf *resp_conf_new(const struct g511_conf *conf)
 	return &n->rc;
 }
 
-/* Free every config but the newest (in force): no thread reads them. */
-static void resp_confs_trim(void)
-{
-	struct resp_conf_node *n = resp_confs ? resp_confs->next : NULL;
-
-	if (resp_confs)
-		resp_confs->next = NULL;
-	while (n) {
-		struct resp_conf_node *next = n->next;
-
-		g511_resp_conf_free(&n->rc);
-		free(n);
-		n = next;
-	}
-}
-
 /* Drop the newest config, never published (a reload that failed). */
 static void resp_conf_drop_newest(void)
 {
 	struct resp_conf_node *n = resp_confs;
 
-	if (!n)
-		return;
 	resp_confs = n->next;
-	g511_resp_conf_free(&n->rc);
-	free(n);
+	resp_conf_node_free(n);
 }
 
-static void resp_confs_free(void)
+/* The newest is now in force from generation gen: retire the one before. */
+static void resp_conf_published(unsigned long gen)
 {
-	resp_confs_trim();
-	if (resp_confs) {
-		g511_resp_conf_free(&resp_confs->rc);
-		free(resp_confs);
-		resp_confs = NULL;
+	if (resp_confs && resp_confs->next && !resp_confs->next->replaced_gen)
+		resp_confs->next->replaced_gen = gen;
+}
+
+/* Free the retired configs no thread can hold any more (all = at exit). */
+static void resp_confs_trim(unsigned long seen_gen, bool all)
+{
+	struct resp_conf_node **pp = resp_confs ? &resp_confs->next : &resp_confs;
+
+	if (all)
+		pp = &resp_confs;
+	while (*pp) {
+		struct resp_conf_node *n = *pp;
+
+		if (all || n->replaced_gen <= seen_gen) {
+			*pp = n->next;
+			resp_conf_node_free(n);
+		} else {
+			pp = &n->next;
+		}
 	}
 }
 
@@ -531,9 +538,7 @@ static void reload(struct g511_daemon *d, const struct options *o)
 		resp_conf_drop_newest();
 		return;
 	}
-	/* the threads have moved on when it returns 0: the old ones can go */
-	if (xsk_set_conf(d, rc) == 0)
-		resp_confs_trim();
+	resp_conf_published(xsk_set_conf(d, rc));
 	log_info("%s: reloaded", d->conf_path);
 }
 
@@ -648,6 +653,7 @@ int main(int argc, char **argv)
 				config_set_boot_offset(d, off);
 		}
 		grants_sweep(d);
+		resp_confs_trim(xsk_set_seen_gen(d), false);
 	}
 	err = 0;
 out:
@@ -659,6 +665,6 @@ out:
 	if (d->state)
 		state_close(d->state);
 	ifaces_close(d);
-	resp_confs_free();
+	resp_confs_trim(0, true);
 	return err ? 1 : 0;
 }

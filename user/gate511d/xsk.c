@@ -88,6 +88,9 @@ struct xsk_worker {
 	bool zerocopy;
 	pthread_t thread;
 	bool thread_started;
+	/* the set's conf_gen this thread last saw at the top of its loop:
+	 * it holds no pointer to an older responder config */
+	_Atomic unsigned long seen_gen;
 	pthread_mutex_t cnt_lock;	/* guards cnt for readers */
 	struct g511_xsk_counters cnt;
 };
@@ -99,6 +102,7 @@ struct g511_xsk_set {
 	struct g511_resp_key key;
 	bool busy_poll;
 	volatile bool stopping;
+	_Atomic unsigned long conf_gen;	/* bumped after every rc swap */
 	uint64_t busy_since_ms;		/* first busy queue at start-up, 0: none */
 };
 
@@ -333,6 +337,7 @@ static void *worker_main(void *arg)
 	struct g511_xsk_counters c = {};
 
 	while (!set->stopping) {
+		w->seen_gen = set->conf_gen;
 		const struct g511_resp_conf *rc;
 		unsigned int ntx = 0;
 		__u32 idx, n;
@@ -543,10 +548,28 @@ fail:
 	return err;
 }
 
-void xsk_set_conf(struct g511_daemon *d, const struct g511_resp_conf *rc)
+unsigned long xsk_set_conf(struct g511_daemon *d, const struct g511_resp_conf *rc)
 {
-	if (d->xsks)
-		d->xsks->rc = rc;
+	struct g511_xsk_set *set = d->xsks;
+
+	if (!set)
+		return 0;
+	set->rc = rc;
+	return ++set->conf_gen;
+}
+
+unsigned long xsk_set_seen_gen(struct g511_daemon *d)
+{
+	struct g511_xsk_set *set = d->xsks;
+	unsigned long min;
+
+	if (!set)
+		return ~0UL;
+	min = set->conf_gen;
+	for (unsigned int i = 0; i < set->n; i++)
+		if (set->workers[i]->thread_started && set->workers[i]->seen_gen < min)
+			min = set->workers[i]->seen_gen;
+	return min;
 }
 
 void xsk_set_stop(struct g511_daemon *d)

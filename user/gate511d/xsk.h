@@ -33,9 +33,15 @@ struct g511_xsk_counters {
  */
 int xsk_set_start(struct g511_daemon *d, const struct g511_resp_conf *rc, bool busy_poll);
 
-/* Swap in a new responder config (after SIGHUP); the old one stays valid
- * until xsk_set_stop(), since a thread may still be reading it. */
-void xsk_set_conf(struct g511_daemon *d, const struct g511_resp_conf *rc);
+/*
+ * Swap in a new responder config (after SIGHUP); returns its generation.
+ * The old one may still be read by a thread: it may be freed once
+ * xsk_set_seen_gen() (the oldest generation any thread may still hold) has
+ * reached the generation returned here. Threads pass that point at least
+ * every 500 ms.
+ */
+unsigned long xsk_set_conf(struct g511_daemon *d, const struct g511_resp_conf *rc);
+unsigned long xsk_set_seen_gen(struct g511_daemon *d);
 
 /* Stop the threads and close the sockets (their XSKMAP slots empty
  * themselves: the program then drops port-80 traffic, fail closed). */
