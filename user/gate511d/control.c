@@ -824,11 +824,11 @@ static int claim_lock(struct g511_control *ctl)
 	unsigned int delay = CLAIM_DELAY_MIN_MS;
 	uint64_t end = 0;
 	char lock_path[sizeof(ctl->path) + 8];
-	int err;
+	int fd, err;
 
 	snprintf(lock_path, sizeof(lock_path), "%s.lock", ctl->path);
-	ctl->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (ctl->lock_fd < 0) {
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
 		err = -errno;
 		log_warn("cannot open %s", lock_path);
 		return err;
@@ -837,19 +837,20 @@ static int claim_lock(struct g511_control *ctl)
 		long pid;
 		uint64_t now;
 
-		if (flock(ctl->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			break;
 		if (errno != EWOULDBLOCK) {
 			err = -errno;
 			log_warn("cannot lock %s", lock_path);
-			return err;
+			goto fail;
 		}
-		pid = lock_pid(ctl->lock_fd);
+		pid = lock_pid(fd);
 		err = socket_probe(ctl->path);
 		now = mono_ms();
 		if (err == -EADDRINUSE || (end && now >= end)) {
 			claim_fail_msg(ctl->path, err == -EADDRINUSE ? err : -EWOULDBLOCK, pid);
-			return err == -EADDRINUSE ? err : -EADDRINUSE;
+			err = -EADDRINUSE;
+			goto fail;
 		}
 		if (!end) {
 			end = now + CLAIM_WAIT_MS;
@@ -859,8 +860,13 @@ static int claim_lock(struct g511_control *ctl)
 		poll(NULL, 0, delay > end - now ? end - now : delay);
 		delay = delay * 2 > CLAIM_DELAY_MAX_MS ? CLAIM_DELAY_MAX_MS : delay * 2;
 	}
-	lock_set_pid(ctl->lock_fd, getpid());
+	/* only a holder of the lock may write the file, or truncate it */
+	ctl->lock_fd = fd;
+	lock_set_pid(fd, getpid());
 	return 0;
+fail:
+	close(fd);
+	return err;
 }
 
 static int resolve_group(const char *name, gid_t *gid)
