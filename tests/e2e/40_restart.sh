@@ -8,8 +8,8 @@
 # control socket file behind. After every start, within 2 s: `gate511ctl
 # status` answers, an unauthenticated client gets the 511 page over HTTP,
 # and every grant is still there. At the end the grants still pass traffic.
-# Also: a second daemon on the socket of a live one is refused and leaves
-# it serving.
+# Also: a restart that does not wait for the old PID comes up too, and a
+# second daemon on the socket of a live one is refused and leaves it serving.
 set -u
 . "$(dirname "$0")/../lib.sh"
 t_require_root
@@ -102,6 +102,20 @@ check "after: fd51::2 pings upstream" in_cl ping -6 -c 2 -i 0.2 -W 1 $UP6
 check "after: 10.51.0.20 reaches upstream" in_cl ping -c 2 -i 0.2 -W 1 -I 10.51.0.20 $UP4
 check "after: the unauthenticated client still gets 511" got_511
 check "no start failed with a busy AF_XDP queue" bash -c "! grep -q 'cannot open AF_XDP' '$T_TMP/gate511d.log'"
+
+# ---- a careless restart: SIGTERM, and start at once without waiting for
+# the old PID to go; the new instance waits for what the old one still holds
+old=$DAEMON_PID
+kill -TERM "$old"
+bg_ns "$NS_GW" "$ROOT/build/gate511d" -f -i "$IF_GW" -c "$T_TMP/gate511.conf" \
+	>>"$T_TMP/gate511d.log" 2>&1
+DAEMON_PID=$LAST_PID
+pid_reap "$old" 10 2>/dev/null; rc=$?
+check "careless restart: the old instance exits cleanly (rc $rc)" [ $rc -eq 0 ]
+check "careless restart: the new instance answers status" \
+	daemon_wait_up "$DAEMON_PID" "$T_TMP/ctl.sock" 10 "$T_TMP/gate511d.log"
+check "careless restart: 511 served" wait_for_ms $BACK_MS got_511
+check "careless restart: every grant listed" [ "$(n_grants)" = "$N0" ]
 
 # ---- a second daemon while one runs: refused, the first keeps serving ----
 first=$DAEMON_PID
