@@ -124,10 +124,27 @@ cap_start() {
 	local ns=$1 ifc=$2 file=$3; shift 3
 	bg_start nsenter --net="$ns" tcpdump -i "$ifc" -n -U --immediate-mode -w "$file" "$@" \
 		2>"$file.log"
-	CAP_PID=$LAST_PID
+	CAP_PID=$LAST_PID CAP_FILE=$file
 	wait_for 5 grep -q listening "$file.log"
 }
-cap_stop() { sleep 0.3; bg_stop "$CAP_PID"; }
+# cap_settle FILE: wait until FILE has not grown for 0.3 s (what is still in
+# flight, a responder working off its RX ring, has been captured); bounded
+# at 10 s. tcpdump -U writes every packet as it comes.
+cap_settle() {
+	local last=-1 cur still=0 i
+	for i in $(seq 100); do
+		cur=$(stat -c %s "$1" 2>/dev/null || echo 0)
+		if [ "$cur" = "$last" ]; then
+			still=$((still + 1))
+			[ $still -ge 3 ] && return 0
+		else
+			still=0 last=$cur
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+cap_stop() { cap_settle "$CAP_FILE"; bg_stop "$CAP_PID"; }
 cap_count() { tcpdump -r "$1" -n 2>/dev/null | wc -l; }
 
 # Grants written straight into the pinned map (no daemon).

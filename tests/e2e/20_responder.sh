@@ -91,8 +91,7 @@ N=${SYNFLOOD_N:-20000}
 rss0=$(rss_kb "$DAEMON_PID")
 cap_start "$NS_CL" "$IF_CL" "$T_TMP/flood.pcap" "tcp[tcpflags] & tcp-syn != 0 and src port 80"
 in_cl /usr/bin/python3 "$ROOT/tests/tools/synflood.py" "$IF_CL" "$GW_MAC" "$UP4" "$N" >/dev/null
-sleep 1
-cap_stop
+cap_stop	# once the SYN-ACKs stop coming
 synacks=$(cap_count "$T_TMP/flood.pcap")
 distinct=$(tcpdump -r "$T_TMP/flood.pcap" -n 2>/dev/null | awk '{print $5}' | sort -u | wc -l)
 rss1=$(rss_kb "$DAEMON_PID")
