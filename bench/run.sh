@@ -25,8 +25,8 @@ rc=0
 for b in ${BENCH:-xdp responder control}; do
 	case $b in
 	xdp)
-		stages=$(xdp_stages) || { echo "bench: cannot build the XDP stage cuts" >&2; rc=1; }
-		build/bench/xdp_bench bpf/gate511.bpf.o bench/xdp_min.bpf.o $stages || rc=1 ;;
+		stages=$(xdp_stages) || { stages=""; echo "bench: cannot build the XDP stage cuts" >&2; rc=1; }
+		build/bench/xdp_bench bpf/gate511.bpf.o bench/xdp_min.bpf.o "$stages" bench/xdp_floor.bpf.o || rc=1 ;;
 	*) [ -x bench/$b.sh ] && { bench/$b.sh || rc=1; } ;;
 	esac
 	echo

@@ -15,7 +15,12 @@
  * compared are run interleaved, so a noisy neighbour hits all of them.
  * Ratios are medians of the per-run ratios.
  *
- * Usage: xdp_bench [GATE511_OBJ [MIN_OBJ [STAGE_DIR]]]   (root)
+ * For the unauthenticated drop it also times bench/xdp_floor.bpf.o: the
+ * minimal program plus the two other lookups (g511_macs, g511_garden) the
+ * rules need before any drop, i.e. the least a drop can cost; what the
+ * real drop costs above it is the rules' own.
+ *
+ * Usage: xdp_bench [GATE511_OBJ [MIN_OBJ [STAGE_DIR [FLOOR_OBJ]]]]   (root)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,7 +38,7 @@
 #include <bpf/libbpf.h>
 #include "gate511.h"
 
-#define RUNS	9
+#define RUNS	15
 #define REPEAT	1000000
 #define NSTAGES	7	/* cuts 0..6 of bench_stage(), then the real program */
 
@@ -300,7 +305,9 @@ int main(int argc, char **argv)
 {
 	const char *gobj = argc > 1 ? argv[1] : "bpf/gate511.bpf.o";
 	const char *mobj = argc > 2 ? argv[2] : "bench/xdp_min.bpf.o";
-	const char *stage_dir = argc > 3 ? argv[3] : NULL;
+	const char *stage_dir = argc > 3 && *argv[3] ? argv[3] : NULL;
+	const char *fobj = argc > 4 ? argv[4] : "bench/xdp_floor.bpf.o";
+	double floor_ns = 0, floor_min_ns = 0, floor_ratio = 0;
 	static const __u32 sizes[] = { 1, 100000, 1000000 };
 	static const struct bench_case unauth[] = {
 		/* unauthenticated source 10.255.255.254: the drop and redirect paths */
@@ -323,7 +330,7 @@ int main(int argc, char **argv)
 	for (unsigned int s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		__u32 n = sizes[s], cap = n < G511_MAX_CLIENTS ? G511_MAX_CLIENTS : n;
 		struct bench_case c[3];
-		struct loaded g = {}, m = {};
+		struct loaded g = {}, m = {}, f = {};
 		struct stages st;
 		char name[64];
 		int err, nc = 0;
@@ -338,6 +345,12 @@ int main(int argc, char **argv)
 		if (err) {
 			fprintf(stderr, "xdp_bench: cannot set up %u grants: %s\n", n, strerror(-err));
 			return 1;
+		}
+		if (n == 1 && (load(fobj, "xdp_floor", "floor_clients", cap, NULL, &f) ||
+			       fill(f.clients_fd, n))) {
+			fprintf(stderr, "xdp_bench: no floor: cannot load %s\n", fobj);
+			bpf_object__close(f.obj);
+			f.obj = NULL;
 		}
 		/* cuts only where the goals are: 1 grant (all paths) and 1M */
 		if (n == 1 || n == 1000000)
@@ -359,6 +372,14 @@ int main(int argc, char **argv)
 			__u32 vg;
 
 			measure(fds, 2, frame, len, ns, &ratio, &vg);
+			if (c[i].proto == IPPROTO_UDP && f.obj) {
+				int ffds[2] = { f.prog_fd, m.prog_fd };
+				double fns[2];
+
+				measure(ffds, 2, frame, len, fns, &floor_ratio, NULL);
+				floor_ns = fns[0];
+				floor_min_ns = fns[1];
+			}
 			printf("%-34s %9.1f %9.1f %7.2fx  %s%s\n", c[i].name, ns[0], ns[1], ratio,
 			       verdict_name(vg), c[i].note);
 			if (n == 1000000 && ratio > worst)
@@ -375,11 +396,15 @@ int main(int argc, char **argv)
 			}
 		}
 		stages_close(&st);
+		bpf_object__close(f.obj);
 		bpf_object__close(g.obj);
 		bpf_object__close(m.obj);
 	}
 	printf("\nauthorized path at 1M grants: %.2fx the minimal program (goal <= 1.30x)\n", worst);
 	printf("unauthenticated drop: %.2fx the minimal program (goal <= 1.50x)\n", drop_ratio);
+	if (floor_ns)
+		printf("  floor for a drop (minimal + g511_macs + g511_garden lookups): "
+		       "%.1f ns vs %.1f, %.2fx\n", floor_ns, floor_min_ns, floor_ratio);
 	if (nlines) {
 		printf("\ncost breakdown, ns added by each stage (median; 'run' is BPF_PROG_RUN's\n"
 		       "own cost, the empty program; a stage a path skips shows ~0):\n");

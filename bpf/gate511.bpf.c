@@ -891,8 +891,10 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	if (addr_in_list(&p.src, cfg->local_addrs, cfg->n_local_addrs)) {
 		DROP(G511_STAT_DROP_SRC);
 	}
+	/* No prefixes configured: any source will do. Tested here, not only
+	 * in the callee, because a call to a global function is dear. */
 	unspec = src_is_unspec(&p.src);
-	if (!unspec && !g511_src_in_client_nets(&p.src, cfg))
+	if (!unspec && cfg->n_client_nets && !g511_src_in_client_nets(&p.src, cfg))
 		DROP(G511_STAT_DROP_SRC);
 
 	/* DHCP to a server, the one thing 0.0.0.0 may send. */
