@@ -245,6 +245,10 @@ def cases():
 		src=CLIENT6_LL, dst="ff02::1", hlim=255) / ICMPv6ND_RA()
 	c["nd_ns_hlim64"] = eth(dst="33:33:ff:00:00:01") / v6(
 		dst="ff02::1:ff00:1", hlim=64) / ICMPv6ND_NS(tgt=GW6)
+	# hop limit 255 but to a global address off the link: the kernel
+	# would forward it (ND as a tunnel)
+	c["nd_ns_offlink"] = eth() / v6(dst=SERVER6, hlim=255) / \
+		ICMPv6ND_NS(tgt=SERVER6)
 	c["icmp6_echo"] = eth() / v6() / echo6()
 
 	# DNS
@@ -383,6 +387,13 @@ def cases():
 	c["src_multicast_v4"] = eth() / v4(src="224.0.0.5") / syn(80)
 	c["src_multicast_v6"] = eth() / v6(src="ff02::1") / syn(80)
 	c["src_unspec_v6"] = eth() / v6(src="::") / syn(80)
+	# the key of CLIENT4's grant as an IPv6 source (never on the wire)
+	c["src_v4mapped_v6"] = eth() / v6(src="::ffff:" + CLIENT4) / echo6()
+	# the gateway's own addresses as the source of DNS to the resolvers
+	c["src_gateway_dns_v4"] = eth() / v4(src=GW4, dst=RESOLVER4) / \
+		udp(53) / dns_query()
+	c["src_gateway_dns_v6"] = eth() / v6(src=GW6, dst=RESOLVER6) / \
+		udp(53) / dns_query()
 
 	# client prefixes (10.5.0.0/24, 2001:db8:5::/64 in the test config)
 	c["cnet_dns_inside_v4"] = eth() / v4(dst=RESOLVER4) / udp(53) / dns_query()

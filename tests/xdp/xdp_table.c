@@ -532,6 +532,7 @@ static const struct xdp_case cases[] = {
 	{ "nd_na", NULL, PASS(PASS_ND) },
 	{ "nd_ra_drop", NULL, DROP(DROP_RA) },
 	{ "nd_ns_hlim64", NULL, DROP(DROP_UNAUTH) },
+	{ "nd_ns_offlink", setup_site, DROP(DROP_UNAUTH) },
 	{ "icmp6_echo", setup_site, DROP(DROP_UNAUTH) },
 
 	/* DNS */
@@ -634,6 +635,9 @@ static const struct xdp_case cases[] = {
 	{ "src_multicast_v4", NULL, DROP(DROP_SRC) },
 	{ "src_multicast_v6", NULL, DROP(DROP_SRC) },
 	{ "src_unspec_v6", NULL, DROP(DROP_SRC) },
+	{ "src_v4mapped_v6", setup_grant_v4, DROP(DROP_SRC) },
+	{ "src_gateway_dns_v4", setup_site, DROP(DROP_SRC) },
+	{ "src_gateway_dns_v6", setup_site, DROP(DROP_SRC) },
 
 	/* client prefixes: spoofed sources reach no resolver, no garden */
 	{ "cnet_dns_inside_v4", setup_client_nets, PASS(PASS_DNS) },
