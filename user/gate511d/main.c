@@ -592,6 +592,13 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * Be the one daemon on this control socket before touching anything
+	 * a previous instance may still hold (it may be exiting: bounded wait).
+	 */
+	err = control_claim(d);
+	if (err)
+		goto out;
 	for (i = 0; i < o.n_ifnames; i++) {
 		err = iface_setup(&o, &d->ifaces[i], o.ifnames[i]);
 		d->n_ifaces = i + 1;
