@@ -242,7 +242,47 @@ struct bench_case {
 	int proto;
 	__u16 dport;
 	const char *note;
+	bool site;		/* with site_config(), else the all-zero config */
 };
+
+static void addr_v4(struct g511_addr *a, __u32 ip)
+{
+	memset(a, 0, sizeof(*a));
+	a->addr[10] = a->addr[11] = 0xff;
+	a->addr[12] = ip >> 24;
+	a->addr[13] = ip >> 16;
+	a->addr[14] = ip >> 8;
+	a->addr[15] = ip;
+}
+
+/*
+ * What the daemon writes on a real site: the client prefix (10.0.0.0/8,
+ * which holds every bench source), two resolvers and two gateway addresses.
+ * The all-zero config skips those rules' loops; this one walks them.
+ */
+static int site_config(const struct loaded *g, bool on)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(g->obj, G511_MAP_CONFIG);
+	struct g511_config cfg = {};
+	__u32 key = 0;
+
+	if (!m)
+		return -ENOENT;
+	if (on) {
+		cfg.version = G511_CONFIG_VERSION;
+		cfg.n_resolvers = 2;
+		addr_v4(&cfg.resolvers[0], 0x0a340035);
+		addr_v4(&cfg.resolvers[1], 0x0a340036);
+		cfg.n_local_addrs = 2;
+		addr_v4(&cfg.local_addrs[0], 0x0a340001);
+		addr_v4(&cfg.local_addrs[1], 0x0a000001);
+		cfg.n_client_nets = 1;
+		cfg.client_nets[0].prefixlen = 96 + 8;
+		memcpy(cfg.client_nets[0].addr, &cfg.local_addrs[1].addr, 16);
+		cfg.client_nets[0].addr[15] = 0;
+	}
+	return bpf_map_update_elem(bpf_map__fd(m), &key, &cfg, BPF_ANY) ? -errno : 0;
+}
 
 /* The cut programs after each stage; n = 0 when the cuts are not built. */
 struct stages {
@@ -311,11 +351,12 @@ int main(int argc, char **argv)
 	static const __u32 sizes[] = { 1, 100000, 1000000 };
 	static const struct bench_case unauth[] = {
 		/* unauthenticated source 10.255.255.254: the drop and redirect paths */
-		{ "unauthenticated UDP -> drop", 0xfffffe, IPPROTO_UDP, 5000, "" },
+		{ "unauthenticated UDP -> drop", 0xfffffe, IPPROTO_UDP, 5000, "", false },
 		{ "unauthenticated TCP 80 -> redirect", 0xfffffe, IPPROTO_TCP, 80,
-		  " (no socket bound: fail closed)" },
+		  " (no socket bound: fail closed)", false },
+		{ "unauth UDP -> drop, site config", 0xfffffe, IPPROTO_UDP, 5000, "", true },
 	};
-	char lines[8][320];
+	char lines[8][360];
 	int nlines = 0;
 	unsigned char frame[64];
 	double worst = 0, drop_ratio = 0;
@@ -329,7 +370,7 @@ int main(int argc, char **argv)
 
 	for (unsigned int s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		__u32 n = sizes[s], cap = n < G511_MAX_CLIENTS ? G511_MAX_CLIENTS : n;
-		struct bench_case c[3];
+		struct bench_case c[4];
 		struct loaded g = {}, m = {}, f = {};
 		struct stages st;
 		char name[64];
@@ -360,10 +401,11 @@ int main(int argc, char **argv)
 
 		/* The source is the last grant added. */
 		snprintf(name, sizeof(name), "authorized v4, %u grants", n);
-		c[nc++] = (struct bench_case){ name, n - 1, IPPROTO_TCP, 22, "" };
+		c[nc++] = (struct bench_case){ name, n - 1, IPPROTO_TCP, 22, "", false };
 		if (n == 1) {
 			c[nc++] = unauth[0];
 			c[nc++] = unauth[1];
+			c[nc++] = unauth[2];
 		}
 		for (int i = 0; i < nc; i++) {
 			int fds[2] = { g.prog_fd, m.prog_fd };
@@ -371,8 +413,13 @@ int main(int argc, char **argv)
 			size_t len = frame_v4(frame, c[i].src_idx, c[i].proto, c[i].dport);
 			__u32 vg;
 
+			if (site_config(&g, c[i].site)) {
+				fprintf(stderr, "xdp_bench: cannot write %s\n", G511_MAP_CONFIG);
+				return 1;
+			}
+
 			measure(fds, 2, frame, len, ns, &ratio, &vg);
-			if (c[i].proto == IPPROTO_UDP && f.obj) {
+			if (c[i].proto == IPPROTO_UDP && !c[i].site && f.obj) {
 				int ffds[2] = { f.prog_fd, m.prog_fd };
 				double fns[2];
 
@@ -384,10 +431,10 @@ int main(int argc, char **argv)
 			       verdict_name(vg), c[i].note);
 			if (n == 1000000 && ratio > worst)
 				worst = ratio;
-			if (c[i].proto == IPPROTO_UDP)
+			if (c[i].proto == IPPROTO_UDP && !c[i].site)
 				drop_ratio = ratio;
 			if (st.n && nlines < 8) {
-				int o = snprintf(lines[nlines], sizeof(lines[0]), "%-30s ",
+				int o = snprintf(lines[nlines], sizeof(lines[0]), "%-34s ",
 						 c[i].name);
 
 				breakdown(&st, &g, frame, len, lines[nlines] + o,
