@@ -59,14 +59,6 @@
 #define BUSY_DELAY_MIN_MS 10		/* first backoff, doubled each time */
 #define BUSY_DELAY_MAX_MS 200
 
-/* The interface's XSKMAP. TODO: drop the #else once daemon.h takes
- * struct g511_maps from maptab.h (phase-2 split). */
-#ifdef G511_MAPS_ALL
-#define IFC_XSKS_FD(ifc)	((ifc)->maps.fd[G511_MAP_ID_XSKS])
-#else
-#define IFC_XSKS_FD(ifc)	((ifc)->maps.xsks_fd)
-#endif
-
 struct xsk_worker {
 	struct g511_xsk_set *set;
 	char ifname[IF_NAMESIZE];
@@ -475,7 +467,7 @@ static int worker_open(struct g511_xsk_set *set, const struct g511_iface *ifc, _
 	for (__u32 i = 0; i < NUM_FRAMES; i++)
 		w->free_frames[w->n_free++] = (__u64)i * FRAME_SIZE;
 	refill(w);
-	err = xsk_socket__update_xskmap(w->xsk, IFC_XSKS_FD(ifc));
+	err = xsk_socket__update_xskmap(w->xsk, ifc->maps.fd[G511_MAP_ID_XSKS]);
 	if (err)
 		goto fail;
 	*out = w;
