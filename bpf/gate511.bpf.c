@@ -816,6 +816,9 @@ static __always_inline const struct g511_config *config_get(void)
  * win; the first that matches decides. Each rule is one "if" on the parsed
  * packet; parse_*() only say "cannot read it" (drop_malformed and the
  * parser bounds).
+ *
+ * A few one-line rules keep braces, and the RA rule its err: that text is
+ * what tests/adversarial/mutate.sh finds to weaken each rule.
  */
 static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 {
