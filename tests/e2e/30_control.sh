@@ -41,6 +41,13 @@ ctl deny 10.51.0.2 >/dev/null 2>&1; rc=$?
 check "deny of an unknown client: exit 2 (got $rc)" [ $rc -eq 2 ]
 ctl allow 10.51.0.300 >/dev/null 2>&1; rc=$?
 check "allow of a bad address: exit 1 (got $rc)" [ $rc -eq 1 ]
+# Addresses no client sends from are refused by the daemon, with the reason.
+for bad in 127.0.0.1 ::1 10.51.0.255 10.51.0.0 10.51.0.1; do
+	out=$(ctl allow $bad 2>&1); rc=$?
+	check "allow $bad refused: exit 1 with a reason (got $rc: $out)" \
+		test $rc -eq 1 -a -n "$out"
+done
+check_not "refused addresses left no grant" bash -c "'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' -j list | jq -e '.grants[] | select(.client == \"127.0.0.1\" or .client == \"10.51.0.1\")'"
 
 # ---- deadline enforced by XDP while the daemon is frozen ----
 check "allow --ttl 2" ctl allow 10.51.0.2 --ttl 2

@@ -293,6 +293,65 @@ static bool duration_table(void)
 	return ok;
 }
 
+/* What may hold a grant on a gateway at 10.51.0.1/24 and fd51::1/64. */
+static bool grantable_table(void)
+{
+	static const struct { const char *who; bool ok; } cases[] = {
+		{ "10.51.0.2", true },
+		{ "10.51.0.254", true },
+		{ "10.99.0.255", true },	/* not a client prefix: only the DB knows */
+		{ "fd51::2", true },
+		{ "fe80::1234", true },
+		{ "02:00:00:00:00:17", true },
+		{ "10.51.0.255", false },	/* subnet broadcast */
+		{ "10.51.0.0", false },		/* network address */
+		{ "10.51.0.1", false },		/* the gateway */
+		{ "fd51::1", false },		/* the gateway */
+		{ "127.0.0.1", false },
+		{ "127.1.2.3", false },
+		{ "::1", false },
+	};
+	struct g511_config x = { .n_local_addrs = 2, .n_client_nets = 2 };
+	struct g511_client c;
+	const char *why;
+	bool ok = true;
+
+	addr_parse("10.51.0.1", &x.local_addrs[0]);
+	addr_parse("fd51::1", &x.local_addrs[1]);
+	addr_parse("10.51.0.0", (struct g511_addr *)x.client_nets[0].addr);
+	x.client_nets[0].prefixlen = 96 + 24;
+	addr_parse("fd51::", (struct g511_addr *)x.client_nets[1].addr);
+	x.client_nets[1].prefixlen = 64;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct g511_addr a;
+
+		memset(&c, 0, sizeof(c));
+		if (client_parse(cases[i].who, &c)) {
+			/* client_parse refuses some itself; force the address in */
+			ok &= ASSERT_EQ(addr_parse(cases[i].who, &a), 0, cases[i].who);
+			c.kind = G511_CLIENT_ADDR;
+			memcpy(c.key, a.addr, 16);
+		}
+		ok &= ASSERT_EQ(client_grantable(&c, &x, &why) == 0, cases[i].ok, cases[i].who);
+		if (!cases[i].ok)
+			ok &= ASSERT_TRUE(why && *why, "a reason is given");
+	}
+	/* unspecified, multicast, broadcast and non-unicast MACs by hand */
+	memset(&c, 0, sizeof(c));
+	c.kind = G511_CLIENT_ADDR;
+	ok &= ASSERT_EQ(client_grantable(&c, &x, &why), -EINVAL, "::");
+	c.key[0] = 0xff;
+	ok &= ASSERT_EQ(client_grantable(&c, &x, &why), -EINVAL, "ff00::");
+	memset(&c, 0, sizeof(c));
+	c.kind = G511_CLIENT_MAC;
+	memcpy(c.key, "\x01\x00\x5e\x00\x00\x01", 6);
+	ok &= ASSERT_EQ(client_grantable(&c, &x, &why), -EINVAL, "multicast MAC");
+	/* no config: only what holds everywhere */
+	client_parse("10.51.0.1", &c);
+	ok &= ASSERT_EQ(client_grantable(&c, NULL, &why), 0, "no config, gateway unknown");
+	return ok;
+}
+
 int main(void)
 {
 	RUN_CASE(addr_table);
@@ -303,5 +362,6 @@ int main(void)
 	RUN_CASE(garden_table);
 	RUN_CASE(garden_validity);
 	RUN_CASE(duration_table);
+	RUN_CASE(grantable_table);
 	return test_summary();
 }

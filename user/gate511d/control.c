@@ -161,9 +161,11 @@ static int do_allow(struct worker *w, const struct g511_ctl_msg *m)
 	if (err)
 		return ctl_send_error(&w->conn, m->hdr.seq, EINVAL,
 				      "the deadline has passed or is too far");
-	err = grant_spec_check(&spec, &why);
-	if (err)
-		return ctl_send_error(&w->conn, m->hdr.seq, -err, "%s", why);
+	err = grants_check(d, &spec, &why);
+	if (err) {
+		client_format(&spec.client, who, sizeof(who));
+		return ctl_send_error(&w->conn, m->hdr.seq, -err, "%s: %s", who, why);
+	}
 	err = grants_allow(d, &spec, &out);
 	if (err)
 		return reply_grant_error(w, m->hdr.seq, "grant", &spec.client, err);
@@ -419,7 +421,7 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 					     received);
 			goto out;
 		}
-		if (err == 0 && (err = grant_spec_check(&specs[n], &why))) {
+		if (err == 0 && (err = grants_check(d, &specs[n], &why))) {
 			err = ctl_send_error(&w->conn, seq, -err, "import: item %zu: %s",
 					     received, why);
 			goto out;

@@ -19,15 +19,14 @@
 #include "maps.h"
 #include "state.h"
 
-int grant_spec_check(const struct grant_spec *spec, const char **why)
+int grant_spec_check(const struct grant_spec *spec, const struct g511_config *x,
+		     const char **why)
 {
-	static const char *const unset = "";
+	int err;
 
-	*why = unset;
-	if (!client_valid(&spec->client)) {
-		*why = "not a valid client address or MAC";
-		return -EINVAL;
-	}
+	err = client_grantable(&spec->client, x, why);
+	if (err)
+		return err;
 	if (spec->ttl_s > G511_CTL_TIMEOUT_MAX || spec->idle_s > G511_CTL_TIMEOUT_MAX) {
 		*why = "timeout longer than 10 years";
 		return -EINVAL;
@@ -62,6 +61,16 @@ int grant_spec_check(const struct grant_spec *spec, const char **why)
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+int grants_check(struct g511_daemon *d, const struct grant_spec *spec, const char **why)
+{
+	int err;
+
+	pthread_mutex_lock(&d->lock);
+	err = grant_spec_check(spec, &d->conf.xdp, why);
+	pthread_mutex_unlock(&d->lock);
+	return err;
 }
 
 static void rec_from_spec(const struct grant_spec *spec, uint64_t now_wall,
@@ -136,13 +145,12 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 	const char *why;
 	int err;
 
-	err = grant_spec_check(spec, &why);
-	if (err)
-		return err;
 	pthread_mutex_lock(&d->lock);
 	g511_clock_now(&now);
 	client_maps_get(d, &cm);
-	err = state_begin(d->state);
+	err = grant_spec_check(spec, &d->conf.xdp, &why);
+	if (!err)
+		err = state_begin(d->state);
 	if (!err)
 		err = grant_db(d, &cm, spec, &now, &v, &rec, &val);
 	if (!err)
@@ -225,13 +233,6 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 	int err = 0, w, m;
 
 	*failed_at = 0;
-	for (i = 0; i < n; i++) {
-		err = grant_spec_check(&specs[i], &why);
-		if (err) {
-			*failed_at = i;
-			return err;
-		}
-	}
 	which[0] = malloc((n ? n : 1) * sizeof(size_t));
 	which[1] = malloc((n ? n : 1) * sizeof(size_t));
 	if (!which[0] || !which[1]) {
@@ -242,7 +243,13 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 	pthread_mutex_lock(&d->lock);
 	g511_clock_now(&now);
 	client_maps_get(d, &cm);
-	err = state_begin(d->state);
+	for (i = 0; i < n && !err; i++) {
+		err = grant_spec_check(&specs[i], &d->conf.xdp, &why);
+		if (err)
+			*failed_at = i;
+	}
+	if (!err)
+		err = state_begin(d->state);
 	for (i = 0; i < n && !err; i++) {
 		w = specs[i].client.kind == G511_CLIENT_MAC;
 		err = grant_db(d, &cm, &specs[i], &now, &v, &rec, &val);
@@ -336,7 +343,7 @@ int grants_set(struct g511_daemon *d, const struct g511_client *client,
 	check.rate_up_bps = rec.rate_up_bps;
 	check.rate_down_bps = rec.rate_down_bps;
 	check.origin = rec.origin ? rec.origin : G511_ORIGIN_CLI;
-	err = grant_spec_check(&check, &why);
+	err = grant_spec_check(&check, &d->conf.xdp, &why);
 	if (err)
 		goto out;
 

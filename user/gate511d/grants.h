@@ -43,12 +43,16 @@ struct grant_spec {
 };
 
 /*
- * Is spec one the daemon can enforce? 0, or -EINVAL (bad value) /
- * -EOPNOTSUPP (a limit this datapath does not enforce yet) with a sentence
- * in *why. Every verb calls it; writers may call it first for a better
- * message.
+ * Is spec one the daemon can enforce on a gateway configured as x? 0, or
+ * -EINVAL (bad value, or a client no grant may name: client_grantable())
+ * / -EOPNOTSUPP (a limit this datapath does not enforce yet) with a
+ * sentence in *why. Pure. Every verb calls it under the lock.
  */
-int grant_spec_check(const struct grant_spec *spec, const char **why);
+int grant_spec_check(const struct grant_spec *spec, const struct g511_config *x,
+		     const char **why);
+/* The same against the config in force, for a writer that wants the
+ * sentence before calling a verb (takes daemon->lock). */
+int grants_check(struct g511_daemon *d, const struct grant_spec *spec, const char **why);
 
 /* Grant (or re-grant: the old session is closed as "replaced"). */
 int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,

@@ -177,6 +177,72 @@ bool client_valid(const struct g511_client *client)
 	}
 }
 
+/* Host part of a (an IPv4 address) under an IPv4 prefix net: 1 all ones,
+ * -1 all zeros, 0 otherwise or not in it. Only /30 and shorter count. */
+static int v4_host_part(const struct g511_addr *a, const struct g511_garden_key *net)
+{
+	__u32 ip, pfx, mask, plen;
+
+	if (net->prefixlen < 96 || net->prefixlen > 126 ||
+	    !addr_is_v4((const struct g511_addr *)net->addr))
+		return 0;
+	plen = net->prefixlen - 96;
+	mask = plen ? 0xffffffffU << (32 - plen) : 0;
+	ip = (__u32)a->addr[12] << 24 | a->addr[13] << 16 | a->addr[14] << 8 | a->addr[15];
+	pfx = (__u32)net->addr[12] << 24 | net->addr[13] << 16 | net->addr[14] << 8 |
+	      net->addr[15];
+	if ((ip & mask) != (pfx & mask))
+		return 0;
+	if ((ip & ~mask) == ~mask)
+		return 1;
+	return (ip & ~mask) == 0 ? -1 : 0;
+}
+
+int client_grantable(const struct g511_client *client, const struct g511_config *x,
+		     const char **why)
+{
+	static const __u8 loop6[16] = { [15] = 1 };
+	const struct g511_addr *a = (const struct g511_addr *)client->key;
+	unsigned int i;
+
+	*why = "";
+	if (!client_valid(client)) {
+		*why = "not a valid client";
+		return -EINVAL;
+	}
+	if (client->kind == G511_CLIENT_MAC) {
+		if (mac_is_unicast(client->key))
+			return 0;
+		*why = "not a unicast MAC: no device sends from it";
+		return -EINVAL;
+	}
+	if (!addr_usable_by_client(a)) {
+		*why = "unspecified, multicast or broadcast: no client sends from it";
+		return -EINVAL;
+	}
+	if ((addr_is_v4(a) && a->addr[12] == 127) || !memcmp(a->addr, loop6, 16)) {
+		*why = "a loopback address: no client sends from it";
+		return -EINVAL;
+	}
+	for (i = 0; x && i < x->n_local_addrs && i < G511_MAX_LOCAL_ADDRS; i++) {
+		if (!memcmp(&x->local_addrs[i], a, sizeof(*a))) {
+			*why = "the gateway's own address";
+			return -EINVAL;
+		}
+	}
+	for (i = 0; x && addr_is_v4(a) && i < x->n_client_nets && i < G511_MAX_CLIENT_NETS;
+	     i++) {
+		int host = v4_host_part(a, &x->client_nets[i]);
+
+		if (host) {
+			*why = host > 0 ? "the broadcast address of a client prefix" :
+					  "the network address of a client prefix";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int client_cmp(const struct g511_client *a, const struct g511_client *b)
 {
 	if (a->kind != b->kind)

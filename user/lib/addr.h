@@ -57,6 +57,15 @@ void client_format(const struct g511_client *client, char *buf, size_t len);
 /* Well-formed: known kind, zero padding, zero tail for a MAC. */
 bool client_valid(const struct g511_client *client);
 int client_cmp(const struct g511_client *a, const struct g511_client *b);
+/*
+ * May client hold a grant on a gateway configured as x? Refuses what no
+ * client sends from: unspecified, loopback, multicast, broadcast, the
+ * network and broadcast addresses of an IPv4 client prefix (/30 and
+ * shorter), the gateway's own addresses, non-unicast MACs. 0, or -EINVAL
+ * with *why a sentence.
+ */
+int client_grantable(const struct g511_client *client, const struct g511_config *x,
+		     const char **why);
 
 /* CIDR[:PORT[,PORT...]] (IPv6 with ports: [CIDR]:PORT,...). */
 int garden_parse(const char *s, struct g511_garden_key *key,
