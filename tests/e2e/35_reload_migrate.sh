@@ -36,7 +36,28 @@ in_cl ip addr add 10.51.0.3/24 dev "$IF_CL" 2>/dev/null
 check "after the reloads: unauthenticated client gets 511" [ "$(http_code 10.51.0.3)" = 511 ]
 rss=$(rss_kb "$DAEMON_PID")
 check "after the reloads: memory bounded (${rss} kB RSS)" [ "${rss:-999999}" -lt 200000 ]
+
+# ---- an empty or truncated file is refused, the running config stays ----
+cp "$T_TMP/gate511.conf" "$T_TMP/gate511.conf.good"
+: > "$T_TMP/gate511.conf"
+before=$(grep -c "no portal_url" "$T_TMP/gate511d.log")
+kill -HUP "$DAEMON_PID"
+check "SIGHUP with an empty file: refused (no portal_url)" \
+	wait_for_ms 3000 bash -c "[ \$(grep -c 'no portal_url' '$T_TMP/gate511d.log') -gt $before ]"
+check "SIGHUP with an empty file: still 511 for the unauthenticated" [ "$(http_code 10.51.0.3)" = 511 ]
+check "SIGHUP with an empty file: grant still passes" [ "$(http_code)" = 200 ]
+cp "$T_TMP/gate511.conf.good" "$T_TMP/gate511.conf"
 daemon_stop
+
+# ---- gate511d -t and -V ----
+check "gate511d -t: a good file is ok" "$ROOT/build/gate511d" -t -c "$T_TMP/gate511.conf"
+: > "$T_TMP/empty.conf"
+check_not "gate511d -t: an empty file is refused" "$ROOT/build/gate511d" -t -c "$T_TMP/empty.conf"
+printf 'portal_url = %s\nhttps_action = sideways\n' "$PORTAL" > "$T_TMP/bad.conf"
+out=$("$ROOT/build/gate511d" -t -c "$T_TMP/bad.conf" 2>&1); rc=$?
+check "gate511d -t: a bad value is refused with its line (rc $rc: $out)" \
+	bash -c "[ $rc -ne 0 ] && grep -q 'line 2' <<< '$out'"
+check "gate511d -V prints the version" bash -c "'$ROOT/build/gate511d' -V | grep -Eq '^gate511d [0-9]+\.[0-9]+'"
 
 # ---- a v1 database from release 0.1.0 ----
 cp "$ROOT/tests/unit/fixtures/state-v1.db" "$T_TMP/state.db"

@@ -23,7 +23,7 @@ static bool defaults(void)
 	bool ok = true;
 
 	ok &= ASSERT_EQ(parse(""), 0, "empty file");
-	ok &= ASSERT_STREQ(conf.portal_url, "http://portal.invalid/", "portal");
+	ok &= ASSERT_STREQ(conf.portal_url, "", "portal: none, the daemon requires one");
 	ok &= ASSERT_STREQ(conf.state_path, G511_STATE_PATH_DEFAULT, "state_db");
 	ok &= ASSERT_STREQ(conf.ctl_path, G511_CTL_PATH_DEFAULT, "control_socket");
 	ok &= ASSERT_STREQ(conf.ctl_group, "", "control_group");

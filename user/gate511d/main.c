@@ -54,6 +54,7 @@ struct options {
 	bool foreground;
 	bool detach_on_exit;
 	bool busy_poll;
+	bool check_only;		/* -t: check the config and exit */
 	int verbose;
 };
 
@@ -75,6 +76,8 @@ static void usage(FILE *f)
 		"  -d, --detach-on-exit    detach the program and unpin the maps on exit\n"
 		"  -b, --busy-poll         responder threads spin instead of sleeping\n"
 		"  -v, --verbose           more logging (twice: libbpf debug too)\n"
+		"  -t, --test-config       check the configuration and exit\n"
+		"  -V, --version           print the version and exit\n"
 		"  -h, --help\n");
 }
 
@@ -93,6 +96,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "detach-on-exit", no_argument, NULL, 'd' },
 		{ "busy-poll", no_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "test-config", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -101,7 +106,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->conf_path = G511_CONF_PATH_DEFAULT;
 	o->obj_path = OBJ_DEFAULT;
 	o->pin_dir = G511_PIN_DIR_DEFAULT;
-	while ((c = getopt_long(argc, argv, "i:u:c:o:P:s:S:m:fdbvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:u:c:o:P:s:S:m:fdbvtVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->n_ifnames == G511_MAX_IFACES) {
@@ -128,6 +133,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'd': o->detach_on_exit = true; break;
 		case 'b': o->busy_poll = true; break;
 		case 'v': o->verbose++; break;
+		case 't': o->check_only = true; break;
+		case 'V': printf("gate511d %s\n", G511_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -136,7 +143,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "gate511d: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (!o->n_ifnames) {
+	if (!o->n_ifnames && !o->check_only) {
 		fprintf(stderr, "gate511d: no interface given (-i IFACE)\n");
 		usage(stderr);
 		return -1;
@@ -523,6 +530,11 @@ static void reload(struct g511_daemon *d, const struct options *o)
 	}
 	if (o->portal_url)
 		snprintf(next.portal_url, sizeof(next.portal_url), "%s", o->portal_url);
+	if (!next.portal_url[0]) {
+		log_warnx("%s: no portal_url (and no --portal-url); keeping the running config",
+			  d->conf_path);
+		return;
+	}
 	rc = resp_conf_new(&next);
 	if (!rc) {
 		log_warnx("%s: responder settings refused; keeping the running config",
@@ -573,10 +585,17 @@ int main(int argc, char **argv)
 	if (o.ctl_path)
 		snprintf(d->conf.ctl_path, sizeof(d->conf.ctl_path), "%s", o.ctl_path);
 	d->conf.xdp.boot_offset_ns = boot_offset_ns();
+	if (!d->conf.portal_url[0])
+		fatalx("no portal URL: set portal_url in %s or give --portal-url", o.conf_path);
 
 	rc = resp_conf_new(&d->conf);
 	if (!rc)
 		fatalx("cannot start the responder with this configuration");
+	if (o.check_only) {
+		printf("%s: configuration ok\n", d->conf_path ? d->conf_path : "(no file)");
+		resp_confs_trim(0, true);
+		return 0;
+	}
 
 	if (!o.foreground) {
 		if (daemon(0, 0))

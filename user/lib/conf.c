@@ -27,7 +27,7 @@
 void conf_defaults(struct g511_conf *conf)
 {
 	memset(conf, 0, sizeof(*conf));
-	snprintf(conf->portal_url, sizeof(conf->portal_url), "http://portal.invalid/");
+	conf->portal_url[0] = '\0';	/* required: the file or --portal-url */
 	snprintf(conf->state_path, sizeof(conf->state_path), "%s",
 		 G511_STATE_PATH_DEFAULT);
 	snprintf(conf->ctl_path, sizeof(conf->ctl_path), "%s",

@@ -43,7 +43,7 @@
 #define G511_CTL_MAGIC		0x67353131U	/* "g511" */
 #define G511_CTL_VERSION	2	/* 2: phase-2 grant fields */
 #ifndef G511_VERSION
-#define G511_VERSION		"0.1.0"	/* gate511 release, shown by -V and status */
+#define G511_VERSION		"0.2.0"	/* gate511 release, shown by -V and status */
 #endif
 #define G511_CTL_ERRMSG_LEN	240
 #define G511_CTL_STATS_MAX	64
