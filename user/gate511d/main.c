@@ -11,6 +11,7 @@
  * stay (enforcement goes on without us) unless --detach-on-exit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -53,6 +55,8 @@ struct options {
 	const char *mode;		/* native | skb: when we attach */
 	bool foreground;
 	bool detach_on_exit;
+	bool adopt_maps;		/* a new DB takes the maps' grants */
+	bool reset_maps;		/* a new DB drops them */
 	bool busy_poll;
 	bool check_only;		/* -t: check the config and exit */
 	int verbose;
@@ -74,6 +78,8 @@ static void usage(FILE *f)
 		"  -m, --mode native|skb   XDP mode when attaching (default native, skb fallback)\n"
 		"  -f, --foreground        stay in the foreground, log to stderr\n"
 		"  -d, --detach-on-exit    detach the program and unpin the maps on exit\n"
+		"      --adopt-maps        a new state database takes the grants the maps hold\n"
+		"      --reset-maps        a new state database drops them\n"
 		"  -b, --busy-poll         responder threads spin instead of sleeping\n"
 		"  -v, --verbose           more logging (twice: libbpf debug too)\n"
 		"  -t, --test-config       check the configuration and exit\n"
@@ -94,6 +100,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "detach-on-exit", no_argument, NULL, 'd' },
+		{ "adopt-maps", no_argument, NULL, 'A' },
+		{ "reset-maps", no_argument, NULL, 'R' },
 		{ "busy-poll", no_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test-config", no_argument, NULL, 't' },
@@ -106,7 +114,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->conf_path = G511_CONF_PATH_DEFAULT;
 	o->obj_path = OBJ_DEFAULT;
 	o->pin_dir = G511_PIN_DIR_DEFAULT;
-	while ((c = getopt_long(argc, argv, "i:u:c:o:P:s:S:m:fdbvtVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:u:c:o:P:s:S:m:fdbvtVhAR", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->n_ifnames == G511_MAX_IFACES) {
@@ -131,6 +139,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'f': o->foreground = true; break;
 		case 'd': o->detach_on_exit = true; break;
+		case 'A': o->adopt_maps = true; break;
+		case 'R': o->reset_maps = true; break;
 		case 'b': o->busy_poll = true; break;
 		case 'v': o->verbose++; break;
 		case 't': o->check_only = true; break;
@@ -141,6 +151,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "gate511d: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->adopt_maps && o->reset_maps) {
+		fprintf(stderr, "gate511d: --adopt-maps and --reset-maps exclude each other\n");
 		return -1;
 	}
 	if (!o->n_ifnames && !o->check_only) {
@@ -304,6 +318,75 @@ static int check_xsks_distinct(struct g511_daemon *d)
 			}
 		}
 	}
+	return 0;
+}
+
+#define MAPS_LOCK_DIR	"/run/gate511"
+#define MAPS_LOCK_WAIT_MS 5000
+
+/*
+ * One daemon per set of maps, whatever its state database or control
+ * socket: flock MAPS_LOCK_DIR/maps-<id of g511_clients>.lock (the map id is
+ * unique for the life of the map) before anything reads the database into
+ * the maps. The file holds the holder's PID and control socket: one on
+ * another socket is another daemon, refused at once; one on ours is the
+ * previous instance still exiting (a restart: control_claim() already saw
+ * it go), waited for, bounded. Refused, we change nothing.
+ */
+static int maps_lock(struct g511_daemon *d, int *lock_fd)
+{
+	char path[128], text[G511_PATH_MAX + 32], *sock;
+	__u32 id = d->ifaces[0].maps.id[G511_MAP_ID_CLIENTS];
+	struct timespec t0, t;
+	long holder = 0;
+	int fd, err;
+
+	*lock_fd = -1;
+	if (mkdir(MAPS_LOCK_DIR, 0750) < 0 && errno != EEXIST) {
+		err = -errno;
+		log_warn("cannot create %s", MAPS_LOCK_DIR);
+		return err;
+	}
+	snprintf(path, sizeof(path), MAPS_LOCK_DIR "/maps-%u.lock", id);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		err = -errno;
+		log_warn("cannot open %s", path);
+		return err;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ssize_t n;
+
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK) {
+			err = -errno;
+			log_warn("cannot lock %s", path);
+			close(fd);
+			return err;
+		}
+		n = pread(fd, text, sizeof(text) - 1, 0);
+		text[n > 0 ? n : 0] = '\0';
+		holder = strtol(text, &sock, 10);
+		sock += strspn(sock, " ");
+		sock[strcspn(sock, "\n")] = '\0';
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (strcmp(sock, d->conf.ctl_path) ||
+		    (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >
+		    MAPS_LOCK_WAIT_MS) {
+			log_warnx("gate511d already runs for %s (pid %ld, the same maps); "
+				  "stop it first, or give this one its own --pin-dir",
+				  d->ifaces[0].name, holder);
+			close(fd);
+			return -EADDRINUSE;
+		}
+		usleep(20000);
+	}
+	snprintf(text, sizeof(text), "%ld %s\n", (long)getpid(), d->conf.ctl_path);
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, text, strlen(text), 0) < 0)
+		log_warn("%s: cannot record our pid", path);
+	*lock_fd = fd;
 	return 0;
 }
 
@@ -516,6 +599,47 @@ static void responder_status(struct g511_daemon *d, struct g511_ctl_status *out)
 	out->resp_rx_dropped = c.rx_dropped;
 }
 
+/*
+ * A database created just now (missing, or emptied) facing maps that hold
+ * grants is a conflict, not a reset: restoring from it would revoke every
+ * client. Refuse unless the admin chose: --adopt-maps or --reset-maps.
+ */
+static int fresh_db_check(struct g511_daemon *d, const struct options *o)
+{
+	size_t adopted;
+	long held;
+	int err;
+
+	if (!state_is_fresh(d->state))
+		return 0;
+	held = grants_in_maps(d);
+	if (held < 0) {
+		log_warnx("cannot read the grant maps: %s", strerror((int)-held));
+		return (int)held;
+	}
+	if (held == 0 || o->reset_maps) {
+		if (held)
+			log_warnx("new state database %s: --reset-maps: dropping the %ld grants "
+				  "the maps hold", d->conf.state_path, held);
+		return 0;
+	}
+	if (!o->adopt_maps) {
+		log_warnx("state database %s is new (missing or empty) but the maps hold %ld "
+			  "grants: refusing to revoke them. Restore the database, or start with "
+			  "--adopt-maps to keep the maps' grants in a new database, or "
+			  "--reset-maps to drop them", d->conf.state_path, held);
+		return -EEXIST;
+	}
+	err = grants_adopt(d, &adopted);
+	if (err)
+		log_warnx("cannot adopt the maps' grants into %s: %s", d->conf.state_path,
+			  strerror(-err));
+	else
+		log_info("new state database %s: adopted %zu grants from the maps",
+			 d->conf.state_path, adopted);
+	return err;
+}
+
 static void reload(struct g511_daemon *d, const struct options *o)
 {
 	struct g511_resp_conf *rc;
@@ -561,8 +685,8 @@ int main(int argc, char **argv)
 	struct options o = {};
 	struct g511_resp_conf *rc;
 	char err_text[256];
+	int err, i, maps_lock_fd = -1;
 	sigset_t sigs;
-	int err, i;
 
 	if (parse_args(argc, argv, &o))
 		return 1;
@@ -625,6 +749,8 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	err = check_xsks_distinct(d);
+	if (!err)
+		err = maps_lock(d, &maps_lock_fd);
 	if (err)
 		goto out;
 
@@ -635,6 +761,17 @@ int main(int argc, char **argv)
 			  strerror(-err));
 		goto out;
 	}
+	err = fresh_db_check(d, &o);
+	if (err)
+		goto out;
+	/*
+	 * Every resource held before anything is removed from a map: the
+	 * responder sockets (which may wait for a previous instance's) bind
+	 * first, then the config, garden and grant maps are made true.
+	 */
+	err = xsk_set_start(d, rc, o.busy_poll);
+	if (err)
+		goto out;
 	err = config_apply(d);
 	if (!err)
 		err = garden_apply(d);
@@ -645,9 +782,13 @@ int main(int argc, char **argv)
 			  strerror(-err));
 		goto out;
 	}
-	err = xsk_set_start(d, rc, o.busy_poll);
-	if (err)
-		goto out;
+	if (state_is_fresh(d->state)) {
+		pthread_mutex_lock(&d->lock);
+		err = state_mark_settled(d->state);
+		pthread_mutex_unlock(&d->lock);
+		if (err)
+			goto out;
+	}
 	d->responder_status = responder_status;
 	err = control_start(d);
 	if (err)
@@ -685,12 +826,16 @@ int main(int argc, char **argv)
 out:
 	control_stop(d);
 	xsk_set_stop(d);
+	/* a daemon refused for another one's maps detaches nothing of theirs */
 	if (o.detach_on_exit)
 		for (i = 0; i < d->n_ifaces; i++)
-			detach_prog(&o, &d->ifaces[i]);
+			if (maps_lock_fd >= 0 || d->ifaces[i].attached_by_us)
+				detach_prog(&o, &d->ifaces[i]);
 	if (d->state)
 		state_close(d->state);
 	ifaces_close(d);
 	resp_confs_trim(0, true);
+	if (maps_lock_fd >= 0)
+		close(maps_lock_fd);	/* last: every map write is done */
 	return err ? 1 : 0;
 }

@@ -356,6 +356,95 @@ out:
 	return err;
 }
 
+/* ------------------------------------------------------ fresh database */
+
+long grants_in_maps(struct g511_daemon *d)
+{
+	long total = 0;
+
+	for (unsigned int kind = G511_CLIENT_ADDR; kind <= G511_CLIENT_MAC; kind++) {
+		struct map_set set;
+
+		maps_distinct(d, client_map_id(kind), &set);
+		for (int i = 0; i < set.n; i++) {
+			struct map_entry *ents;
+			size_t n;
+			int err = map_dump(set.fds[i], client_key_size(kind), &ents, &n);
+
+			if (err)
+				return err;
+			free(ents);
+			total += n;
+		}
+	}
+	return total;
+}
+
+static int adopt_kind(struct g511_daemon *d, unsigned int kind, const struct clock_pair *now,
+		      struct map_txn *txn, size_t *adopted)
+{
+	enum g511_map_id id = client_map_id(kind);
+	unsigned int key_size = client_key_size(kind);
+	struct map_set set;
+	int err = 0;
+
+	maps_distinct(d, id, &set);
+	for (int i = 0; i < set.n && !err; i++) {
+		struct map_entry *ents;
+		size_t n;
+
+		err = map_dump(set.fds[i], key_size, &ents, &n);
+		for (size_t k = 0; k < n && !err; k++) {
+			struct g511_grant_rec rec, have;
+			struct g511_grant val = ents[k].val;
+			struct g511_client c = { .kind = kind };
+
+			memcpy(c.key, ents[k].key, key_size);
+			if (!client_valid(&c))
+				continue;
+			/* a second map of the same grant: same row, its id */
+			if (state_grant_get(d->state, &c, &have) == 0) {
+				val.grant_id = have.id;
+			} else {
+				rec_from_map(&c, &ents[k].val, now, &rec);
+				rec.origin = G511_ORIGIN_ADOPTED;
+				rec.created_wall = now->wall_s;
+				if (ents[k].val.expires_ns > now->boot_ns)
+					rec.ttl_s = (ents[k].val.expires_ns - now->boot_ns) /
+						    NSEC_PER_SEC + 1;
+				err = state_grant_put(d->state, &rec);
+				if (err)
+					break;
+				val.grant_id = rec.id;
+				(*adopted)++;
+			}
+			err = map_txn_update(txn, set.fds[i], ents[k].key, key_size, &val,
+					     sizeof(val));
+		}
+		free(ents);
+	}
+	return err;
+}
+
+int grants_adopt(struct g511_daemon *d, size_t *adopted)
+{
+	struct map_txn txn = { 0 };
+	struct clock_pair now;
+	int err;
+
+	*adopted = 0;
+	pthread_mutex_lock(&d->lock);
+	g511_clock_now(&now);
+	err = state_begin(d->state);
+	if (!err)
+		err = adopt_kind(d, G511_CLIENT_ADDR, &now, &txn, adopted);
+	if (!err)
+		err = adopt_kind(d, G511_CLIENT_MAC, &now, &txn, adopted);
+	err = map_txn_finish(d->state, &txn, err);
+	pthread_mutex_unlock(&d->lock);
+	return err;
+}
+
 /* ---------------------------------------------------------------- sweep */
 
 struct sweep_item {

@@ -82,6 +82,19 @@ void reconcile_plan_free(struct reconcile_plan *plan);
  * control socket: check the maps' shapes, then make them match the DB.
  */
 int grants_reconcile(struct g511_daemon *d);
+/*
+ * Grants the maps hold, over every distinct map of both kinds (what a
+ * fresh database would revoke). -errno if a map cannot be read.
+ */
+long grants_in_maps(struct g511_daemon *d);
+/*
+ * --adopt-maps: write every grant the maps hold into the (new) database,
+ * origin "adopted", deadlines and idle timeouts as the maps have them,
+ * counters kept; the maps' grant ids are brought in line. One transaction
+ * for the DB; a map entry it cannot rewrite is put back as it was.
+ */
+int grants_adopt(struct g511_daemon *d, size_t *adopted);
+
 /* Every second from main.c: close expired and idle grants. */
 int grants_sweep(struct g511_daemon *d);
 

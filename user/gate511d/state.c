@@ -462,6 +462,41 @@ static int state_load_box_id(struct g511_state *st)
 	return err;
 }
 
+/*
+ * A database no daemon has settled against the maps yet, and that holds
+ * nothing, counts as fresh on every open until state_mark_settled(): a
+ * start refused for the conflict with the maps must find it fresh again.
+ */
+static int state_load_unsettled(struct g511_state *st)
+{
+	static const char sql[] =
+		"SELECT NOT EXISTS (SELECT 1 FROM meta WHERE key = 'settled')"
+		" AND NOT EXISTS (SELECT 1 FROM grants)"
+		" AND NOT EXISTS (SELECT 1 FROM sessions)";
+	sqlite3_stmt *stmt = NULL;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		st->fresh = st->fresh || sqlite3_column_int(stmt, 0);
+	else
+		err = state_fail(st, rc, sql);
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+int state_mark_settled(struct g511_state *st)
+{
+	int err = state_exec(st, "INSERT OR REPLACE INTO meta (key, value)"
+				 " VALUES ('settled', strftime('%s', 'now'))");
+
+	if (!err)
+		st->fresh = false;
+	return err;
+}
+
 int state_open(const char *path, struct g511_state **stp)
 {
 	struct g511_state *st;
@@ -523,6 +558,8 @@ int state_open(const char *path, struct g511_state **stp)
 	if (err)
 		goto fail;
 	err = state_load_box_id(st);
+	if (!err)
+		err = state_load_unsettled(st);
 	if (err)
 		goto fail;
 	for (i = 0; i < S__MAX; i++) {

@@ -77,9 +77,12 @@ void state_close(struct g511_state *st);
 
 /*
  * True if this state_open found no schema (a missing or empty file) and
- * created it: no grant was ever committed to it.
+ * created it, or found a database that holds nothing (no grant, no
+ * session) and was never settled against the maps (state_mark_settled()).
  */
 bool state_is_fresh(const struct g511_state *st);
+/* The daemon has brought the maps in line with this database once. */
+int state_mark_settled(struct g511_state *st);
 
 /*
  * The box id, generated once when the database was created or migrated to
