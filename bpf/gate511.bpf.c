@@ -426,6 +426,8 @@ static __always_inline bool src_mac_authorized(const struct pkt *p,
 	struct g511_mac key = {};
 	struct g511_grant *g;
 
+	if (cfg->empty_maps & G511_EMPTY_MACS)
+		return false;	/* no MAC grant exists: the lookup would miss */
 	__builtin_memcpy(key.mac, p->eth->h_source, ETH_ALEN);
 	g = bpf_map_lookup_elem(&g511_macs, &key);
 	return g && grant_holds(g, p, cfg);
@@ -590,11 +592,13 @@ static __always_inline bool port_in(__u16 port, const __u16 *ports, __u32 n)
 	return false;
 }
 
-static __always_inline bool dst_in_garden(const struct pkt *p)
+static __always_inline bool dst_in_garden(const struct pkt *p, const struct g511_config *cfg)
 {
 	struct g511_garden_key key = { .prefixlen = 128 };
 	struct g511_garden_val *val;
 
+	if (cfg->empty_maps & G511_EMPTY_GARDEN)
+		return false;	/* an empty garden: the lookup would miss */
 	__builtin_memcpy(key.addr, p->dst.addr, 16);
 	val = bpf_map_lookup_elem(&g511_garden, &key);
 	if (!val)
@@ -912,7 +916,7 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 		DROP(G511_STAT_DROP_SRC);
 
 	/* The walled garden, then DNS to the resolvers the policy allows. */
-	if (dst_in_garden(&p))
+	if (dst_in_garden(&p, cfg))
 		VERDICT(G511_STAT_PASS_GARDEN, XDP_PASS);
 	if (is_dns(&p)) {
 		if (cfg->dns_policy == G511_DNS_ANY ||

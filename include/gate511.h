@@ -125,6 +125,18 @@ enum g511_vlan_policy {
 #define G511_CONFIG_VERSION	1
 
 /*
+ * g511_config.empty_maps: maps the daemon knows to be empty, whose lookups
+ * the datapath skips (each costs 10-20 ns on every unauthenticated packet).
+ * 0, as after an `ip link` load with no daemon, means "look everything
+ * up". The daemon clears a bit before the first entry goes into its map
+ * and sets it only after the last one is gone, so no lookup is skipped
+ * while the map holds an entry the daemon wrote; a wrong bit could only
+ * refuse access, never give it.
+ */
+#define G511_EMPTY_MACS		(1U << 0)	/* g511_macs has no entry */
+#define G511_EMPTY_GARDEN	(1U << 1)	/* g511_garden has no entry */
+
+/*
  * An all-zero config (program loaded with `ip link`, no daemon yet) means the
  * safe defaults: redirect port 80, RST for 443, DNS only to resolvers (none
  * configured, so none), tagged frames allowed, DHCP only to broadcast,
@@ -140,7 +152,7 @@ struct g511_config {
 	__u8 n_resolvers;
 	__u8 n_local_addrs;
 	__u8 n_client_nets;	/* 0 = client sources not checked */
-	__u8 pad;
+	__u8 empty_maps;	/* G511_EMPTY_*: lookups the datapath may skip */
 	__u32 pad2;
 	/*
 	 * CLOCK_BOOTTIME - CLOCK_MONOTONIC, ns, kept current by the daemon

@@ -17,6 +17,8 @@
 #include "../../user/gate511d/maps.c"
 #include "../../user/gate511d/grant_rec.c"
 #include "../../user/gate511d/reconcile.c"
+#include "../../user/gate511d/garden.c"
+#include "../../user/gate511d/runtime.c"
 
 #define NS		NSEC_PER_SEC
 #define WALL_NOW	1800000000ULL		/* 2027-01-15 */

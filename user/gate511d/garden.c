@@ -11,6 +11,7 @@
 #include "garden.h"
 #include "log.h"
 #include "maps.h"
+#include "runtime.h"
 #include "state.h"
 
 struct garden_set {
@@ -105,8 +106,12 @@ int garden_apply_locked(struct g511_daemon *d)
 	int err;
 
 	err = garden_desired(d, &gs);
-	if (err)
+	if (!err && gs.n)
+		err = config_empty_clear_locked(d, G511_EMPTY_GARDEN);
+	if (err) {
+		free(gs.e);
 		return err;
+	}
 	maps_distinct(d, G511_MAP_ID_GARDEN, &set);
 	for (int i = 0; i < set.n && !err; i++) {
 		struct g511_garden_key key, next;
@@ -153,6 +158,8 @@ int garden_apply_locked(struct g511_daemon *d)
 out:
 	free(stale);
 	free(gs.e);
+	if (!err)
+		err = config_empty_refresh_locked(d);
 	return err;
 }
 
@@ -183,13 +190,16 @@ int garden_add(struct g511_daemon *d, const struct g511_garden_entry *e)
 
 	pthread_mutex_lock(&d->lock);
 	maps_distinct(d, G511_MAP_ID_GARDEN, &set);
-	err = state_begin(d->state);
+	err = config_empty_clear_locked(d, G511_EMPTY_GARDEN);
+	if (!err)
+		err = state_begin(d->state);
 	if (!err)
 		err = state_garden_put(d->state, e);
 	for (int i = 0; i < set.n && !err; i++)
 		err = map_txn_update(&txn, set.fds[i], &e->key, sizeof(e->key), &e->val,
 				     sizeof(e->val));
 	err = map_txn_finish(d->state, &txn, err);
+	config_empty_refresh_locked(d);		/* back to empty if it failed */
 	pthread_mutex_unlock(&d->lock);
 	return err;
 }
@@ -220,6 +230,7 @@ int garden_del(struct g511_daemon *d, const struct g511_garden_key *key)
 					     sizeof(struct g511_garden_val));
 	}
 	err = map_txn_finish(d->state, &txn, err);
+	config_empty_refresh_locked(d);
 	pthread_mutex_unlock(&d->lock);
 	return err;
 }

@@ -17,6 +17,7 @@
 #include "grants.h"
 #include "log.h"
 #include "maps.h"
+#include "runtime.h"
 #include "state.h"
 
 int grant_spec_check(const struct grant_spec *spec, const struct g511_config *x,
@@ -149,6 +150,8 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 	g511_clock_now(&now);
 	client_maps_get(d, &cm);
 	err = grant_spec_check(spec, &d->conf.xdp, &why);
+	if (!err && spec->client.kind == G511_CLIENT_MAC)
+		err = config_empty_clear_locked(d, G511_EMPTY_MACS);
 	if (!err)
 		err = state_begin(d->state);
 	if (!err)
@@ -156,6 +159,8 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 	if (!err)
 		err = view_write(&v, &val, &txn);
 	err = map_txn_finish(d->state, &txn, err);
+	if (err && spec->client.kind == G511_CLIENT_MAC)
+		config_empty_refresh_locked(d);
 	if (!err)
 		grant_to_ctl(&rec, v.n ? &val : NULL, &now, out);
 	pthread_mutex_unlock(&d->lock);
@@ -201,6 +206,8 @@ int grants_deny(struct g511_daemon *d, const struct g511_client *client,
 	if (!err)
 		err = view_delete(&v, &txn);
 	err = map_txn_finish(d->state, &txn, err);
+	if (client->kind == G511_CLIENT_MAC)
+		config_empty_refresh_locked(d);
 	if (!err)
 		session_to_ctl(&s, out);
 out:
@@ -248,6 +255,9 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		if (err)
 			*failed_at = i;
 	}
+	for (i = 0; i < n && !err; i++)
+		if (specs[i].client.kind == G511_CLIENT_MAC)
+			err = config_empty_clear_locked(d, G511_EMPTY_MACS);
 	if (!err)
 		err = state_begin(d->state);
 	for (i = 0; i < n && !err; i++) {
@@ -275,6 +285,7 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		}
 	}
 	err = map_txn_finish(d->state, &txn, err);
+	config_empty_refresh_locked(d);
 	if (!err)
 		log_info("imported %zu grants", n);
 	pthread_mutex_unlock(&d->lock);

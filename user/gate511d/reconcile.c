@@ -13,6 +13,7 @@
 #include "grant_rec.h"
 #include "log.h"
 #include "reconcile.h"
+#include "runtime.h"
 
 /* ------------------------------------------------------------ the plan */
 
@@ -338,10 +339,15 @@ int grants_reconcile(struct g511_daemon *d)
 
 	g511_clock_now(&now);
 	wall_offset_reset(&now);
-	err = reconcile_kind(d, G511_CLIENT_ADDR, recs.v, split, &now, &t);
+	if (recs.n > split)
+		err = config_empty_clear_locked(d, G511_EMPTY_MACS);
+	if (!err)
+		err = reconcile_kind(d, G511_CLIENT_ADDR, recs.v, split, &now, &t);
 	if (!err)
 		err = reconcile_kind(d, G511_CLIENT_MAC, recs.v + split, recs.n - split,
 				     &now, &t);
+	if (!err)
+		err = config_empty_refresh_locked(d);
 	if (err)
 		goto out;
 	if (t.put_back_failed)
@@ -555,6 +561,8 @@ static int sweep_kind(struct g511_daemon *d, unsigned int kind, uint64_t now_boo
 			log_warnx("sweep: closed grants not recorded: %s; a restart "
 				  "will close them again", strerror(-err));
 	}
+	if (kind == G511_CLIENT_MAC)
+		config_empty_refresh_locked(d);
 	pthread_mutex_unlock(&d->lock);
 out:
 	free(items);

@@ -28,6 +28,41 @@ static int config_apply_locked(struct g511_daemon *d)
 	return 0;
 }
 
+int config_empty_clear_locked(struct g511_daemon *d, unsigned int bits)
+{
+	if (!(d->conf.xdp.empty_maps & bits))
+		return 0;
+	d->conf.xdp.empty_maps &= ~bits;
+	return config_apply_locked(d);
+}
+
+/* Every distinct map of id empty? A map that cannot be read is not. */
+static bool maps_empty(struct g511_daemon *d, enum g511_map_id id)
+{
+	__u8 key[sizeof(struct g511_garden_key)];
+	struct map_set set;
+
+	maps_distinct(d, id, &set);
+	for (int i = 0; i < set.n; i++)
+		if (bpf_map_get_next_key(set.fds[i], NULL, key) != -ENOENT)
+			return false;
+	return set.n > 0;
+}
+
+int config_empty_refresh_locked(struct g511_daemon *d)
+{
+	unsigned int bits = 0;
+
+	if (maps_empty(d, G511_MAP_ID_MACS))
+		bits |= G511_EMPTY_MACS;
+	if (maps_empty(d, G511_MAP_ID_GARDEN))
+		bits |= G511_EMPTY_GARDEN;
+	if (bits == d->conf.xdp.empty_maps)
+		return 0;
+	d->conf.xdp.empty_maps = bits;
+	return config_apply_locked(d);
+}
+
 int config_apply(struct g511_daemon *d)
 {
 	int err;
@@ -73,6 +108,8 @@ int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 #undef KEEP
 	/* kept current by main.c, not a setting of the file */
 	conf->xdp.boot_offset_ns = d->conf.xdp.boot_offset_ns;
+	/* look everything up until the garden is written (garden_apply) */
+	conf->xdp.empty_maps = 0;
 	memcpy(&d->conf, conf, sizeof(*conf));
 	err = config_apply_locked(d);
 	if (!err)

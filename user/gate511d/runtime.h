@@ -19,6 +19,14 @@ int config_apply(struct g511_daemon *d);
  * Apply command-line overrides to *next before calling.
  */
 int config_replace(struct g511_daemon *d, const struct g511_conf *next);
+/*
+ * g511_config.empty_maps (include/gate511.h), with daemon->lock held:
+ * _clear before the first entry may go into the maps of bits; _refresh
+ * after entries went, setting the bits of the maps found empty.
+ */
+int config_empty_clear_locked(struct g511_daemon *d, unsigned int bits);
+int config_empty_refresh_locked(struct g511_daemon *d);
+
 /* Keep the XDP clock on BOOTTIME: a new BOOTTIME - MONOTONIC offset. */
 int config_set_boot_offset(struct g511_daemon *d, __u64 offset_ns);
 
