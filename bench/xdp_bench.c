@@ -38,6 +38,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "gate511.h"
+#include "maptab.h"
 
 /*
  * Many short runs rather than a few long ones: on a shared box a burst of
@@ -311,6 +312,7 @@ static int site_config(const struct loaded *g, bool on, bool maps_used)
 		if (!maps_used)
 			cfg.empty_maps = G511_EMPTY_MACS | G511_EMPTY_GARDEN;
 	}
+	g511_config_set_hostmasks(&cfg);	/* as the daemon writes it */
 	return bpf_map_update_elem(bpf_map__fd(m), &key, &cfg, BPF_ANY) ? -errno : 0;
 }
 

@@ -471,31 +471,6 @@ static __always_inline bool src_is_unspec(const struct g511_addr *a)
 }
 
 /*
- * The bits of a len-bit prefix that fall in 32-bit word w of an address, as
- * a mask in network order: min(max(len - 32 * w, 0), 32) leading ones.
- *
- * Verifier workaround: branch-free on purpose. Written with ?: (as
- * before), every clamp is a branch on a value from the config map, and
- * the verifier walks each side of each for every path that reaches the
- * client-prefix check: 3 branches x 4 words x 4 prefixes took the program
- * past the 1M-instruction budget unless the check was a global function,
- * whose call and return cost more than the check. barrier_var() keeps
- * clang from turning the arithmetic back into selects (branches in BPF).
- */
-static __always_inline __u32 prefix_mask(__u32 len, int w)
-{
-	__s64 bits = (__s64)len - 32 * w, over;
-
-	barrier_var(bits);
-	bits &= ~(bits >> 63);			/* below 0: 0 */
-	over = bits - 32;
-	barrier_var(over);
-	bits = 32 + (over & (over >> 63));	/* above 32: 32 */
-	barrier_var(bits);
-	return bpf_htonl((__u32)(0xffffffff00000000ULL >> bits));
-}
-
-/*
  * Unauthenticated sources must sit in one of the client prefixes, when the
  * daemon configured any. IPv6 link-local is always fine; an IPv4 subnet's
  * broadcast address never is (IPv4 /30 and shorter, i.e. /126 and shorter
@@ -516,18 +491,18 @@ static __always_inline bool g511_src_in_client_nets(const struct g511_addr *src,
 	for (int i = 0; i < G511_MAX_CLIENT_NETS; i++) {
 		const struct g511_garden_key *net = &cfg->client_nets[i];
 		const __u32 *y = (const __u32 *)net->addr;
-		__u32 len = net->prefixlen, diff = 0, mask3;
+		const __u32 *host = cfg->client_hostmasks[i];
+		__u32 diff = 0;
 
 		if (i >= n)
 			break;
+		/* masks from the daemon (see g511_config.client_hostmasks) */
 #pragma unroll
-		for (int w = 0; w < 3; w++)
-			diff |= (x[w] ^ y[w]) & prefix_mask(len, w);
-		mask3 = prefix_mask(len, 3);
-		diff |= (x[3] ^ y[3]) & mask3;
+		for (int w = 0; w < 4; w++)
+			diff |= (x[w] ^ y[w]) & ~host[w];
 		if (diff)
 			continue;
-		if (v4 && len <= 126 && (x[3] & ~mask3) == ~mask3)
+		if (v4 && net->prefixlen <= 126 && (x[3] & host[3]) == host[3])
 			return false;
 		return true;
 	}

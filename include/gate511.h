@@ -174,6 +174,15 @@ struct g511_config {
 	 * subnet broadcast never is.
 	 */
 	struct g511_garden_key client_nets[G511_MAX_CLIENT_NETS];
+	/*
+	 * The host part of each client prefix as four 32-bit words in network
+	 * order (~ the prefix mask), written beside client_nets by whoever
+	 * writes the config (g511_config_set_hostmasks(), user/lib/maptab.c),
+	 * so the datapath does not derive masks per packet. Inverted so that
+	 * a missing one (zero) means "the whole address must match": a
+	 * config written without them fails closed.
+	 */
+	__be32 client_hostmasks[G511_MAX_CLIENT_NETS][4];
 };
 
 /* ---- g511_stats: PERCPU_ARRAY[G511_STAT__MAX] of __u64 ---- */
@@ -235,7 +244,7 @@ _Static_assert(sizeof(struct g511_mac) == 8, "g511_mac layout");
 _Static_assert(sizeof(struct g511_grant) == 120, "g511_grant layout");
 _Static_assert(sizeof(struct g511_garden_key) == 20, "g511_garden_key layout");
 _Static_assert(sizeof(struct g511_garden_val) == 20, "g511_garden_val layout");
-_Static_assert(sizeof(struct g511_config) == 248, "g511_config layout");
+_Static_assert(sizeof(struct g511_config) == 312, "g511_config layout");
 #endif
 
 #endif /* GATE511_H */

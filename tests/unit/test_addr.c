@@ -5,7 +5,9 @@
  * round trips text -> binary -> text. Tables of input and expected result.
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include "test.h"
+#include "maptab.h"
 #include "addr.h"
 #include "duration.h"
 
@@ -352,6 +354,31 @@ static bool grantable_table(void)
 	return ok;
 }
 
+/* The client prefixes' host masks the daemon writes beside them. */
+static bool hostmasks_table(void)
+{
+	struct g511_config x = { .n_client_nets = 3 };
+	bool ok = true;
+
+	x.client_nets[0].prefixlen = 96 + 24;	/* IPv4 /24 */
+	x.client_nets[1].prefixlen = 64;
+	x.client_nets[2].prefixlen = 128;
+	x.client_nets[3].prefixlen = 0;		/* beyond n: must stay zero */
+	memset(x.client_hostmasks, 0xaa, sizeof(x.client_hostmasks));
+	g511_config_set_hostmasks(&x);
+	ok &= ASSERT_EQ(x.client_hostmasks[0][0], 0, "/120 word 0");
+	ok &= ASSERT_EQ(x.client_hostmasks[0][2], 0, "/120 word 2");
+	ok &= ASSERT_EQ(x.client_hostmasks[0][3], htonl(0xff), "/120 word 3");
+	ok &= ASSERT_EQ(x.client_hostmasks[1][1], 0, "/64 word 1");
+	ok &= ASSERT_EQ(x.client_hostmasks[1][2], 0xffffffff, "/64 word 2");
+	ok &= ASSERT_EQ(x.client_hostmasks[1][3], 0xffffffff, "/64 word 3");
+	for (int w = 0; w < 4; w++) {
+		ok &= ASSERT_EQ(x.client_hostmasks[2][w], 0, "/128: no host part");
+		ok &= ASSERT_EQ(x.client_hostmasks[3][w], 0, "unused prefix: zero (fails closed)");
+	}
+	return ok;
+}
+
 int main(void)
 {
 	RUN_CASE(addr_table);
@@ -363,5 +390,6 @@ int main(void)
 	RUN_CASE(garden_validity);
 	RUN_CASE(duration_table);
 	RUN_CASE(grantable_table);
+	RUN_CASE(hostmasks_table);
 	return test_summary();
 }

@@ -40,6 +40,7 @@
 
 #include "gate511.h"
 #include "test.h"
+#include "maptab.h"
 
 #define FRAME_MAX	4096
 #define NSEC_PER_SEC	1000000000ULL
@@ -225,9 +226,11 @@ static int garden_put(const struct harness *h, const char *addr,
 
 static int config_put(const struct harness *h, const struct g511_config *cfg)
 {
+	struct g511_config c = *cfg;
 	__u32 key = 0;
 
-	return bpf_map_update_elem(h->config_fd, &key, cfg, BPF_ANY) ?
+	g511_config_set_hostmasks(&c);	/* as the daemon writes it */
+	return bpf_map_update_elem(h->config_fd, &key, &c, BPF_ANY) ?
 		-errno : 0;
 }
 

@@ -16,6 +16,7 @@ static int config_apply_locked(struct g511_daemon *d)
 	struct map_set set;
 	__u32 zero = 0;
 
+	g511_config_set_hostmasks(&d->conf.xdp);
 	maps_distinct(d, G511_MAP_ID_CONFIG, &set);
 	for (int i = 0; i < set.n; i++) {
 		int err = bpf_map_update_elem(set.fds[i], &zero, &d->conf.xdp, BPF_ANY);

@@ -3,6 +3,7 @@
  * maptab.c - gate511's BPF maps by id: the table, and opening them from a
  * program, from pins, with their shapes checked against include/gate511.h.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -147,4 +148,20 @@ int g511_maps_check(struct g511_maps *m, char *err, size_t err_len)
 		m->id[i] = info.id;
 	}
 	return 0;
+}
+
+void g511_config_set_hostmasks(struct g511_config *cfg)
+{
+	memset(cfg->client_hostmasks, 0, sizeof(cfg->client_hostmasks));
+	for (int i = 0; i < G511_MAX_CLIENT_NETS && i < cfg->n_client_nets; i++) {
+		__u32 len = cfg->client_nets[i].prefixlen;
+
+		for (int w = 0; w < 4; w++) {
+			int bits = (int)len - 32 * w;
+
+			bits = bits < 0 ? 0 : bits > 32 ? 32 : bits;
+			cfg->client_hostmasks[i][w] =
+				htonl(bits == 32 ? 0 : 0xffffffffU >> bits);
+		}
+	}
 }

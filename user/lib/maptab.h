@@ -68,4 +68,8 @@ int g511_maps_open_pinned(const char *dir, unsigned int want, struct g511_maps *
  */
 int g511_maps_check(struct g511_maps *m, char *err, size_t err_len);
 
+struct g511_config;
+/* Fill cfg->client_hostmasks from cfg->client_nets (before writing it). */
+void g511_config_set_hostmasks(struct g511_config *cfg);
+
 #endif /* GATE511_MAPTAB_H */
