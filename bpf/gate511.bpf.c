@@ -420,14 +420,22 @@ static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *
 	return true;
 }
 
+/* Bit b of a G511_FILTER_BITS-bit prefilter of g511_config. */
+static __always_inline bool filter_has(const __u8 *bits, __u8 b)
+{
+	return bits[b >> 3] & (1U << (b & 7));
+}
+
 static __always_inline bool src_mac_authorized(const struct pkt *p,
 					       const struct g511_config *cfg)
 {
 	struct g511_mac key = {};
 	struct g511_grant *g;
 
-	if (cfg->empty_maps & G511_EMPTY_MACS)
-		return false;	/* no MAC grant exists: the lookup would miss */
+	/* no MAC grant ends in this octet: the lookup would miss */
+	if ((cfg->filtered & G511_FILTER_MACS) &&
+	    !filter_has(cfg->mac_filter, p->eth->h_source[ETH_ALEN - 1]))
+		return false;
 	__builtin_memcpy(key.mac, p->eth->h_source, ETH_ALEN);
 	g = bpf_map_lookup_elem(&g511_macs, &key);
 	return g && grant_holds(g, p, cfg);
@@ -572,8 +580,11 @@ static __always_inline bool dst_in_garden(const struct pkt *p, const struct g511
 	struct g511_garden_key key = { .prefixlen = 128 };
 	struct g511_garden_val *val;
 
-	if (cfg->empty_maps & G511_EMPTY_GARDEN)
-		return false;	/* an empty garden: the lookup would miss */
+	/* no garden prefix starts with this byte: the lookup would miss */
+	if ((cfg->filtered & G511_FILTER_GARDEN) &&
+	    !(p->eth_proto == G511_ETH_P_IP ? filter_has(cfg->garden_filter4, p->dst.addr[12]) :
+					       filter_has(cfg->garden_filter6, p->dst.addr[0])))
+		return false;
 	__builtin_memcpy(key.addr, p->dst.addr, 16);
 	val = bpf_map_lookup_elem(&g511_garden, &key);
 	if (!val)

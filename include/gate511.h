@@ -125,16 +125,18 @@ enum g511_vlan_policy {
 #define G511_CONFIG_VERSION	1
 
 /*
- * g511_config.empty_maps: maps the daemon knows to be empty, whose lookups
- * the datapath skips (each costs 10-20 ns on every unauthenticated packet).
- * 0, as after an `ip link` load with no daemon, means "look everything
- * up". The daemon clears a bit before the first entry goes into its map
- * and sets it only after the last one is gone, so no lookup is skipped
- * while the map holds an entry the daemon wrote; a wrong bit could only
- * refuse access, never give it.
+ * g511_config.filtered: which prefilters below are valid. Every
+ * unauthenticated packet would look up g511_macs and g511_garden (10-20 ns
+ * each, most of a drop's cost); a prefilter says "no entry can match" in one
+ * load. 0, as after an `ip link` load with no daemon, means "look
+ * everything up". The daemon sets a key's bit before the entry goes into
+ * its map and clears bits only by recomputing them from the maps after
+ * entries went, so a valid filter never hides an entry the daemon wrote; a
+ * wrong bit could only refuse access, never give it.
  */
-#define G511_EMPTY_MACS		(1U << 0)	/* g511_macs has no entry */
-#define G511_EMPTY_GARDEN	(1U << 1)	/* g511_garden has no entry */
+#define G511_FILTER_MACS	(1U << 0)	/* mac_filter is valid */
+#define G511_FILTER_GARDEN	(1U << 1)	/* garden_filter4/6 are valid */
+#define G511_FILTER_BITS	256		/* one bit per value of a byte */
 
 /*
  * An all-zero config (program loaded with `ip link`, no daemon yet) means the
@@ -152,7 +154,7 @@ struct g511_config {
 	__u8 n_resolvers;
 	__u8 n_local_addrs;
 	__u8 n_client_nets;	/* 0 = client sources not checked */
-	__u8 empty_maps;	/* G511_EMPTY_*: lookups the datapath may skip */
+	__u8 filtered;		/* G511_FILTER_*: which prefilters are valid */
 	__u32 pad2;
 	/*
 	 * CLOCK_BOOTTIME - CLOCK_MONOTONIC, ns, kept current by the daemon
@@ -183,6 +185,12 @@ struct g511_config {
 	 * config written without them fails closed.
 	 */
 	__be32 client_hostmasks[G511_MAX_CLIENT_NETS][4];
+	/* bit b: some MAC in g511_macs has b as its last octet */
+	__u8 mac_filter[G511_FILTER_BITS / 8];
+	/* bit b: some garden prefix may hold an IPv4 destination whose first
+	 * octet is b (garden_filter4), an IPv6 one whose first byte is b (6) */
+	__u8 garden_filter4[G511_FILTER_BITS / 8];
+	__u8 garden_filter6[G511_FILTER_BITS / 8];
 };
 
 /* ---- g511_stats: PERCPU_ARRAY[G511_STAT__MAX] of __u64 ---- */
@@ -244,7 +252,7 @@ _Static_assert(sizeof(struct g511_mac) == 8, "g511_mac layout");
 _Static_assert(sizeof(struct g511_grant) == 120, "g511_grant layout");
 _Static_assert(sizeof(struct g511_garden_key) == 20, "g511_garden_key layout");
 _Static_assert(sizeof(struct g511_garden_val) == 20, "g511_garden_val layout");
-_Static_assert(sizeof(struct g511_config) == 312, "g511_config layout");
+_Static_assert(sizeof(struct g511_config) == 408, "g511_config layout");
 #endif
 
 #endif /* GATE511_H */

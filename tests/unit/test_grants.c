@@ -483,57 +483,69 @@ static int garden_map_count(void)
 	return map_count(d.ifaces[0].maps.fd[G511_MAP_ID_GARDEN]);
 }
 
-static unsigned int empty_bits(void)
+static bool cfg_now(struct g511_config *cfg)
 {
-	struct g511_config cfg;
 	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(d.ifaces[0].maps.fd[G511_MAP_ID_CONFIG], &zero, &cfg))
-		return ~0U;
-	return cfg.empty_maps;
+	return bpf_map_lookup_elem(d.ifaces[0].maps.fd[G511_MAP_ID_CONFIG], &zero, cfg) == 0;
+}
+
+static bool bit(const __u8 *bits, unsigned int b)
+{
+	return bits[b >> 3] & (1U << (b & 7));
 }
 
 /*
- * g511_config.empty_maps follows the maps: a bit is never set while its
- * map holds an entry (else a MAC grant or a garden entry would be skipped).
+ * The lookup prefilters follow the maps: valid after a restore, a key's
+ * bit set before its entry goes in, cleared only once it is gone (else a
+ * MAC grant or a garden entry would be skipped by XDP).
  */
-static bool empty_map_bits(void)
+static bool lookup_filters(void)
 {
 	struct grant_spec s = spec("02:00:00:00:00:77", 0, 0);
 	struct g511_garden_entry e;
 	struct g511_ctl_session out;
 	struct g511_ctl_grant g;
+	struct g511_config c;
 	bool ok = true;
 
 	if (!daemon_new(64))
 		return false;
-	ok &= ASSERT_EQ(empty_bits(), G511_EMPTY_MACS | G511_EMPTY_GARDEN, "fresh: both empty");
+	ok &= ASSERT_TRUE(cfg_now(&c), "config");
+	ok &= ASSERT_EQ(c.filtered, G511_FILTER_MACS | G511_FILTER_GARDEN, "valid after restore");
+	ok &= ASSERT_TRUE(!bit(c.mac_filter, 0x77), "no MAC yet");
 	ok &= ASSERT_EQ(grants_allow(&d, &s, &g), 0, "MAC grant");
-	ok &= ASSERT_EQ(empty_bits() & G511_EMPTY_MACS, 0, "MAC map no longer empty");
+	ok &= ASSERT_TRUE(cfg_now(&c) && bit(c.mac_filter, 0x77), "its bit set");
 	s = spec("10.0.0.5", 0, 0);
 	ok &= ASSERT_EQ(grants_allow(&d, &s, &g), 0, "address grant");
-	ok &= ASSERT_EQ(empty_bits() & G511_EMPTY_MACS, 0, "still a MAC grant");
 	ok &= ASSERT_EQ(grants_deny(&d, &s.client, G511_REASON_REVOKED, &out), 0, "deny address");
-	ok &= ASSERT_EQ(empty_bits() & G511_EMPTY_MACS, 0, "MAC grant still there");
+	ok &= ASSERT_TRUE(cfg_now(&c) && bit(c.mac_filter, 0x77), "MAC bit kept");
 	client_parse("02:00:00:00:00:77", &s.client);
 	ok &= ASSERT_EQ(grants_deny(&d, &s.client, G511_REASON_REVOKED, &out), 0, "deny MAC");
-	ok &= ASSERT_EQ(empty_bits() & G511_EMPTY_MACS, G511_EMPTY_MACS, "MAC map empty again");
+	ok &= ASSERT_TRUE(cfg_now(&c) && !bit(c.mac_filter, 0x77), "MAC bit cleared");
+	ok &= ASSERT_EQ(c.filtered & G511_FILTER_MACS, G511_FILTER_MACS, "still valid");
 
 	memset(&e, 0, sizeof(e));
-	ok &= ASSERT_EQ(garden_parse("192.0.2.10/32:443", &e.key, &e.val), 0, "parse");
+	ok &= ASSERT_EQ(garden_parse("192.0.2.10/32:443", &e.key, &e.val), 0, "parse v4");
 	ok &= ASSERT_EQ(garden_add(&d, &e), 0, "garden add");
-	ok &= ASSERT_EQ(empty_bits() & G511_EMPTY_GARDEN, 0, "garden no longer empty");
+	ok &= ASSERT_TRUE(cfg_now(&c) && bit(c.garden_filter4, 192), "garden v4 bit");
 	ok &= ASSERT_EQ(garden_del(&d, &e.key), 0, "garden del");
-	ok &= ASSERT_EQ(empty_bits() & G511_EMPTY_GARDEN, G511_EMPTY_GARDEN, "garden empty again");
+	ok &= ASSERT_TRUE(cfg_now(&c) && !bit(c.garden_filter4, 192), "garden v4 bit cleared");
+	ok &= ASSERT_EQ(garden_parse("[2001:db8::/32]:443", &e.key, &e.val), 0, "parse v6");
+	ok &= ASSERT_EQ(garden_add(&d, &e), 0, "garden add v6");
+	ok &= ASSERT_TRUE(cfg_now(&c) && bit(c.garden_filter6, 0x20), "garden v6 bit");
+	ok &= ASSERT_EQ(garden_parse("::/0", &e.key, &e.val), 0, "parse ::/0");
+	ok &= ASSERT_EQ(garden_add(&d, &e), 0, "garden add ::/0");
+	ok &= ASSERT_TRUE(cfg_now(&c) && bit(c.garden_filter4, 10) && bit(c.garden_filter6, 0xfe),
+			  "::/0 covers every destination, IPv4 too");
 
-	/* a restart finds a MAC grant in the DB: the bit is cleared first */
+	/* a restart finds a MAC grant in the DB: its bit is set again */
 	s = spec("02:00:00:00:00:78", 0, 0);
 	ok &= ASSERT_EQ(grants_allow(&d, &s, &g), 0, "MAC grant");
 	reboot_maps(64);
-	d.conf.xdp.empty_maps = G511_EMPTY_MACS | G511_EMPTY_GARDEN;	/* stale */
+	memset(d.conf.xdp.mac_filter, 0, sizeof(d.conf.xdp.mac_filter));	/* stale */
 	ok &= ASSERT_EQ(grants_reconcile(&d), 0, "restore");
-	ok &= ASSERT_EQ(empty_bits() & G511_EMPTY_MACS, 0, "restored MAC grant: not empty");
-	ok &= ASSERT_EQ(empty_bits() & G511_EMPTY_GARDEN, G511_EMPTY_GARDEN, "garden empty");
+	ok &= ASSERT_TRUE(cfg_now(&c) && bit(c.mac_filter, 0x78), "restored MAC grant's bit");
 	return ok;
 }
 
@@ -909,7 +921,7 @@ int main(void)
 	RUN_CASE(restore_clamps_to_ttl);
 	RUN_CASE(sweep_closes_expired_and_idle);
 	RUN_CASE(garden_and_config);
-	RUN_CASE(empty_map_bits);
+	RUN_CASE(lookup_filters);
 	RUN_CASE(config_replace_keeps_runtime);
 	RUN_CASE(ifaces_share_or_not);
 	RUN_CASE(control_200_concurrent);

@@ -106,8 +106,8 @@ int garden_apply_locked(struct g511_daemon *d)
 	int err;
 
 	err = garden_desired(d, &gs);
-	if (!err && gs.n)
-		err = config_empty_clear_locked(d, G511_EMPTY_GARDEN);
+	for (size_t k = 0; !err && k < gs.n; k++)
+		err = config_filter_widen_locked(d, G511_MAP_ID_GARDEN, &gs.e[k].key);
 	if (err) {
 		free(gs.e);
 		return err;
@@ -159,7 +159,7 @@ out:
 	free(stale);
 	free(gs.e);
 	if (!err)
-		err = config_empty_refresh_locked(d);
+		err = config_filter_refresh_locked(d);
 	return err;
 }
 
@@ -190,7 +190,7 @@ int garden_add(struct g511_daemon *d, const struct g511_garden_entry *e)
 
 	pthread_mutex_lock(&d->lock);
 	maps_distinct(d, G511_MAP_ID_GARDEN, &set);
-	err = config_empty_clear_locked(d, G511_EMPTY_GARDEN);
+	err = config_filter_widen_locked(d, G511_MAP_ID_GARDEN, &e->key);
 	if (!err)
 		err = state_begin(d->state);
 	if (!err)
@@ -199,7 +199,7 @@ int garden_add(struct g511_daemon *d, const struct g511_garden_entry *e)
 		err = map_txn_update(&txn, set.fds[i], &e->key, sizeof(e->key), &e->val,
 				     sizeof(e->val));
 	err = map_txn_finish(d->state, &txn, err);
-	config_empty_refresh_locked(d);		/* back to empty if it failed */
+	config_filter_refresh_locked(d);		/* back to empty if it failed */
 	pthread_mutex_unlock(&d->lock);
 	return err;
 }
@@ -230,7 +230,7 @@ int garden_del(struct g511_daemon *d, const struct g511_garden_key *key)
 					     sizeof(struct g511_garden_val));
 	}
 	err = map_txn_finish(d->state, &txn, err);
-	config_empty_refresh_locked(d);
+	config_filter_refresh_locked(d);
 	pthread_mutex_unlock(&d->lock);
 	return err;
 }

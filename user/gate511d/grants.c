@@ -151,7 +151,7 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 	client_maps_get(d, &cm);
 	err = grant_spec_check(spec, &d->conf.xdp, &why);
 	if (!err && spec->client.kind == G511_CLIENT_MAC)
-		err = config_empty_clear_locked(d, G511_EMPTY_MACS);
+		err = config_filter_widen_locked(d, G511_MAP_ID_MACS, spec->client.key);
 	if (!err)
 		err = state_begin(d->state);
 	if (!err)
@@ -160,7 +160,7 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 		err = view_write(&v, &val, &txn);
 	err = map_txn_finish(d->state, &txn, err);
 	if (err && spec->client.kind == G511_CLIENT_MAC)
-		config_empty_refresh_locked(d);
+		config_filter_refresh_locked(d);
 	if (!err)
 		grant_to_ctl(&rec, v.n ? &val : NULL, &now, out);
 	pthread_mutex_unlock(&d->lock);
@@ -207,7 +207,7 @@ int grants_deny(struct g511_daemon *d, const struct g511_client *client,
 		err = view_delete(&v, &txn);
 	err = map_txn_finish(d->state, &txn, err);
 	if (client->kind == G511_CLIENT_MAC)
-		config_empty_refresh_locked(d);
+		config_filter_refresh_locked(d);
 	if (!err)
 		session_to_ctl(&s, out);
 out:
@@ -257,7 +257,7 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 	}
 	for (i = 0; i < n && !err; i++)
 		if (specs[i].client.kind == G511_CLIENT_MAC)
-			err = config_empty_clear_locked(d, G511_EMPTY_MACS);
+			err = config_filter_widen_locked(d, G511_MAP_ID_MACS, specs[i].client.key);
 	if (!err)
 		err = state_begin(d->state);
 	for (i = 0; i < n && !err; i++) {
@@ -285,7 +285,7 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		}
 	}
 	err = map_txn_finish(d->state, &txn, err);
-	config_empty_refresh_locked(d);
+	config_filter_refresh_locked(d);
 	if (!err)
 		log_info("imported %zu grants", n);
 	pthread_mutex_unlock(&d->lock);

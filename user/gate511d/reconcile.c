@@ -339,15 +339,15 @@ int grants_reconcile(struct g511_daemon *d)
 
 	g511_clock_now(&now);
 	wall_offset_reset(&now);
-	if (recs.n > split)
-		err = config_empty_clear_locked(d, G511_EMPTY_MACS);
+	for (size_t k = split; k < recs.n && !err; k++)
+		err = config_filter_widen_locked(d, G511_MAP_ID_MACS, recs.v[k].client.key);
 	if (!err)
 		err = reconcile_kind(d, G511_CLIENT_ADDR, recs.v, split, &now, &t);
 	if (!err)
 		err = reconcile_kind(d, G511_CLIENT_MAC, recs.v + split, recs.n - split,
 				     &now, &t);
 	if (!err)
-		err = config_empty_refresh_locked(d);
+		err = config_filter_refresh_locked(d);
 	if (err)
 		goto out;
 	if (t.put_back_failed)
@@ -562,7 +562,7 @@ static int sweep_kind(struct g511_daemon *d, unsigned int kind, uint64_t now_boo
 				  "will close them again", strerror(-err));
 	}
 	if (kind == G511_CLIENT_MAC)
-		config_empty_refresh_locked(d);
+		config_filter_refresh_locked(d);
 	pthread_mutex_unlock(&d->lock);
 out:
 	free(items);

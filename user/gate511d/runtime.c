@@ -29,38 +29,61 @@ static int config_apply_locked(struct g511_daemon *d)
 	return 0;
 }
 
-int config_empty_clear_locked(struct g511_daemon *d, unsigned int bits)
+int config_filter_widen_locked(struct g511_daemon *d, enum g511_map_id id, const void *key)
 {
-	if (!(d->conf.xdp.empty_maps & bits))
+	struct g511_config next = d->conf.xdp;
+
+	if (id == G511_MAP_ID_MACS)
+		g511_filter_add_mac(&next, ((const struct g511_mac *)key)->mac);
+	else
+		g511_filter_add_garden(&next, key);
+	if (!memcmp(&next, &d->conf.xdp, sizeof(next)))
 		return 0;
-	d->conf.xdp.empty_maps &= ~bits;
+	d->conf.xdp = next;
 	return config_apply_locked(d);
 }
 
-/* Every distinct map of id empty? A map that cannot be read is not. */
-static bool maps_empty(struct g511_daemon *d, enum g511_map_id id)
+/* Add every key of the distinct maps of id to cfg's filter; -errno. */
+static int filter_from_maps(struct g511_daemon *d, enum g511_map_id id, struct g511_config *cfg)
 {
-	__u8 key[sizeof(struct g511_garden_key)];
+	union {
+		struct g511_mac mac;
+		struct g511_garden_key garden;
+	} key, next;
 	struct map_set set;
 
 	maps_distinct(d, id, &set);
-	for (int i = 0; i < set.n; i++)
-		if (bpf_map_get_next_key(set.fds[i], NULL, key) != -ENOENT)
-			return false;
-	return set.n > 0;
+	for (int i = 0; i < set.n; i++) {
+		bool first = true;
+		int err;
+
+		while ((err = bpf_map_get_next_key(set.fds[i], first ? NULL : &key, &next)) == 0) {
+			first = false;
+			key = next;
+			if (id == G511_MAP_ID_MACS)
+				g511_filter_add_mac(cfg, key.mac.mac);
+			else
+				g511_filter_add_garden(cfg, &key.garden);
+		}
+		if (err != -ENOENT)
+			return err;
+	}
+	return set.n ? 0 : -ENOENT;
 }
 
-int config_empty_refresh_locked(struct g511_daemon *d)
+int config_filter_refresh_locked(struct g511_daemon *d)
 {
-	unsigned int bits = 0;
+	struct g511_config next = d->conf.xdp;
 
-	if (maps_empty(d, G511_MAP_ID_MACS))
-		bits |= G511_EMPTY_MACS;
-	if (maps_empty(d, G511_MAP_ID_GARDEN))
-		bits |= G511_EMPTY_GARDEN;
-	if (bits == d->conf.xdp.empty_maps)
+	g511_filters_clear(&next);
+	next.filtered = 0;
+	if (filter_from_maps(d, G511_MAP_ID_MACS, &next) == 0)
+		next.filtered |= G511_FILTER_MACS;
+	if (filter_from_maps(d, G511_MAP_ID_GARDEN, &next) == 0)
+		next.filtered |= G511_FILTER_GARDEN;
+	if (!memcmp(&next, &d->conf.xdp, sizeof(next)))
 		return 0;
-	d->conf.xdp.empty_maps = bits;
+	d->conf.xdp = next;
 	return config_apply_locked(d);
 }
 
@@ -109,8 +132,13 @@ int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 #undef KEEP
 	/* kept current by main.c, not a setting of the file */
 	conf->xdp.boot_offset_ns = d->conf.xdp.boot_offset_ns;
-	/* look everything up until the garden is written (garden_apply) */
-	conf->xdp.empty_maps = 0;
+	/* the filters describe the maps, not the file: keep them */
+	conf->xdp.filtered = d->conf.xdp.filtered;
+	memcpy(conf->xdp.mac_filter, d->conf.xdp.mac_filter, sizeof(conf->xdp.mac_filter));
+	memcpy(conf->xdp.garden_filter4, d->conf.xdp.garden_filter4,
+	       sizeof(conf->xdp.garden_filter4));
+	memcpy(conf->xdp.garden_filter6, d->conf.xdp.garden_filter6,
+	       sizeof(conf->xdp.garden_filter6));
 	memcpy(&d->conf, conf, sizeof(*conf));
 	err = config_apply_locked(d);
 	if (!err)

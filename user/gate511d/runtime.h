@@ -20,12 +20,13 @@ int config_apply(struct g511_daemon *d);
  */
 int config_replace(struct g511_daemon *d, const struct g511_conf *next);
 /*
- * g511_config.empty_maps (include/gate511.h), with daemon->lock held:
- * _clear before the first entry may go into the maps of bits; _refresh
- * after entries went, setting the bits of the maps found empty.
+ * The lookup prefilters of g511_config (include/gate511.h), with
+ * daemon->lock held: _widen before an entry with key may go into the map
+ * id (G511_MAP_ID_MACS or _GARDEN); _refresh after entries went,
+ * recomputing the filters from the maps and marking them valid.
  */
-int config_empty_clear_locked(struct g511_daemon *d, unsigned int bits);
-int config_empty_refresh_locked(struct g511_daemon *d);
+int config_filter_widen_locked(struct g511_daemon *d, enum g511_map_id id, const void *key);
+int config_filter_refresh_locked(struct g511_daemon *d);
 
 /* Keep the XDP clock on BOOTTIME: a new BOOTTIME - MONOTONIC offset. */
 int config_set_boot_offset(struct g511_daemon *d, __u64 offset_ns);

@@ -165,3 +165,42 @@ void g511_config_set_hostmasks(struct g511_config *cfg)
 		}
 	}
 }
+
+static void filter_set(__u8 *bits, unsigned int b)
+{
+	bits[b >> 3] |= 1U << (b & 7);
+}
+
+void g511_filter_add_mac(struct g511_config *cfg, const __u8 mac[6])
+{
+	filter_set(cfg->mac_filter, mac[5]);
+}
+
+void g511_filter_add_garden(struct g511_config *cfg, const struct g511_garden_key *key)
+{
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };	/* ::ffff:0:0/96 */
+	unsigned int len = key->prefixlen > 128 ? 128 : key->prefixlen;
+	unsigned int cmp = len < 96 ? len : 96, full = cmp / 8, rest = cmp % 8;
+	bool covers_v4 = !memcmp(key->addr, mapped, full) &&
+			 (!rest || !((key->addr[full] ^ mapped[full]) & (0xff00 >> rest)));
+
+	/* IPv4 destinations (::ffff:a.b.c.d), indexed by a */
+	if (covers_v4) {
+		if (len >= 96 + 8)
+			filter_set(cfg->garden_filter4, key->addr[12]);
+		else
+			memset(cfg->garden_filter4, 0xff, sizeof(cfg->garden_filter4));
+	}
+	/* IPv6 destinations, indexed by their first byte */
+	if (len >= 8)
+		filter_set(cfg->garden_filter6, key->addr[0]);
+	else
+		memset(cfg->garden_filter6, 0xff, sizeof(cfg->garden_filter6));
+}
+
+void g511_filters_clear(struct g511_config *cfg)
+{
+	memset(cfg->mac_filter, 0, sizeof(cfg->mac_filter));
+	memset(cfg->garden_filter4, 0, sizeof(cfg->garden_filter4));
+	memset(cfg->garden_filter6, 0, sizeof(cfg->garden_filter6));
+}

@@ -69,7 +69,17 @@ int g511_maps_open_pinned(const char *dir, unsigned int want, struct g511_maps *
 int g511_maps_check(struct g511_maps *m, char *err, size_t err_len);
 
 struct g511_config;
+struct g511_garden_key;
 /* Fill cfg->client_hostmasks from cfg->client_nets (before writing it). */
 void g511_config_set_hostmasks(struct g511_config *cfg);
+
+/*
+ * The lookup prefilters of g511_config (include/gate511.h): _add_* sets the
+ * bits a key needs (an over-approximation, never less); _clear empties
+ * them. Neither touches cfg->filtered.
+ */
+void g511_filter_add_mac(struct g511_config *cfg, const __u8 mac[6]);
+void g511_filter_add_garden(struct g511_config *cfg, const struct g511_garden_key *key);
+void g511_filters_clear(struct g511_config *cfg);
 
 #endif /* GATE511_MAPTAB_H */
