@@ -209,6 +209,17 @@ daemon_start() {
 # daemon_stop [SIGNAL]: stop as systemd does: the signal (TERM), a bounded
 # wait until the process is gone, then reap it.
 daemon_stop() { [ -n "${DAEMON_PID:-}" ] && bg_stop "$DAEMON_PID" "$@"; DAEMON_PID=""; }
+# up_http_start: a web server on port 80 in the upstream namespace, up.
+up_http_start() {
+	bg_ns "$NS_UP" /usr/bin/python3 -m http.server 80 --bind 0.0.0.0 >/dev/null 2>&1
+	wait_for 5 in_up bash -c "exec 3<>/dev/tcp/127.0.0.1/80"
+}
+# http_code [SRC]: the HTTP status the client gets for http://$UP4/ from
+# SRC (default 10.51.0.2); 000 when nothing answers.
+http_code() {
+	in_cl curl -s -m 2 -o /dev/null -w '%{http_code}' --interface "${1:-10.51.0.2}" \
+		"http://$UP4/"
+}
 # ctl ARGS...: gate511ctl against this test's daemon.
 ctl() { "$ROOT/build/gate511ctl" -s "$T_TMP/ctl.sock" "$@"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' /proc/"$1"/status; }

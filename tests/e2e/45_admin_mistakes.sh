@@ -13,9 +13,7 @@ tb_up m
 UP4=10.52.0.2
 daemon_conf "$T_TMP/gate511.conf"
 daemon_start || { t_fail "daemon starts"; t_summary; exit 1; }
-bg_ns "$NS_UP" /usr/bin/python3 -m http.server 80 --bind 0.0.0.0 >/dev/null 2>&1
-wait_for 5 in_up bash -c "exec 3<>/dev/tcp/127.0.0.1/80"
-http_code() { in_cl curl -s -m 2 -o /dev/null -w '%{http_code}' --interface "${1:-10.51.0.2}" http://$UP4/; }
+up_http_start
 n_map() { bpftool -j map dump pinned $PIN_DIR/g511_clients | jq length; }
 in_cl ip addr add 10.51.0.3/24 dev "$IF_CL"
 
