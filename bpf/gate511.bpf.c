@@ -649,7 +649,8 @@ static __always_inline int reply_rst(struct xdp_md *ctx, struct pkt *p, __u32 *s
 	new_ack = bpf_htonl(seq_in + payload + th->syn + th->fin);
 
 	/* Only plain headers are answered: no IP options echoed back. */
-	if (p->eth_proto == G511_ETH_P_IP ? ((struct iphdr *)p->l3)->ihl != sizeof(struct iphdr) / 4 : p->ipv6_exthdrs)
+	if (p->eth_proto == G511_ETH_P_IP ?
+	    ((struct iphdr *)p->l3)->ihl != sizeof(struct iphdr) / 4 : p->ipv6_exthdrs)
 		return XDP_DROP;
 
 	__builtin_memcpy(tmp_mac, p->eth->h_dest, ETH_ALEN);

@@ -33,6 +33,7 @@
 #include "grants.h"
 #include "maps.h"
 #include "query.h"
+#include "lockfile.h"
 #include "log.h"
 
 #define LIST_PAGE	1024
@@ -732,17 +733,6 @@ static int mkdir_parents(const char *path)
  * a full backlog): never unlink those. Any other error is reported as is.
  */
 #define CLAIM_WAIT_MS		5000
-#define CLAIM_DELAY_MIN_MS	10
-#define CLAIM_DELAY_MAX_MS	200
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 0: nobody listens on path (no file, or a stale one); -EADDRINUSE: a
  * daemon answers there; -EEXIST: not a socket; else -errno. */
 static int socket_probe(const char *path)
@@ -783,24 +773,6 @@ static int remove_stale(const char *path)
 	return err;
 }
 
-/* The PID written in the lock file, 0 if none. */
-static long lock_pid(int fd)
-{
-	char buf[24] = "";
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	return n > 0 ? strtol(buf, NULL, 10) : 0;
-}
-
-static void lock_set_pid(int fd, long pid)
-{
-	char buf[24];
-	int n = pid ? snprintf(buf, sizeof(buf), "%ld\n", pid) : 0;
-
-	if (ftruncate(fd, 0) < 0 || (n && pwrite(fd, buf, n, 0) != n))
-		log_warn("cannot write the pid to the control lock file");
-}
-
 static void claim_fail_msg(const char *path, int err, long pid)
 {
 	if (err == -EADDRINUSE && pid)
@@ -816,58 +788,28 @@ static void claim_fail_msg(const char *path, int err, long pid)
 		log_warnx("%s: %s", path, strerror(-err));
 }
 
-/*
- * Take the lock: at once when the previous daemon is gone; when it is
- * still exiting (its socket already closed), wait for it with a backoff,
- * a bounded time; a daemon that answers on the socket is refused at once.
- */
+/* The lock is held: a daemon that answers on the socket is refused at
+ * once; one whose socket is already closed is exiting, wait for it. */
+static int claim_held(long pid, const char *tag, void *ctx)
+{
+	(void)pid;
+	(void)tag;
+	return socket_probe(ctx) == -EADDRINUSE ? -EADDRINUSE : 0;
+}
+
 static int claim_lock(struct g511_control *ctl)
 {
-	unsigned int delay = CLAIM_DELAY_MIN_MS;
-	uint64_t end = 0;
 	char lock_path[sizeof(ctl->path) + 8];
-	int fd, err;
+	long pid;
+	int err;
 
 	snprintf(lock_path, sizeof(lock_path), "%s.lock", ctl->path);
-	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		err = -errno;
-		log_warn("cannot open %s", lock_path);
-		return err;
+	err = lockfile_take(lock_path, NULL, CLAIM_WAIT_MS, claim_held, ctl->path,
+			    &ctl->lock_fd, &pid);
+	if (err == -EADDRINUSE || err == -EWOULDBLOCK) {
+		claim_fail_msg(ctl->path, err, pid);
+		err = -EADDRINUSE;
 	}
-	for (;;) {
-		long pid;
-		uint64_t now;
-
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		if (errno != EWOULDBLOCK) {
-			err = -errno;
-			log_warn("cannot lock %s", lock_path);
-			goto fail;
-		}
-		pid = lock_pid(fd);
-		err = socket_probe(ctl->path);
-		now = mono_ms();
-		if (err == -EADDRINUSE || (end && now >= end)) {
-			claim_fail_msg(ctl->path, err == -EADDRINUSE ? err : -EWOULDBLOCK, pid);
-			err = -EADDRINUSE;
-			goto fail;
-		}
-		if (!end) {
-			end = now + CLAIM_WAIT_MS;
-			log_info("%s: the previous gate511d (pid %ld) is still exiting; "
-				 "waiting up to %d s", lock_path, pid, CLAIM_WAIT_MS / 1000);
-		}
-		poll(NULL, 0, delay > end - now ? end - now : delay);
-		delay = delay * 2 > CLAIM_DELAY_MAX_MS ? CLAIM_DELAY_MAX_MS : delay * 2;
-	}
-	/* only a holder of the lock may write the file, or truncate it */
-	ctl->lock_fd = fd;
-	lock_set_pid(fd, getpid());
-	return 0;
-fail:
-	close(fd);
 	return err;
 }
 
@@ -894,11 +836,7 @@ static void control_free(struct g511_control *ctl)
 		close(ctl->wake[0]);
 		close(ctl->wake[1]);
 	}
-	if (ctl->lock_fd >= 0) {
-		/* still ours: say no daemon runs, then let go */
-		lock_set_pid(ctl->lock_fd, 0);
-		close(ctl->lock_fd);
-	}
+	lockfile_release(ctl->lock_fd);	/* still ours: no daemon runs */
 	pthread_mutex_destroy(&ctl->mu);
 	pthread_cond_destroy(&ctl->cv);
 	free(ctl);
@@ -962,9 +900,6 @@ int control_start(struct g511_daemon *d)
 	if (err)
 		return err;
 	ctl = d->control;
-	/* claimed before daemon(): the PID in the lock file is the parent's */
-	if (lock_pid(ctl->lock_fd) != getpid())
-		lock_set_pid(ctl->lock_fd, getpid());
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", ctl->path);
 
 	if (d->conf.ctl_group[0]) {

@@ -20,6 +20,7 @@
 #include "maptab.h"
 
 #define G511_MAX_IFACES 8
+#define NSEC_PER_SEC	1000000000ULL
 
 struct g511_iface {
 	char name[IF_NAMESIZE];
@@ -53,9 +54,6 @@ struct g511_daemon {
 /* Clock helpers: BOOTTIME ns for the maps, wall-clock seconds for people. */
 uint64_t g511_boot_ns(void);
 uint64_t g511_wall_s(void);
-/* Convert between the two at the current moment. */
-uint64_t g511_wall_to_boot_ns(uint64_t wall_s);
-uint64_t g511_boot_ns_to_wall(uint64_t boot_ns);
 
 /* The two clocks read at one moment, to convert between them purely
  * (grant_rec.h's clock_boot_to_wall()). */

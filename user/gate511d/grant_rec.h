@@ -15,9 +15,6 @@
 #include "daemon.h"
 #include "state.h"
 
-#ifndef NSEC_PER_SEC
-#define NSEC_PER_SEC	1000000000ULL
-#endif
 
 uint64_t clock_boot_to_wall(const struct clock_pair *now, uint64_t boot_ns);
 

@@ -35,6 +35,7 @@
 #include "garden.h"
 #include "reconcile.h"
 #include "runtime.h"
+#include "lockfile.h"
 #include "log.h"
 #include "responder.h"
 #include "state.h"
@@ -333,61 +334,36 @@ static int check_xsks_distinct(struct g511_daemon *d)
  * previous instance still exiting (a restart: control_claim() already saw
  * it go), waited for, bounded. Refused, we change nothing.
  */
+/* Held by a daemon on another control socket: another daemon, refused at
+ * once; on ours (or an emptied file), the previous one exiting: wait. */
+static int maps_lock_held(long pid, const char *tag, void *ctx)
+{
+	(void)pid;
+	return tag[0] && strcmp(tag, ctx) ? -EADDRINUSE : 0;	/* "": it is going */
+}
+
 static int maps_lock(struct g511_daemon *d, int *lock_fd)
 {
-	char path[128], text[G511_PATH_MAX + 32], *sock;
-	__u32 id = d->ifaces[0].maps.id[G511_MAP_ID_CLIENTS];
-	struct timespec t0, t;
-	long holder = 0;
-	int fd, err;
+	char path[128];
+	long holder;
+	int err;
 
-	*lock_fd = -1;
 	if (mkdir(MAPS_LOCK_DIR, 0750) < 0 && errno != EEXIST) {
 		err = -errno;
 		log_warn("cannot create %s", MAPS_LOCK_DIR);
 		return err;
 	}
-	snprintf(path, sizeof(path), MAPS_LOCK_DIR "/maps-%u.lock", id);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		err = -errno;
-		log_warn("cannot open %s", path);
-		return err;
+	snprintf(path, sizeof(path), MAPS_LOCK_DIR "/maps-%u.lock",
+		 d->ifaces[0].maps.id[G511_MAP_ID_CLIENTS]);
+	err = lockfile_take(path, d->conf.ctl_path, MAPS_LOCK_WAIT_MS, maps_lock_held,
+			    d->conf.ctl_path, lock_fd, &holder);
+	if (err == -EADDRINUSE || err == -EWOULDBLOCK) {
+		log_warnx("gate511d already runs for %s (pid %ld, the same maps); "
+			  "stop it first, or give this one its own --pin-dir",
+			  d->ifaces[0].name, holder);
+		err = -EADDRINUSE;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		ssize_t n;
-
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		if (errno != EWOULDBLOCK) {
-			err = -errno;
-			log_warn("cannot lock %s", path);
-			close(fd);
-			return err;
-		}
-		n = pread(fd, text, sizeof(text) - 1, 0);
-		text[n > 0 ? n : 0] = '\0';
-		holder = strtol(text, &sock, 10);
-		sock += strspn(sock, " ");
-		sock[strcspn(sock, "\n")] = '\0';
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (strcmp(sock, d->conf.ctl_path) ||
-		    (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >
-		    MAPS_LOCK_WAIT_MS) {
-			log_warnx("gate511d already runs for %s (pid %ld, the same maps); "
-				  "stop it first, or give this one its own --pin-dir",
-				  d->ifaces[0].name, holder);
-			close(fd);
-			return -EADDRINUSE;
-		}
-		usleep(20000);
-	}
-	snprintf(text, sizeof(text), "%ld %s\n", (long)getpid(), d->conf.ctl_path);
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, text, strlen(text), 0) < 0)
-		log_warn("%s: cannot record our pid", path);
-	*lock_fd = fd;
-	return 0;
+	return err;
 }
 
 static bool is_our_iface(const struct g511_daemon *d, const char *name)
@@ -835,7 +811,6 @@ out:
 		state_close(d->state);
 	ifaces_close(d);
 	resp_confs_trim(0, true);
-	if (maps_lock_fd >= 0)
-		close(maps_lock_fd);	/* last: every map write is done */
+	lockfile_release(maps_lock_fd);	/* last: every map write is done */
 	return err ? 1 : 0;
 }

@@ -16,9 +16,6 @@
 #include "addr.h"
 #include "daemon.h"
 
-#ifndef NSEC_PER_SEC
-#define NSEC_PER_SEC	1000000000ULL
-#endif
 
 /* The fds of the distinct maps of one id over all ifaces. */
 struct map_set {

@@ -50,7 +50,7 @@ void addr_format(const struct g511_addr *addr, char *buf, size_t len)
 	snprintf(buf, len, "%s", tmp);
 }
 
-static int hexval(char c)
+int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -73,7 +73,7 @@ int mac_parse(const char *s, __u8 mac[6])
 		return -EINVAL;
 	for (i = 0; i < 6; i++) {
 		const char *p = s + 3 * i;
-		int hi = hexval(p[0]), lo = hexval(p[1]);
+		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

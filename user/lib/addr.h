@@ -42,6 +42,9 @@ int addr_parse(const char *s, struct g511_addr *addr);
 void addr_format(const struct g511_addr *addr, char *buf, size_t len);
 bool addr_is_v4(const struct g511_addr *addr);
 
+/* The value of one hex digit (either case), or -1. */
+int hex_digit(char c);
+
 /* "aa:bb:cc:dd:ee:ff" or "aa-bb-cc-dd-ee-ff", hex digits in any case. */
 int mac_parse(const char *s, __u8 mac[6]);
 void mac_format(const __u8 mac[6], char *buf, size_t len);

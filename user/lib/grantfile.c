@@ -209,17 +209,6 @@ static int parse_acct_id(struct g511_ctl_grant_req *r, const struct value *v)
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_class(struct g511_ctl_grant_req *r, const struct value *v)
 {
 	size_t i, n = v->len / 2;
