@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(memchr(conf.template_path, 0, sizeof(conf.template_path)) != NULL);
 	check(memchr(conf.state_path, 0, sizeof(conf.state_path)) != NULL);
 	check(memchr(conf.ctl_path, 0, sizeof(conf.ctl_path)) != NULL);
-	check(memchr(conf.ctl_group, 0, sizeof(conf.ctl_group)) != NULL);
+	check(memchr(conf.admin_group, 0, sizeof(conf.admin_group)) != NULL);
 	check(conf.default_ttl_s <= 10ULL * 366 * 86400);
 	check(conf.default_idle_s <= 10ULL * 366 * 86400);
 	return 0;

@@ -26,7 +26,9 @@ static bool defaults(void)
 	ok &= ASSERT_STREQ(conf.portal_url, "", "portal: none, the daemon requires one");
 	ok &= ASSERT_STREQ(conf.state_path, G511_STATE_PATH_DEFAULT, "state_db");
 	ok &= ASSERT_STREQ(conf.ctl_path, G511_CTL_PATH_DEFAULT, "control_socket");
-	ok &= ASSERT_STREQ(conf.ctl_group, "", "control_group");
+	ok &= ASSERT_STREQ(conf.admin_group, "", "admin_group");
+	ok &= ASSERT_STREQ(conf.portal_group, "", "portal_group");
+	ok &= ASSERT_EQ(conf.n_ifnames, 0, "no interfaces");
 	ok &= ASSERT_STREQ(conf.template_path, "", "template");
 	ok &= ASSERT_TRUE(conf.probes_302, "probe_redirect");
 	ok &= ASSERT_EQ(conf.default_ttl_s, 8 * 3600, "session_timeout");
@@ -62,6 +64,9 @@ static const char full_text[] =
 	"client_nets = 10.0.0.0/16, 2001:db8:5::/64\n"
 	"\tgarden = 10.0.0.0/8:443\r\n"
 	"garden = [2001:db8::/32]:80,443\n"
+	"portal_group = g511-portal\n"
+	"interface = veth0\n"
+	"interface = eth1.100\n"
 	"garden=192.0.2.1";	/* no final newline */
 
 static bool every_key(void)
@@ -76,7 +81,11 @@ static bool every_key(void)
 	ok &= ASSERT_STREQ(conf.template_path, "/etc/gate511/511.html", "template");
 	ok &= ASSERT_STREQ(conf.state_path, "/tmp/g511/state.db", "state_db");
 	ok &= ASSERT_STREQ(conf.ctl_path, "/tmp/g511/ctl.sock", "control_socket");
-	ok &= ASSERT_STREQ(conf.ctl_group, "gate511-admin", "control_group");
+	ok &= ASSERT_STREQ(conf.admin_group, "gate511-admin", "control_group");
+	ok &= ASSERT_STREQ(conf.portal_group, "g511-portal", "portal_group");
+	ok &= ASSERT_EQ(conf.n_ifnames, 2, "two interfaces");
+	ok &= ASSERT_STREQ(conf.ifnames[0], "veth0", "interface 1");
+	ok &= ASSERT_STREQ(conf.ifnames[1], "eth1.100", "interface 2");
 	ok &= ASSERT_TRUE(!conf.probes_302, "probe_redirect");
 	ok &= ASSERT_EQ(conf.default_ttl_s, 7200, "session_timeout");
 	ok &= ASSERT_EQ(conf.default_idle_s, 600, "idle_timeout");
@@ -126,6 +135,14 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ "bogus = 1\n", "line 1: unknown key 'bogus'" },
+	{ "control_group = a\nadmin_group = b\n", "line 2: admin_group: admin_group already set" },
+	{ "portal_group = -x\n", "line 1: portal_group: bad group name" },
+	{ "interface = eth0\ninterface = eth0\n", "line 2: interface: eth0 given twice" },
+	{ "interface = a/b\n", "line 1: interface: bad interface name" },
+	{ "interface = 0123456789abcdef\n", "line 1: interface: a name of 1 to 15 bytes" },
+	{ "interface = a\ninterface = b\ninterface = c\ninterface = d\ninterface = e\n"
+	  "interface = f\ninterface = g\ninterface = h\ninterface = i\n",
+	  "line 9: interface: at most 8 interfaces" },
 	{ "\n\nportal_url = ftp://x/\n", "line 3: portal_url must start" },
 	{ "portal_url = http://\n", "line 1: portal_url has no host" },
 	{ "portal_url = http://x/<script>\n", "line 1: portal_url has characters" },

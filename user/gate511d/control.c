@@ -571,8 +571,8 @@ static void *worker_main(void *arg)
 			  w->peer.gid, w->peer.pid);
 		ctl_send_error(&w->conn, 0, EACCES,
 			       "permission denied: root or group '%s' only",
-			       w->ctl->d->conf.ctl_group[0] ?
-			       w->ctl->d->conf.ctl_group : "root");
+			       w->ctl->d->conf.admin_group[0] ?
+			       w->ctl->d->conf.admin_group : "root");
 		goto out;
 	}
 
@@ -902,10 +902,10 @@ int control_start(struct g511_daemon *d)
 	ctl = d->control;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", ctl->path);
 
-	if (d->conf.ctl_group[0]) {
-		err = resolve_group(d->conf.ctl_group, &ctl->gid);
+	if (d->conf.admin_group[0]) {
+		err = resolve_group(d->conf.admin_group, &ctl->gid);
 		if (err) {
-			log_warnx("control_group %s: %s", d->conf.ctl_group,
+			log_warnx("admin_group %s: %s", d->conf.admin_group,
 				  err == -ENOENT ? "no such group" : strerror(-err));
 			goto fail;
 		}

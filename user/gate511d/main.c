@@ -41,6 +41,8 @@
 #include "state.h"
 #include "xsk.h"
 
+_Static_assert(G511_CONF_MAX_IFACES <= G511_MAX_IFACES, "interface = fits the daemon");
+
 #define OBJ_DEFAULT	G511_PREFIX "/lib/gate511/gate511.bpf.o"
 
 struct options {
@@ -66,8 +68,9 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gate511d -i IFACE [-i IFACE ...] [options]\n"
-		"  -i, --interface IFACE   client-facing interface (repeatable)\n"
+		"usage: gate511d [-i IFACE ...] [options]\n"
+		"  -i, --interface IFACE   client-facing interface (repeatable; replaces\n"
+		"                          the config's interface = lines)\n"
 		"  -u, --portal-url URL    login portal the 511 page links to\n"
 		"  -c, --config FILE       config file (default " G511_CONF_PATH_DEFAULT ")\n"
 		"  -o, --obj PATH          XDP object to attach when none is attached\n"
@@ -156,11 +159,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->adopt_maps && o->reset_maps) {
 		fprintf(stderr, "gate511d: --adopt-maps and --reset-maps exclude each other\n");
-		return -1;
-	}
-	if (!o->n_ifnames && !o->check_only) {
-		fprintf(stderr, "gate511d: no interface given (-i IFACE)\n");
-		usage(stderr);
 		return -1;
 	}
 	return 0;
@@ -680,6 +678,12 @@ int main(int argc, char **argv)
 	}
 	if (o.portal_url)
 		snprintf(d->conf.portal_url, sizeof(d->conf.portal_url), "%s", o.portal_url);
+	/* -i replaces the file's interface list */
+	if (!o.n_ifnames)
+		for (i = 0; i < (int)d->conf.n_ifnames; i++)
+			o.ifnames[o.n_ifnames++] = d->conf.ifnames[i];
+	if (!o.n_ifnames && !o.check_only)
+		fatalx("no interface: set interface in %s or give -i IFACE", o.conf_path);
 	if (o.state_path)
 		snprintf(d->conf.state_path, sizeof(d->conf.state_path), "%s", o.state_path);
 	if (o.ctl_path)

@@ -128,8 +128,14 @@ int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 	} while (0)
 	KEEP(state_path, "state_db");
 	KEEP(ctl_path, "control_socket");
-	KEEP(ctl_group, "control_group");
+	KEEP(admin_group, "admin_group");
+	KEEP(portal_group, "portal_group");
 #undef KEEP
+	if (conf->n_ifnames != d->conf.n_ifnames ||
+	    memcmp(conf->ifnames, d->conf.ifnames, sizeof(conf->ifnames)))
+		log_warnx("interface changed: takes effect at restart");
+	memcpy(conf->ifnames, d->conf.ifnames, sizeof(conf->ifnames));
+	conf->n_ifnames = d->conf.n_ifnames;
 	/* kept current by main.c, not a setting of the file */
 	conf->xdp.boot_offset_ns = d->conf.xdp.boot_offset_ns;
 	/* the filters describe the maps, not the file: keep them */

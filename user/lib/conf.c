@@ -6,7 +6,7 @@
  * non-blank character is '#' are ignored; elsewhere '#' starts a comment
  * only after a blank, so a URL may carry a #fragment. A value may be put in
  * double quotes to keep blanks or " #" in it (no escapes inside). Every key
- * may appear once, except `garden`. Lists are comma-separated.
+ * may appear once, except `garden` and `interface`. Lists are comma-separated.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,7 +123,8 @@ static int parse_path(struct conf_parser *p, const char *key, const char *v,
 	return 0;
 }
 
-static int parse_group(struct conf_parser *p, const char *key, const char *v)
+static int parse_group(struct conf_parser *p, const char *key, const char *v,
+		       char *dst)
 {
 	const char *c;
 
@@ -134,8 +135,28 @@ static int parse_group(struct conf_parser *p, const char *key, const char *v)
 		if (!ok)
 			return conf_error(p, "%s: bad group name '%s'", key, v);
 	}
-	if (set_string(p->conf->ctl_group, sizeof(p->conf->ctl_group), v))
+	if (set_string(dst, G511_GROUP_LEN, v))
 		return conf_error(p, "%s: group name too long", key);
+	return 0;
+}
+
+/* interface = NAME: the kernel's rules for a link name (dev_valid_name) */
+static int parse_ifname(struct conf_parser *p, const char *key, const char *v)
+{
+	struct g511_conf *c = p->conf;
+	size_t n = strlen(v);
+
+	if (!n || n >= G511_IFNAME_LEN)
+		return conf_error(p, "%s: a name of 1 to %d bytes", key, G511_IFNAME_LEN - 1);
+	if (!strcmp(v, ".") || !strcmp(v, "..") || strchr(v, '/') || strchr(v, ':') ||
+	    has_ctl_or_blank(v))
+		return conf_error(p, "%s: bad interface name '%s'", key, v);
+	for (unsigned int i = 0; i < c->n_ifnames; i++)
+		if (!strcmp(c->ifnames[i], v))
+			return conf_error(p, "%s: %s given twice", key, v);
+	if (c->n_ifnames == G511_CONF_MAX_IFACES)
+		return conf_error(p, "%s: at most %d interfaces", key, G511_CONF_MAX_IFACES);
+	memcpy(c->ifnames[c->n_ifnames++], v, n + 1);
 	return 0;
 }
 
@@ -333,7 +354,8 @@ enum conf_key {
 	K_PORTAL_URL, K_TEMPLATE, K_STATE_DB, K_CONTROL_SOCKET, K_CONTROL_GROUP,
 	K_PROBE_REDIRECT, K_SESSION_TIMEOUT, K_IDLE_TIMEOUT, K_REDIRECT_PORTS,
 	K_HTTPS_ACTION, K_DNS_POLICY, K_DNS_RESOLVERS, K_VLAN_POLICY,
-	K_LOCAL_ADDRS, K_GARDEN, K_CLIENT_NETS, K__MAX,
+	K_LOCAL_ADDRS, K_GARDEN, K_CLIENT_NETS, K_PORTAL_GROUP, K_ADMIN_GROUP,
+	K_INTERFACE, K__MAX,
 };
 
 static const char *const conf_keys[K__MAX] = {
@@ -353,6 +375,9 @@ static const char *const conf_keys[K__MAX] = {
 	[K_LOCAL_ADDRS] = "local_addrs",
 	[K_GARDEN] = "garden",
 	[K_CLIENT_NETS] = "client_nets",
+	[K_PORTAL_GROUP] = "portal_group",
+	[K_ADMIN_GROUP] = "admin_group",
+	[K_INTERFACE] = "interface",
 };
 
 static const char *const https_names[] = { "rst", "drop", NULL };
@@ -377,7 +402,15 @@ static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 		return parse_path(p, key, v, c->ctl_path,
 				  sizeof(((struct sockaddr_un *)0)->sun_path), false);
 	case K_CONTROL_GROUP:
-		return parse_group(p, key, v);
+	case K_ADMIN_GROUP:
+		if (c->admin_group[0])
+			return conf_error(p, "%s: admin_group already set (control_group is its old name)",
+					  key);
+		return parse_group(p, key, v, c->admin_group);
+	case K_PORTAL_GROUP:
+		return parse_group(p, key, v, c->portal_group);
+	case K_INTERFACE:
+		return parse_ifname(p, key, v);
 	case K_PROBE_REDIRECT:
 		return parse_bool(p, key, v, &c->probes_302);
 	case K_SESSION_TIMEOUT:
@@ -441,7 +474,7 @@ static int conf_line(struct conf_parser *p, char *s, unsigned int *seen)
 			break;
 	if (k == K__MAX)
 		return conf_error(p, "unknown key '%s'", key);
-	if (seen[k] && k != K_GARDEN)
+	if (seen[k] && k != K_GARDEN && k != K_INTERFACE)
 		return conf_error(p, "duplicate key '%s' (first set on line %u)",
 				  key, seen[k]);
 	seen[k] = p->line;

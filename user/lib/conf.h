@@ -18,6 +18,9 @@
 #define G511_CTL_PATH_DEFAULT	"/run/gate511/ctl.sock"
 #define G511_URL_MAX		512
 #define G511_PATH_MAX		256
+#define G511_CONF_MAX_IFACES	8	/* interface = ... (repeatable) */
+#define G511_IFNAME_LEN		16	/* IFNAMSIZ */
+#define G511_GROUP_LEN		64
 
 struct g511_garden_entry {
 	struct g511_garden_key key;	/* prefix, 16-byte address */
@@ -35,7 +38,16 @@ struct g511_conf {
 	char template_path[G511_PATH_MAX];	/* template = /path/511.html */
 	char state_path[G511_PATH_MAX];		/* state_db */
 	char ctl_path[G511_PATH_MAX];		/* control_socket */
-	char ctl_group[64];			/* control_group (name), "" = root */
+	/*
+	 * Who may use the control socket besides root (group names, "" =
+	 * nobody): portal_group may allow, deny, show and list; admin_group
+	 * may do everything. control_group is the 0.1 name of admin_group.
+	 */
+	char portal_group[G511_GROUP_LEN];	/* portal_group */
+	char admin_group[G511_GROUP_LEN];	/* admin_group, control_group */
+	/* interface = IF (repeatable); gate511d -i replaces the list */
+	char ifnames[G511_CONF_MAX_IFACES][G511_IFNAME_LEN];
+	unsigned int n_ifnames;
 	bool probes_302;			/* probe_redirect = yes|no */
 	uint64_t default_ttl_s;			/* session_timeout (s), 0 none */
 	uint64_t default_idle_s;		/* idle_timeout (s), 0 none */
