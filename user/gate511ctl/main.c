@@ -402,6 +402,20 @@ static int cmd_status(const struct gctl *g, const struct cmd_args *a)
 		for (i = 0; i < st->n_ifaces; i++)
 			jw_string(jw, st->ifaces[i]);
 		jw_end_array(jw);
+		/* what each link is doing (gate511d(8), LINKS) */
+		jw_name(jw, "links");
+		jw_start_array(jw);
+		for (i = 0; i < st->n_ifaces; i++) {
+			jw_start_object(jw);
+			jw_string_field(jw, "name", st->ifaces[i]);
+			jw_string_field(jw, "state", ctl_link_state_name(st->iface_state[i]));
+			if (st->iface_prog[i])
+				jw_u64_field(jw, "prog_id", st->iface_prog[i]);
+			else
+				jw_null_field(jw, "prog_id");
+			jw_end_object(jw);
+		}
+		jw_end_array(jw);
 		jw_u64_field(jw, "address_grants", st->n_clients);
 		jw_u64_field(jw, "clients_max", st->clients_max);
 		jw_u64_field(jw, "mac_grants", st->n_macs);
@@ -435,8 +449,13 @@ static int cmd_status(const struct gctl *g, const struct cmd_args *a)
 	printf("gate511d %s, pid %u, running since %s (%s)\n", st->version,
 	       st->pid, t, ttl);
 	printf("interfaces:      ");
-	for (i = 0; i < st->n_ifaces; i++)
-		printf("%s%s", i ? " " : "", st->ifaces[i]);
+	for (i = 0; i < st->n_ifaces; i++) {
+		printf("%s%s (%s", i ? ", " : "", st->ifaces[i],
+		       ctl_link_state_name(st->iface_state[i]));
+		if (st->iface_prog[i])
+			printf(", prog %u", st->iface_prog[i]);
+		printf(")");
+	}
 	printf("%s\n", st->n_ifaces ? "" : "-");
 	printf("address grants:  %u of %u\n", st->n_clients, st->clients_max);
 	printf("MAC grants:      %u of %u\n", st->n_macs, st->macs_max);

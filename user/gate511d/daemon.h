@@ -24,9 +24,18 @@
 
 struct g511_iface {
 	char name[IF_NAMESIZE];
-	int ifindex;
+	int ifindex;		/* 0 while no link has the name */
 	bool attached_by_us;	/* we attached it (libxdp), vs adopted */
 	struct g511_maps maps;	/* the maps of the program on this iface (maptab.h) */
+	/* The program, held so that it outlives the link (iface.h). */
+	int prog_fd;
+	__u32 prog_id;
+	__u32 xdp_flags;	/* XDP_FLAGS_DRV_MODE or _SKB_MODE, as found */
+	__u32 ok_prog_id;	/* a libxdp dispatcher known to hold ours */
+	__u32 other_prog_id;	/* DETACHED/REPLACED: what is on the link */
+	__u8 link_state;	/* enum g511_link_state (ctl_proto.h) */
+	bool need_attach;	/* a new link not attached to yet: retried */
+	uint64_t gone_ms;	/* CLOCK_MONOTONIC ms it went (GONE) */
 };
 
 struct g511_state;		/* state.c: the SQLite state database */

@@ -22,7 +22,9 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -33,6 +35,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "garden.h"
+#include "iface.h"
 #include "reconcile.h"
 #include "runtime.h"
 #include "lockfile.h"
@@ -164,6 +167,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* CLOCK_BOOTTIME - CLOCK_MONOTONIC: what the XDP program adds to its
  * coarse monotonic clock (include/gate511.h). */
 static __u64 boot_offset_ns(void)
@@ -175,131 +186,10 @@ static __u64 boot_offset_ns(void)
 	return ((__u64)b.tv_sec - m.tv_sec) * 1000000000ULL + b.tv_nsec - m.tv_nsec;
 }
 
-/* The fd of the gate511 program attached to ifindex, or -ENOENT. */
-static int find_attached(int ifindex)
-{
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	struct xdp_program *prog = NULL;
-	int fd = -ENOENT;
-
-	if (libxdp_get_error(mp))
-		return -ENOENT;
-	if (xdp_multiprog__is_legacy(mp)) {
-		prog = xdp_multiprog__main_prog(mp);
-		if (prog && strcmp(xdp_program__name(prog), G511_PROG_NAME))
-			prog = NULL;
-	} else {
-		while ((prog = xdp_multiprog__next_prog(prog, mp)))
-			if (!strcmp(xdp_program__name(prog), G511_PROG_NAME))
-				break;
-	}
-	if (prog) {
-		fd = dup(xdp_program__fd(prog));
-		if (fd < 0)
-			fd = -errno;
-	}
-	xdp_multiprog__close(mp);
-	return fd;
-}
-
-static int attach_prog(const struct options *o, struct g511_iface *ifc)
-{
-	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = o->pin_dir);
-	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .open_filename = o->obj_path,
-			    .prog_name = G511_PROG_NAME, .opts = &oopts);
-	struct xdp_program *prog;
-	int err, fd;
-
-	prog = xdp_program__create(&xopts);
-	err = libxdp_get_error(prog);
-	if (err) {
-		log_warnx("cannot open %s: %s", o->obj_path, strerror(-err));
-		return err;
-	}
-	err = -EINVAL;
-	if (!o->mode || !strcmp(o->mode, "native"))
-		err = xdp_program__attach(prog, ifc->ifindex, XDP_MODE_NATIVE, 0);
-	if (err && !(o->mode && !strcmp(o->mode, "native")))
-		err = xdp_program__attach(prog, ifc->ifindex, XDP_MODE_SKB, 0);
-	if (err) {
-		log_warnx("cannot attach %s to %s: %s", o->obj_path, ifc->name, strerror(-err));
-		xdp_program__close(prog);
-		return err;
-	}
-	fd = dup(xdp_program__fd(prog));
-	xdp_program__close(prog);
-	ifc->attached_by_us = true;
-	log_info("%s: attached %s (maps pinned in %s)", ifc->name, o->obj_path, o->pin_dir);
-	return fd < 0 ? -errno : fd;
-}
-
-static void detach_prog(const struct options *o, struct g511_iface *ifc)
-{
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifc->ifindex);
-	struct xdp_program *prog = NULL;
-	char path[512];
-
-	if (!libxdp_get_error(mp)) {
-		if (xdp_multiprog__is_legacy(mp)) {
-			prog = xdp_multiprog__main_prog(mp);
-		} else {
-			while ((prog = xdp_multiprog__next_prog(prog, mp)))
-				if (!strcmp(xdp_program__name(prog), G511_PROG_NAME))
-					break;
-		}
-		if (prog && !strcmp(xdp_program__name(prog), G511_PROG_NAME)) {
-			int err = xdp_program__detach(prog, ifc->ifindex,
-						      xdp_multiprog__attach_mode(mp), 0);
-			if (err)
-				log_warnx("%s: cannot detach: %s", ifc->name, strerror(-err));
-			else
-				log_info("%s: detached", ifc->name);
-		}
-		xdp_multiprog__close(mp);
-	}
-	for (int i = 0; i < G511_MAP_ID__MAX; i++) {
-		snprintf(path, sizeof(path), "%s/%s", o->pin_dir, g511_map_table[i].name);
-		unlink(path);
-	}
-}
-
-static int iface_setup(const struct options *o, struct g511_iface *ifc, const char *name)
-{
-	char why[256];
-	int prog_fd, err;
-
-	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
-	g511_maps_init(&ifc->maps);
-	ifc->ifindex = if_nametoindex(name);
-	if (!ifc->ifindex) {
-		err = -errno;
-		log_warnx("interface %s: %s", name, strerror(errno));
-		return err;
-	}
-	prog_fd = find_attached(ifc->ifindex);
-	if (prog_fd >= 0)
-		log_info("%s: adopting the attached %s", name, G511_PROG_NAME);
-	else
-		prog_fd = attach_prog(o, ifc);
-	if (prog_fd < 0)
-		return prog_fd;
-	err = g511_maps_from_prog(prog_fd, &ifc->maps, G511_MAPS_ALL);
-	close(prog_fd);
-	if (err) {
-		log_warnx("%s: the attached program lacks the gate511 maps: %s", name,
-			  strerror(-err));
-		return err;
-	}
-	err = g511_maps_check(&ifc->maps, why, sizeof(why));
-	if (err)
-		log_warnx("%s: %s", name, why);
-	return err;
-}
-
 static void ifaces_close(struct g511_daemon *d)
 {
 	for (int i = 0; i < d->n_ifaces; i++)
-		g511_maps_close(&d->ifaces[i].maps);
+		iface_close(&d->ifaces[i]);
 }
 
 /* Two interfaces whose programs share one XSKMAP would steal each other's
@@ -559,7 +449,9 @@ static void responder_status(struct g511_daemon *d, struct g511_ctl_status *out)
 {
 	struct g511_xsk_counters c;
 
+	pthread_mutex_lock(&d->lock);	/* responders_rebuild() swaps the set */
 	xsk_set_counters(d, &c);
+	pthread_mutex_unlock(&d->lock);
 	out->xsk_sockets = c.sockets;
 	out->xsk_zerocopy = c.zerocopy;
 	out->resp_rx = c.rx_frames;
@@ -652,6 +544,86 @@ static void reload(struct g511_daemon *d, const struct options *o)
 	log_info("%s: reloaded", d->conf_path);
 }
 
+/*
+ * A link came back with our program on it: its old sockets are bound to
+ * nothing. Rebuild the responder on every present link (a restart of the
+ * set: simpler than per link, and it takes milliseconds). Until it is up
+ * the program finds no socket for port 80 and drops: fail closed. A
+ * failure is retried every tick.
+ */
+static int responders_rebuild(struct g511_daemon *d, const struct options *o)
+{
+	uint64_t t0 = mono_ms();
+	int err;
+
+	pthread_mutex_lock(&d->lock);	/* responder_status reads the set */
+	xsk_set_stop(d);
+	/* no thread holds any config now: free all but the one in force */
+	resp_confs_trim(~0UL, false);
+	err = xsk_set_start(d, &resp_confs->rc, o->busy_poll);
+	pthread_mutex_unlock(&d->lock);
+	if (err)
+		log_warnx("cannot rebuild the responder: %s (retrying; port %u is dropped "
+			  "meanwhile)", strerror(-err), d->conf.xdp.redirect_ports[0]);
+	else
+		log_info("responder rebuilt in %llu ms", (unsigned long long)(mono_ms() - t0));
+	return err;
+}
+
+static int main_loop(struct g511_daemon *d, const struct options *o, int sig_fd, int link_fd)
+{
+	uint64_t next_tick = mono_ms() + 1000;
+	bool rebuild = false;
+
+	while (!d->stopping) {
+		struct pollfd pfd[2] = {
+			{ .fd = sig_fd, .events = POLLIN },
+			{ .fd = link_fd, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		uint64_t now = mono_ms();
+		int wait = now >= next_tick ? 0 : (int)(next_tick - now);
+
+		if (poll(pfd, 2, wait) < 0 && errno != EINTR)
+			return -errno;
+		/* links first: a link that came back gets its program before
+		 * anything else is done */
+		if (pfd[1].revents & POLLIN)
+			rebuild |= links_poll(d, link_fd);
+		if (rebuild)
+			rebuild = responders_rebuild(d, o) != 0;
+		while (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+				log_info("signal %u: stopping", si.ssi_signo);
+				d->stopping = 1;
+				return 0;
+			}
+			if (si.ssi_signo == SIGHUP) {
+				if (d->conf_path)
+					reload(d, o);
+				else
+					log_warnx("SIGHUP: no config file to reload");
+			}
+		}
+		now = mono_ms();
+		if (now < next_tick)
+			continue;
+		next_tick = now + 1000;
+		rebuild |= links_check(d);
+		{
+			/* Keep the XDP clock on BOOTTIME across a suspend. */
+			__u64 off = boot_offset_ns();
+			__u64 cur = d->conf.xdp.boot_offset_ns;
+
+			if (off > cur + 1000000 || cur > off + 1000000)
+				config_set_boot_offset(d, off);
+		}
+		grants_sweep(d);
+		resp_confs_trim(xsk_set_seen_gen(d), false);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct g511_daemon daemon_state;
@@ -659,11 +631,15 @@ int main(int argc, char **argv)
 	struct options o = {};
 	struct g511_resp_conf *rc;
 	char err_text[256];
-	int err, i, maps_lock_fd = -1;
+	int err, i, maps_lock_fd = -1, sig_fd = -1, link_fd = -1;
+	struct iface_opts io;
 	sigset_t sigs;
 
 	if (parse_args(argc, argv, &o))
 		return 1;
+	io = (struct iface_opts){ .obj_path = o.obj_path, .pin_dir = o.pin_dir, .mode = o.mode };
+	for (i = 0; i < G511_MAX_IFACES; i++)
+		d->ifaces[i].prog_fd = -1;
 	log_init(1, o.verbose);
 	libbpf_set_print(log_libbpf_print);
 
@@ -714,6 +690,14 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sig_fd < 0)
+		fatal("signalfd");
+	/* Before the interfaces are looked up: a link deleted and recreated
+	 * while we start is heard, not missed. */
+	link_fd = linkwatch_open();
+	if (link_fd < 0)
+		fatalx("cannot watch the links (rtnetlink): %s", strerror(-link_fd));
 
 	/*
 	 * Be the one daemon on this control socket before touching anything
@@ -723,7 +707,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 	for (i = 0; i < o.n_ifnames; i++) {
-		err = iface_setup(&o, &d->ifaces[i], o.ifnames[i]);
+		err = iface_setup(&io, &d->ifaces[i], o.ifnames[i]);
 		d->n_ifaces = i + 1;
 		if (err)
 			goto out;
@@ -775,34 +759,7 @@ int main(int argc, char **argv)
 		goto out;
 	log_info("gate511d running: portal %s", d->conf.portal_url);
 
-	while (!d->stopping) {
-		struct timespec tick = { .tv_sec = 1 };
-		int sig = sigtimedwait(&sigs, NULL, &tick);
-
-		if (sig == SIGTERM || sig == SIGINT) {
-			log_info("signal %d: stopping", sig);
-			d->stopping = 1;
-			break;
-		}
-		if (sig == SIGHUP) {
-			if (d->conf_path)
-				reload(d, &o);
-			else
-				log_warnx("SIGHUP: no config file to reload");
-			continue;
-		}
-		{
-			/* Keep the XDP clock on BOOTTIME across a suspend. */
-			__u64 off = boot_offset_ns();
-			__u64 cur = d->conf.xdp.boot_offset_ns;
-
-			if (off > cur + 1000000 || cur > off + 1000000)
-				config_set_boot_offset(d, off);
-		}
-		grants_sweep(d);
-		resp_confs_trim(xsk_set_seen_gen(d), false);
-	}
-	err = 0;
+	err = main_loop(d, &o, sig_fd, link_fd);
 out:
 	control_stop(d);
 	xsk_set_stop(d);
@@ -810,11 +767,15 @@ out:
 	if (o.detach_on_exit)
 		for (i = 0; i < d->n_ifaces; i++)
 			if (maps_lock_fd >= 0 || d->ifaces[i].attached_by_us)
-				detach_prog(&o, &d->ifaces[i]);
+				iface_detach(&io, &d->ifaces[i]);
 	if (d->state)
 		state_close(d->state);
 	ifaces_close(d);
 	resp_confs_trim(0, true);
 	lockfile_release(maps_lock_fd);	/* last: every map write is done */
+	if (link_fd >= 0)
+		close(link_fd);
+	if (sig_fd >= 0)
+		close(sig_fd);
 	return err ? 1 : 0;
 }

@@ -148,6 +148,9 @@ int grants_status(struct g511_daemon *d, struct g511_ctl_status *out)
 	out->now_wall = g511_wall_s();
 	for (i = 0; i < d->n_ifaces && i < G511_CTL_IFACES; i++) {
 		snprintf(out->ifaces[i], sizeof(out->ifaces[i]), "%s", d->ifaces[i].name);
+		out->iface_state[i] = d->ifaces[i].link_state;
+		out->iface_prog[i] = d->ifaces[i].link_state == G511_LINK_ENFORCING ?
+				     d->ifaces[i].prog_id : d->ifaces[i].other_prog_id;
 		out->n_ifaces++;
 	}
 	if (d->n_ifaces) {

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -44,6 +45,7 @@
 #include <bpf/bpf.h>
 #include <xdp/xsk.h>
 
+#include "ctl_proto.h"
 #include "daemon.h"
 #include "log.h"
 #include "xsk.h"
@@ -94,6 +96,7 @@ struct g511_xsk_set {
 	struct g511_resp_key key;
 	bool busy_poll;
 	volatile bool stopping;
+	int stop_fd;			/* eventfd, readable once stopping: wakes poll() */
 	_Atomic unsigned long conf_gen;	/* bumped after every rc swap */
 	uint64_t busy_since_ms;		/* first busy queue at start-up, 0: none */
 };
@@ -324,7 +327,10 @@ static void *worker_main(void *arg)
 {
 	struct xsk_worker *w = arg;
 	struct g511_xsk_set *set = w->set;
-	struct pollfd pfd = { .fd = xsk_socket__fd(w->xsk), .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = xsk_socket__fd(w->xsk), .events = POLLIN },
+		{ .fd = set->stop_fd, .events = POLLIN },
+	};
 	static __thread struct tx_desc txq[RX_BATCH * MAX_SEGS];
 	struct g511_xsk_counters c = {};
 
@@ -342,12 +348,12 @@ static void *worker_main(void *arg)
 			fold_counters(w, &c);
 			if (set->busy_poll) {
 				if (xsk_ring_prod__needs_wakeup(&w->fill))
-					recvfrom(pfd.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+					recvfrom(pfd[0].fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 				continue;
 			}
-			/* Sleep until frames arrive; wake now and then to see
-			 * completions and the stop flag. */
-			poll(&pfd, 1, w->tx_in_flight ? 10 : 500);
+			/* Sleep until frames arrive or the set stops; wake now
+			 * and then to see completions. */
+			poll(pfd, 2, w->tx_in_flight ? 10 : 500);
 			continue;
 		}
 		rc = set->rc;
@@ -494,10 +500,17 @@ int xsk_set_start(struct g511_daemon *d, const struct g511_resp_conf *rc, bool b
 		return -ENOMEM;
 	set->rc = rc;
 	set->busy_poll = busy_poll;
+	set->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (set->stop_fd < 0) {
+		err = -errno;
+		free(set);
+		return err;
+	}
 	/* The per-start cookie secret: a restart invalidates old cookies,
 	 * which only costs a client in mid-handshake one retransmission. */
 	if (getentropy(set->key.k, sizeof(set->key.k)) != 0) {
 		err = -errno;
+		close(set->stop_fd);
 		free(set);
 		return err;
 	}
@@ -505,7 +518,11 @@ int xsk_set_start(struct g511_daemon *d, const struct g511_resp_conf *rc, bool b
 
 	for (int i = 0; i < d->n_ifaces; i++) {
 		const struct g511_iface *ifc = &d->ifaces[i];
-		unsigned int nq = rx_queue_count(ifc->name);
+		unsigned int nq;
+
+		if (!ifc->ifindex || ifc->link_state != G511_LINK_ENFORCING)
+			continue;	/* gone, or not ours: nothing to answer for */
+		nq = rx_queue_count(ifc->name);
 
 		for (__u32 q = 0; q < nq; q++) {
 			struct xsk_worker *w = NULL;
@@ -571,11 +588,14 @@ void xsk_set_stop(struct g511_daemon *d)
 	if (!set)
 		return;
 	set->stopping = true;
+	if (eventfd_write(set->stop_fd, 1))
+		log_warn("responder: cannot wake the threads (they see the stop within 500 ms)");
 	for (unsigned int i = 0; i < set->n; i++)
 		if (set->workers[i]->thread_started)
 			pthread_join(set->workers[i]->thread, NULL);
 	for (unsigned int i = 0; i < set->n; i++)
 		worker_free(set->workers[i]);
+	close(set->stop_fd);
 	free(set);
 	d->xsks = NULL;
 }

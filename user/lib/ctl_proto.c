@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct g511_ctl_error) == 248, "error");
 _Static_assert(sizeof(struct g511_ctl_grant) == 712, "grant");
 _Static_assert(sizeof(struct g511_ctl_session) == 408, "session");
 _Static_assert(sizeof(struct g511_ctl_stats) == 520, "stats");
-_Static_assert(sizeof(struct g511_ctl_status) == 1328, "status");
+_Static_assert(sizeof(struct g511_ctl_status) == 1368, "status");
 _Static_assert(G511_STAT__MAX <= G511_CTL_STATS_MAX, "stats fit");
 _Static_assert(offsetof(struct g511_ctl_msg, body) == G511_CTL_HDR_LEN, "body");
 
@@ -130,6 +130,21 @@ const char *ctl_origin_name(unsigned int origin)
 {
 	if (origin < G511_ORIGIN__MAX)
 		return origin_names[origin];
+	return "unknown";
+}
+
+static const char *const link_state_names[G511_LINK__MAX] = {
+	[G511_LINK_ENFORCING] = "enforcing",
+	[G511_LINK_GONE] = "gone",
+	[G511_LINK_DETACHED] = "detached",
+	[G511_LINK_REPLACED] = "replaced",
+	[G511_LINK_UNATTACHED] = "unattached",
+};
+
+const char *ctl_link_state_name(unsigned int state)
+{
+	if (state < G511_LINK__MAX)
+		return link_state_names[state];
 	return "unknown";
 }
 
@@ -293,7 +308,8 @@ static int check_body(unsigned int type, const struct g511_ctl_msg *m)
 		    !str_terminated(st->conf_path, sizeof(st->conf_path)))
 			return -EINVAL;
 		for (i = 0; i < G511_CTL_IFACES; i++)
-			if (!str_terminated(st->ifaces[i], sizeof(st->ifaces[i])))
+			if (!str_terminated(st->ifaces[i], sizeof(st->ifaces[i])) ||
+			    st->iface_state[i] >= G511_LINK__MAX)
 				return -EINVAL;
 		return 0;
 	default:

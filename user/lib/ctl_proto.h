@@ -281,6 +281,23 @@ struct g511_ctl_status {
 	__u64 resp_silent;	/* frames that got no answer */
 	__u64 resp_lost;	/* replies lost: no UMEM frame or TX slot */
 	__u64 resp_rx_dropped;	/* kernel: RX ring full or bad descriptors */
+	/* Per interface (as ifaces[]): the id of the XDP program on the link
+	 * now (0: none or gone) and its enum g511_link_state. */
+	__u32 iface_prog[G511_CTL_IFACES];
+	__u8 iface_state[G511_CTL_IFACES];
+};
+
+/*
+ * The state of a managed link (status). Set by gate511d from rtnetlink and
+ * a check of the program on the link once a second (gate511d/iface.h).
+ */
+enum g511_link_state {
+	G511_LINK_ENFORCING = 0,	/* our program is on the link */
+	G511_LINK_GONE,			/* no link of that name (deleted) */
+	G511_LINK_DETACHED,		/* the link has no XDP program: removed */
+	G511_LINK_REPLACED,		/* another XDP program is on it */
+	G511_LINK_UNATTACHED,		/* a new link we could not attach to yet */
+	G511_LINK__MAX,
 };
 
 /* A decoded message: header plus the body its type names. */
@@ -309,6 +326,7 @@ const char *ctl_type_name(unsigned int type);
 const char *ctl_reason_name(unsigned int reason);	/* "expired", ... */
 int ctl_reason_parse(const char *name);			/* -EINVAL if unknown */
 const char *ctl_origin_name(unsigned int origin);	/* "cli", ... */
+const char *ctl_link_state_name(unsigned int state);	/* "enforcing", ... */
 int ctl_origin_parse(const char *name);			/* -EINVAL if unknown */
 
 /*
