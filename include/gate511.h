@@ -155,7 +155,13 @@ struct g511_config {
 	__u8 n_local_addrs;
 	__u8 n_client_nets;	/* 0 = client sources not checked */
 	__u8 filtered;		/* G511_FILTER_*: which prefilters are valid */
-	__u32 pad2;
+	/*
+	 * Not read by the datapath: which state database filled these maps
+	 * (the first 32 bits of its box id; 0 = not known). gate511d compares
+	 * it with its database's before it reconciles, so that another box's
+	 * database restored by mistake does not revoke this box's clients.
+	 */
+	__u32 box_tag;
 	/*
 	 * CLOCK_BOOTTIME - CLOCK_MONOTONIC, ns, kept current by the daemon
 	 * (it changes only across a suspend). The XDP program reads the

@@ -4,7 +4,8 @@
 # the same maps (other state DB, other control socket) is refused and
 # changes nothing; an emptied, missing or corrupt state database facing
 # maps that hold grants revokes nobody unless the admin says so
-# (--adopt-maps keeps them in a new database, --reset-maps drops them).
+# (--adopt-maps keeps them in a new database, --reset-maps drops them);
+# nor does another gateway's database restored by mistake.
 set -u
 . "$(dirname "$0")/../lib.sh"
 t_require_root
@@ -62,6 +63,40 @@ check "--adopt-maps: deny works on an adopted grant" ctl deny 10.51.0.9
 daemon_stop
 daemon_start || t_fail "restart after adopting"
 check "restart after adopting: two grants kept" bash -c "'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' -j list | jq -e '.grants | length == 2'"
+daemon_stop
+
+# ---- another gateway's database restored by mistake ----
+# A copy of this one with another box id and one grant fewer: what a
+# backup of a neighbouring gateway looks like to this one.
+cp "$T_TMP/state.db" "$T_TMP/foreign.db"
+/usr/bin/python3 - "$T_TMP/foreign.db" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE meta SET value = 'deadbeef-0000-4000-8000-000000000000' WHERE key = 'box_id'")
+c.execute("DELETE FROM grants WHERE rowid = (SELECT min(rowid) FROM grants)")
+c.commit()
+EOF
+start_once -s "$T_TMP/foreign.db"; rc=$?
+check "foreign DB: start refused (exit $rc)" [ $rc -eq 1 ]
+check "foreign DB: says whose database it is" grep -q "belongs to box deadbeef-.*hold 2 grants" "$T_TMP/once.log"
+check "foreign DB: every grant still in the map" [ "$(n_map)" -eq 2 ]
+check "foreign DB: granted client still passes" [ "$(http_code)" = 200 ]
+start_once -s "$T_TMP/foreign.db" --adopt-maps; rc=$?
+check "foreign DB: --adopt-maps is no answer (exit $rc)" [ $rc -eq 1 ]
+check "foreign DB: still 2 grants in the map" [ "$(n_map)" -eq 2 ]
+check "the right database starts" daemon_start
+check "the right database: 2 grants" [ "$(n_map)" -eq 2 ]
+daemon_stop
+bg_ns "$NS_GW" "$ROOT/build/gate511d" -f -i "$IF_GW" -c "$T_TMP/gate511.conf" \
+	-s "$T_TMP/foreign.db" --reset-maps >"$T_TMP/once.log" 2>&1
+FPID=$LAST_PID
+wait_for 10 grep -q "gate511d running" "$T_TMP/once.log"
+check "foreign DB with --reset-maps: its one grant replaces the maps' two" [ "$(n_map)" -eq 1 ]
+bg_stop "$FPID"
+start_once; rc=$?
+check "then this box's database is refused: the maps are the other's now (exit $rc)" [ $rc -eq 1 ]
+check "back to this box's database with --reset-maps" daemon_start --reset-maps
+check "this box's database: 2 grants again" [ "$(n_map)" -eq 2 ]
 daemon_stop
 
 # ---- a corrupt state database ----

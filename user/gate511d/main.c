@@ -30,6 +30,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "ctl_proto.h"
 #include "control.h"
@@ -506,6 +507,67 @@ static int fresh_db_check(struct g511_daemon *d, const struct options *o)
 	return err;
 }
 
+/* The box id's first 32 bits: what the config map carries (gate511.h). */
+static __u32 box_tag_of(const char *box_id)
+{
+	__u32 tag = 0;
+
+	for (int i = 0; i < 8 && box_id[i]; i++)
+		tag = tag << 4 | (__u32)hex_digit(box_id[i]);
+	return tag ? tag : 1;
+}
+
+/*
+ * The database and the maps must belong together: a database restored
+ * from another gateway (or another box's backup) would remove every grant
+ * the maps hold and write its own. The maps carry the box tag of the
+ * database that filled them (g511_config.box_tag); a different one facing
+ * maps with grants is refused like a fresh database, except that
+ * --adopt-maps is no answer here (this database's grants would be
+ * restored beside them): restore the right database, move this one aside
+ * and adopt, or --reset-maps.
+ */
+static int identity_check(struct g511_daemon *d, const struct options *o)
+{
+	char id[STATE_BOX_ID_LEN];
+	__u32 tag, key = 0;
+	long held;
+
+	if (state_box_id(d->state, id)) {
+		log_warnx("state database %s has no box id: cannot check that it belongs to "
+			  "these maps", d->conf.state_path);
+		return 0;
+	}
+	tag = box_tag_of(id);
+	for (int i = 0; i < d->n_ifaces; i++) {
+		struct g511_config cur;
+
+		if (bpf_map_lookup_elem(d->ifaces[i].maps.fd[G511_MAP_ID_CONFIG], &key, &cur) ||
+		    cur.version != G511_CONFIG_VERSION || !cur.box_tag || cur.box_tag == tag)
+			continue;
+		if (state_is_fresh(d->state))
+			break;		/* fresh_db_check() decides */
+		held = grants_in_maps(d);
+		if (held <= 0)
+			break;		/* nothing to lose */
+		if (o->reset_maps) {
+			log_warnx("state database %s (box %s) did not fill these maps (box tag "
+				  "%08x): --reset-maps: its grants replace the %ld the maps hold",
+				  d->conf.state_path, id, cur.box_tag, held);
+			break;
+		}
+		log_warnx("state database %s belongs to box %s, but the maps on %s were filled "
+			  "by another database (box tag %08x) and hold %ld grants: refusing to "
+			  "revoke them. Restore this gateway's database; or move %s aside and "
+			  "start with --adopt-maps to keep the maps' grants; or --reset-maps to "
+			  "replace them with this database's", d->conf.state_path, id,
+			  d->ifaces[i].name, cur.box_tag, held, d->conf.state_path);
+		return -EEXIST;
+	}
+	d->conf.xdp.box_tag = tag;
+	return 0;
+}
+
 static void reload(struct g511_daemon *d, const struct options *o)
 {
 	struct g511_resp_conf *rc;
@@ -725,7 +787,9 @@ int main(int argc, char **argv)
 			  strerror(-err));
 		goto out;
 	}
-	err = fresh_db_check(d, &o);
+	err = identity_check(d, &o);
+	if (!err)
+		err = fresh_db_check(d, &o);
 	if (err)
 		goto out;
 	/*

@@ -138,6 +138,7 @@ int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 	conf->n_ifnames = d->conf.n_ifnames;
 	/* kept current by main.c, not a setting of the file */
 	conf->xdp.boot_offset_ns = d->conf.xdp.boot_offset_ns;
+	conf->xdp.box_tag = d->conf.xdp.box_tag;	/* the database's, not the file's */
 	/* the filters describe the maps, not the file: keep them */
 	conf->xdp.filtered = d->conf.xdp.filtered;
 	memcpy(conf->xdp.mac_filter, d->conf.xdp.mac_filter, sizeof(conf->xdp.mac_filter));
