@@ -35,12 +35,13 @@ mk_user() { # NAME useradd-options...
 	local u=$1; shift
 	useradd --system -M -N -s /usr/sbin/nologin "$@" "$u" && MADE_USERS+=("$u")
 }
-mk_group "$GP" && mk_group "$GA" &&
+if ! { mk_group "$GP" && mk_group "$GA" &&
 	mk_user "$UP" -g "$GP" &&		# portal as primary group
 	mk_user "$UP2" -g nogroup -G "$GP" &&	# portal as supplementary group
 	mk_user "$UA" -g nogroup -G "$GA" &&	# admin as supplementary group
-	mk_user "$UN" -g nogroup ||		# in neither
-	{ t_fail "create the test users and groups"; t_summary; exit 1; }
+	mk_user "$UN" -g nogroup; }; then	# in neither
+	t_fail "create the test users and groups"; t_summary; exit 1
+fi
 
 # gate511ctl where every user can run it; the socket's directory ($T_TMP,
 # 0700) traversable, not listable
@@ -61,10 +62,11 @@ rc_is() {
 	[ $? -eq "$want" ]
 }
 says() { grep -q -- "$1" "$T_TMP/err"; }
-garden_dump() { bpftool -j map dump pinned $PIN_DIR/g511_garden | jq -S -c 'sort_by(.key)'; }
-n_clients() { bpftool -j map dump pinned $PIN_DIR/g511_clients | jq length; }
+garden_dump() { bpftool -j map dump pinned "$PIN_DIR"/g511_garden | jq -S -c 'sort_by(.key)'; }
+n_clients() { bpftool -j map dump pinned "$PIN_DIR"/g511_clients | jq length; }
 
 tb_up o
+# shellcheck disable=SC2034 # read by http_code
 UP4=10.52.0.2
 in_cl ip addr add 10.51.0.3/24 dev "$IF_CL"
 up_http_start
