@@ -34,6 +34,7 @@
 #include "../../user/gate511d/runtime.c"
 #include "../../user/gate511d/query.c"
 #include "../../user/gate511d/lockfile.c"
+#include "../../user/gate511d/ctl_auth.c"
 #include "../../user/gate511d/control.c"
 #include "ctl_io.h"
 

@@ -73,9 +73,26 @@ static int connect_error(const struct gctl *g, int err)
 		return cli_error(g, EXIT_DOWN, "gate511d is not running (cannot "
 				 "connect to %s: %s)", g->sock_path, strerror(-err));
 	if (err == -EACCES || err == -EPERM)
-		return cli_error(g, EXIT_ERROR, "permission denied on %s: root or "
-				 "the control group only", g->sock_path);
+		return cli_error(g, EXIT_ERROR, "permission denied on %s: root, "
+				 "admin_group or portal_group only", g->sock_path);
 	return cli_error(g, EXIT_ERROR, "cannot connect to %s: %s", g->sock_path,
+			 strerror(-err));
+}
+
+/*
+ * A send failed. The daemon may have answered and closed before reading
+ * all we sent (a refusal by role, an import item it rejected): its ERROR
+ * is then waiting to be read, and says more than a broken pipe does.
+ */
+static int send_failed(struct rpc_conn *conn, int err)
+{
+	struct g511_ctl_msg m;
+
+	if ((err == -EPIPE || err == -ECONNRESET) && ctl_recv(&conn->io, &m) == 0 &&
+	    m.hdr.type == G511_CTL_ERROR)
+		return cli_error(conn->g, exit_for(m.body.error.code), "%s",
+				 m.body.error.msg);
+	return cli_error(conn->g, EXIT_ERROR, "cannot send to gate511d: %s",
 			 strerror(-err));
 }
 
@@ -83,10 +100,7 @@ int rpc_send(struct rpc_conn *conn, unsigned int type, const void *body)
 {
 	int err = ctl_send(&conn->io, type, conn->seq, body);
 
-	if (err)
-		return cli_error(conn->g, EXIT_ERROR, "cannot send to gate511d: %s",
-				 strerror(-err));
-	return 0;
+	return err ? send_failed(conn, err) : 0;
 }
 
 /* The next reply into *m: 0, or an exit code (reported). */
@@ -195,8 +209,7 @@ int rpc_call(const struct gctl *g, struct rpc_call *call)
 	if (!ret) {
 		err = ctl_flush(&conn->io);
 		if (err)
-			ret = cli_error(g, EXIT_ERROR, "cannot send to gate511d: %s",
-					strerror(-err));
+			ret = send_failed(conn, err);
 	}
 	if (!ret)
 		ret = call->stream ? rpc_collect(conn, call) :

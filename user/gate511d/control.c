@@ -2,10 +2,25 @@
 /*
  * control.c - the control socket (control.h).
  *
- * Who may talk: the socket is 0660 root:control_group, and each connection
- * is checked again with SO_PEERCRED/SO_PEERGROUPS (root, or the group as
- * primary or supplementary group of the peer when it connected), so a
- * loosened file mode does not open the door.
+ * Who may do what: roles (lib/ctl_role.h). A connection's role is taken
+ * once, at accept, from what the kernel recorded at connect()
+ * (SO_PEERCRED, SO_PEERGROUPS: ctl_auth.c): root and admin_group are
+ * admin, portal_group is portal, anyone else has none. A peer with no role
+ * gets its refusal at once, before a byte of it is read, so it can neither
+ * hold a worker nor feed the decoder. Otherwise the one request is read
+ * and checked against the role table before dispatch(); a refusal is an
+ * EACCES ERROR naming the role needed, logged (bounded), and the
+ * connection is closed as after any answer.
+ *
+ * The socket file: the peer check is the door, the file mode only a first
+ * fence. The mode must admit both groups, and a file has one group: with
+ * one group set (or both the same) the socket is 0660 root:that group, as
+ * tight as before; with no group 0660 root:root; with two different
+ * groups 0666, since no single group admits both, and every non-member's
+ * connection is refused unread by the peer check. (A POSIX ACL naming
+ * both groups would keep the fence, but not every file system that can
+ * hold the socket takes ACLs, and it would guard nothing the peer check
+ * does not.) The directory is made 0755 when missing.
  *
  * Concurrency: a worker per connection, capped; requests serialise on
  * daemon->lock inside grants.c. Long answers (list, history, export) are
@@ -15,7 +30,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +42,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "control.h"
+#include "ctl_auth.h"
 #include "ctl_io.h"
 #include "garden.h"
 #include "grants.h"
@@ -45,8 +60,8 @@ struct g511_control {
 	int wake[2];		/* control_stop() wakes the accept thread */
 	pthread_t thread;
 	bool thread_started;
-	bool has_gid;
-	gid_t gid;
+	bool auth_init;
+	struct ctl_auth auth;	/* the roles' groups, the refusal log */
 	pthread_mutex_t mu;	/* guards the fields below */
 	pthread_cond_t cv;
 	bool stopping;
@@ -60,6 +75,7 @@ struct worker {
 	int fd;
 	int slot;
 	struct ucred peer;
+	enum g511_role role;
 	struct ctl_conn conn;
 };
 
@@ -500,48 +516,6 @@ static int dispatch(struct worker *w, const struct g511_ctl_msg *m)
 
 /* ------------------------------------------------------------- workers */
 
-/* Is gid among the peer's groups (as they were when it connected)? */
-static bool peer_in_group(int fd, gid_t gid)
-{
-	gid_t small[64], *groups = small;
-	socklen_t len = sizeof(small);
-	bool found = false;
-	unsigned int i;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
-		if (errno != ERANGE)
-			return false;
-		/* len now says how much is needed */
-		groups = malloc(len);
-		if (!groups)
-			return false;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
-			goto out;
-	}
-	for (i = 0; i < len / sizeof(groups[0]); i++)
-		if (groups[i] == gid)
-			found = true;
-out:
-	if (groups != small)
-		free(groups);
-	return found;
-}
-
-static bool peer_allowed(struct g511_control *ctl, int fd, struct ucred *peer)
-{
-	socklen_t len = sizeof(*peer);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &len) < 0) {
-		log_warn("control: SO_PEERCRED");
-		return false;
-	}
-	if (peer->uid == 0)
-		return true;
-	if (!ctl->has_gid)
-		return false;
-	return peer->gid == ctl->gid || peer_in_group(fd, ctl->gid);
-}
-
 static void worker_release(struct worker *w)
 {
 	struct g511_control *ctl = w->ctl;
@@ -566,13 +540,9 @@ static void *worker_main(void *arg)
 	setsockopt(w->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ctl_conn_init(&w->conn, w->fd);
 
-	if (!peer_allowed(w->ctl, w->fd, &w->peer)) {
-		log_warnx("control: refused uid %u gid %u pid %d", w->peer.uid,
-			  w->peer.gid, w->peer.pid);
-		ctl_send_error(&w->conn, 0, EACCES,
-			       "permission denied: root or group '%s' only",
-			       w->ctl->d->conf.admin_group[0] ?
-			       w->ctl->d->conf.admin_group : "root");
+	ctl_auth_peer(&w->ctl->auth, w->fd, &w->peer, &w->role);
+	if (w->role == G511_ROLE_NONE) {
+		ctl_auth_refuse(&w->ctl->auth, &w->conn, &w->peer, w->role, 0, -1);
 		goto out;
 	}
 
@@ -586,6 +556,9 @@ static void *worker_main(void *arg)
 			err = ctl_send_error(&w->conn, m->hdr.seq, EBADMSG,
 					     "%s is not a request",
 					     ctl_type_name(m->hdr.type));
+		else if (!ctl_role_allows(w->role, m->hdr.type))
+			err = ctl_auth_refuse(&w->ctl->auth, &w->conn, &w->peer,
+					      w->role, m->hdr.seq, m->hdr.type);
 		else
 			err = dispatch(w, m);
 		if (!err)
@@ -813,21 +786,6 @@ static int claim_lock(struct g511_control *ctl)
 	return err;
 }
 
-static int resolve_group(const char *name, gid_t *gid)
-{
-	struct group grp, *res = NULL;
-	char buf[4096];
-	int err;
-
-	err = getgrnam_r(name, &grp, buf, sizeof(buf), &res);
-	if (err)
-		return -err;
-	if (!res)
-		return -ENOENT;
-	*gid = grp.gr_gid;
-	return 0;
-}
-
 static void control_free(struct g511_control *ctl)
 {
 	if (ctl->listen_fd >= 0)
@@ -837,6 +795,8 @@ static void control_free(struct g511_control *ctl)
 		close(ctl->wake[1]);
 	}
 	lockfile_release(ctl->lock_fd);	/* still ours: no daemon runs */
+	if (ctl->auth_init)
+		ctl_auth_fini(&ctl->auth);
 	pthread_mutex_destroy(&ctl->mu);
 	pthread_cond_destroy(&ctl->cv);
 	free(ctl);
@@ -894,6 +854,9 @@ int control_start(struct g511_daemon *d)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct g511_control *ctl;
 	const char *path = d->conf.ctl_path;
+	mode_t mode;
+	bool chgrp;
+	gid_t gid;
 	int err;
 
 	err = control_claim(d);
@@ -902,15 +865,11 @@ int control_start(struct g511_daemon *d)
 	ctl = d->control;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", ctl->path);
 
-	if (d->conf.admin_group[0]) {
-		err = resolve_group(d->conf.admin_group, &ctl->gid);
-		if (err) {
-			log_warnx("admin_group %s: %s", d->conf.admin_group,
-				  err == -ENOENT ? "no such group" : strerror(-err));
-			goto fail;
-		}
-		ctl->has_gid = true;
-	}
+	err = ctl_auth_init(&ctl->auth, &d->conf);	/* says what failed */
+	ctl->auth_init = true;
+	if (err)
+		goto fail;
+	ctl_auth_sock_mode(&ctl->auth, &mode, &chgrp, &gid);
 	/* again: the claim may be long past (a slow start-up) */
 	err = remove_stale(path);
 	if (err) {
@@ -929,8 +888,7 @@ int control_start(struct g511_daemon *d)
 		log_warn("cannot bind %s", path);
 		goto fail;
 	}
-	if (chmod(path, 0660) < 0 ||
-	    (ctl->has_gid && chown(path, 0, ctl->gid) < 0)) {
+	if (chmod(path, mode) < 0 || (chgrp && chown(path, 0, gid) < 0)) {
 		err = -errno;
 		log_warn("cannot set the owner and mode of %s", path);
 		goto fail_unlink;

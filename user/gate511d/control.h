@@ -3,8 +3,8 @@
  * control.h - gate511d's control socket (protocol: ctl_proto.h). One
  * thread accepts; each connection gets a worker thread (at most
  * CONTROL_MAX_WORKERS at once, the rest wait in the listen backlog), which
- * checks the peer (root, or a member of control_group), reads one request,
- * calls grants.c and answers.
+ * takes the peer's role (ctl_auth.h), reads one request, checks it against
+ * the role table (lib/ctl_role.h), calls grants.c and answers.
  */
 #ifndef GATE511D_CONTROL_H
 #define GATE511D_CONTROL_H
@@ -27,8 +27,9 @@
 int control_claim(struct g511_daemon *d);
 /*
  * Create d->conf.ctl_path (its directory too; a stale socket is replaced,
- * a live one is -EADDRINUSE), mode 0660, group d->conf.ctl_group; start the
- * accept thread. Claims first when control_claim() was not called. Sets
+ * a live one is -EADDRINUSE), its mode and group from portal_group and
+ * admin_group (control.c says why; an unknown group is an error, logged);
+ * start the accept thread. Claims first when control_claim() was not called. Sets
  * d->control; on failure releases the claim. Call after grants_reconcile().
  */
 int control_start(struct g511_daemon *d);
