@@ -65,6 +65,18 @@ static const char full_text[] =
 	"\tgarden = 10.0.0.0/8:443\r\n"
 	"garden = [2001:db8::/32]:80,443\n"
 	"portal_group = g511-portal\n"
+	"capport_listen = 10.0.0.1:443\n"
+	"api_listen = [2001:db8::1]:8443\n"
+	"metrics_listen = 127.0.0.1:9511\n"
+	"tls_cert = /etc/gate511/cert.pem\n"
+	"tls_key = /etc/gate511/key.pem\n"
+	"api_key = portal-1:00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\n"
+	"api_key = p2:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n"
+	"portal_sign_key = 0101010101010101010101010101010101010101010101010101010101010101\n"
+	"venue_info_url = https://cafe.example/info\n"
+	"network_name = Cafe Wi-Fi\n"
+	"gateway_id = gw-7\n"
+	"can_extend_session = yes\n"
 	"interface = veth0\n"
 	"interface = eth1.100\n"
 	"garden=192.0.2.1";	/* no final newline */
@@ -83,6 +95,23 @@ static bool every_key(void)
 	ok &= ASSERT_STREQ(conf.ctl_path, "/tmp/g511/ctl.sock", "control_socket");
 	ok &= ASSERT_STREQ(conf.admin_group, "gate511-admin", "control_group");
 	ok &= ASSERT_STREQ(conf.portal_group, "g511-portal", "portal_group");
+	ok &= ASSERT_TRUE(conf.capport_listen.set && conf.capport_listen.port == 443 &&
+			  addr_is_v4(&conf.capport_listen.addr) &&
+			  conf.capport_listen.addr.addr[15] == 1, "capport_listen");
+	ok &= ASSERT_TRUE(conf.api_listen.set && conf.api_listen.port == 8443 &&
+			  conf.api_listen.addr.addr[0] == 0x20, "api_listen");
+	ok &= ASSERT_TRUE(conf.metrics_listen.set && conf.metrics_listen.port == 9511,
+			  "metrics_listen");
+	ok &= ASSERT_STREQ(conf.tls_cert, "/etc/gate511/cert.pem", "tls_cert");
+	ok &= ASSERT_EQ(conf.n_api_keys, 2, "two api keys");
+	ok &= ASSERT_STREQ(conf.api_keys[0].id, "portal-1", "key id");
+	ok &= ASSERT_TRUE(conf.api_keys[0].secret[1] == 0x11 && conf.api_keys[0].secret[31] == 0xff,
+			  "key secret, either case");
+	ok &= ASSERT_TRUE(conf.portal_sign && conf.portal_sign_key[0] == 1, "portal_sign_key");
+	ok &= ASSERT_STREQ(conf.venue_info_url, "https://cafe.example/info", "venue_info_url");
+	ok &= ASSERT_STREQ(conf.network_name, "Cafe Wi-Fi", "network_name");
+	ok &= ASSERT_STREQ(conf.gateway_id, "gw-7", "gateway_id");
+	ok &= ASSERT_TRUE(conf.can_extend_session, "can_extend_session");
 	ok &= ASSERT_EQ(conf.n_ifnames, 2, "two interfaces");
 	ok &= ASSERT_STREQ(conf.ifnames[0], "veth0", "interface 1");
 	ok &= ASSERT_STREQ(conf.ifnames[1], "eth1.100", "interface 2");
@@ -137,6 +166,27 @@ static const struct bad_case bad_cases[] = {
 	{ "bogus = 1\n", "line 1: unknown key 'bogus'" },
 	{ "control_group = a\nadmin_group = b\n", "line 2: admin_group: admin_group already set" },
 	{ "portal_group = -x\n", "line 1: portal_group: bad group name" },
+	{ "capport_listen = 10.0.0.1:443\n", "line 1: capport_listen needs tls_cert and tls_key" },
+	{ "tls_cert = /a\ncapport_listen = 10.0.0.1:443\n", "line 1: tls_cert and tls_key go together" },
+	{ "metrics_listen = 10.0.0.1\n", "line 1: metrics_listen: want ADDR:PORT" },
+	{ "metrics_listen = 0.0.0.0:9511\n", "line 1: metrics_listen: give the address" },
+	{ "metrics_listen = [::]:9511\n", "line 1: metrics_listen: give the address" },
+	{ "metrics_listen = ::1:9511\n", "line 1: metrics_listen: want ADDR:PORT" },
+	{ "metrics_listen = 127.0.0.1:0\n", "line 1: metrics_listen: bad port '0'" },
+	{ "metrics_listen = 127.0.0.1:65536\n", "line 1: metrics_listen: bad port" },
+	{ "api_listen = 127.0.0.1:8080\n", "line 1: api_listen needs api_key" },
+	{ "api_key = k:00\napi_listen = 10.0.0.1:8080\n", "line 1: api_key: secret: want 64 hex" },
+	{ "api_key = k1:0000000000000000000000000000000000000000000000000000000000000000\n"
+	  "api_listen = 10.0.0.1:8080\n", "line 2: api_listen on a non-loopback address needs" },
+	{ "api_key = k/1:0000000000000000000000000000000000000000000000000000000000000000\n",
+	  "line 1: api_key: key id: only" },
+	{ "api_key = k:0000000000000000000000000000000000000000000000000000000000000000\n"
+	  "api_key = k:1111111111111111111111111111111111111111111111111111111111111111\n",
+	  "line 2: api_key: key id 'k' given twice" },
+	{ "portal_sign_key = xyz\n", "line 1: portal_sign_key: want 64 hex digits" },
+	{ "network_name = <b>x</b>\n", "line 1: network_name: control or markup" },
+	{ "gateway_id = a b\n", "line 1: gateway_id: only letters" },
+	{ "venue_info_url = ftp://x/\n", "line 1: venue_info_url must start" },
 	{ "interface = eth0\ninterface = eth0\n", "line 2: interface: eth0 given twice" },
 	{ "interface = a/b\n", "line 1: interface: bad interface name" },
 	{ "interface = 0123456789abcdef\n", "line 1: interface: a name of 1 to 15 bytes" },

@@ -547,6 +547,12 @@ static int identity_check(struct g511_daemon *d, const struct options *o)
 			continue;
 		if (state_is_fresh(d->state))
 			break;		/* fresh_db_check() decides */
+		if (state_box_id_new(d->state)) {
+			log_info("state database %s: its box id is new (migrated): the maps' "
+				 "(box tag %08x) are taken as its own", d->conf.state_path,
+				 cur.box_tag);
+			break;
+		}
 		held = grants_in_maps(d);
 		if (held <= 0)
 			break;		/* nothing to lose */

@@ -215,6 +215,7 @@ struct g511_state {
 	sqlite3_stmt *stmt[S__MAX];
 	bool in_txn;
 	bool fresh;		/* state_open created the schema from nothing */
+	bool box_id_new;	/* this open generated the box id (migration to v2) */
 	char box_id[STATE_BOX_ID_LEN];	/* "" if the meta row is missing */
 	char path[G511_PATH_MAX];
 };
@@ -396,6 +397,7 @@ static int state_migrate(struct g511_state *st)
 		return err;
 	}
 	st->fresh = from == 0;
+	st->box_id_new = from > 0 && from < 2;	/* v2 brought the box id */
 	return 0;
 }
 
@@ -580,6 +582,11 @@ fail:
 bool state_is_fresh(const struct g511_state *st)
 {
 	return st->fresh;
+}
+
+bool state_box_id_new(const struct g511_state *st)
+{
+	return st->box_id_new;
 }
 
 int state_box_id(const struct g511_state *st, char out[STATE_BOX_ID_LEN])

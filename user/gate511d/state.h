@@ -91,6 +91,9 @@ int state_mark_settled(struct g511_state *st);
  */
 #define STATE_BOX_ID_LEN	37
 int state_box_id(const struct g511_state *st, char out[STATE_BOX_ID_LEN]);
+/* The box id was made by this open (a migration from before box ids): it
+ * cannot have filled any maps yet, so it proves nothing either way. */
+bool state_box_id_new(const struct g511_state *st);
 
 /*
  * One transaction (BEGIN IMMEDIATE ... COMMIT); not nested. Outside one,

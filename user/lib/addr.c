@@ -198,10 +198,24 @@ static int v4_host_part(const struct g511_addr *a, const struct g511_garden_key 
 	return (ip & ~mask) == 0 ? -1 : 0;
 }
 
+bool addr_is_loopback(const struct g511_addr *addr)
+{
+	static const __u8 loop6[16] = { [15] = 1 };
+
+	return (addr_is_v4(addr) && addr->addr[12] == 127) || !memcmp(addr->addr, loop6, 16);
+}
+
+bool addr_is_unspecified(const struct g511_addr *addr)
+{
+	static const __u8 zero[16];
+
+	return !memcmp(addr->addr, zero, 16) ||
+	       (addr_is_v4(addr) && !memcmp(addr->addr + 12, zero, 4));
+}
+
 int client_grantable(const struct g511_client *client, const struct g511_config *x,
 		     const char **why)
 {
-	static const __u8 loop6[16] = { [15] = 1 };
 	const struct g511_addr *a = (const struct g511_addr *)client->key;
 	unsigned int i;
 
@@ -220,7 +234,7 @@ int client_grantable(const struct g511_client *client, const struct g511_config 
 		*why = "unspecified, multicast or broadcast: no client sends from it";
 		return -EINVAL;
 	}
-	if ((addr_is_v4(a) && a->addr[12] == 127) || !memcmp(a->addr, loop6, 16)) {
+	if (addr_is_loopback(a)) {
 		*why = "a loopback address: no client sends from it";
 		return -EINVAL;
 	}

@@ -41,6 +41,10 @@ int addr_parse(const char *s, struct g511_addr *addr);
 /* IPv4-mapped addresses print as dotted quads. */
 void addr_format(const struct g511_addr *addr, char *buf, size_t len);
 bool addr_is_v4(const struct g511_addr *addr);
+/* 127.0.0.0/8 or ::1 */
+bool addr_is_loopback(const struct g511_addr *addr);
+/* 0.0.0.0 or :: */
+bool addr_is_unspecified(const struct g511_addr *addr);
 
 /* The value of one hex digit (either case), or -1. */
 int hex_digit(char c);

@@ -87,7 +87,7 @@ static bool has_ctl_or_blank(const char *v)
 	return false;
 }
 
-static int parse_url(struct conf_parser *p, const char *key, const char *v)
+static int parse_url(struct conf_parser *p, const char *key, const char *v, char *dst)
 {
 	const char *host;
 
@@ -102,7 +102,7 @@ static int parse_url(struct conf_parser *p, const char *key, const char *v)
 	/* it goes into HTML and a Location header: no room for tricks */
 	if (has_ctl_or_blank(v) || strpbrk(v, "\"'<>\\`"))
 		return conf_error(p, "%s has characters a URL must percent-encode", key);
-	if (set_string(p->conf->portal_url, sizeof(p->conf->portal_url), v))
+	if (set_string(dst, G511_URL_MAX, v))
 		return conf_error(p, "%s longer than %d bytes", key, G511_URL_MAX - 1);
 	return 0;
 }
@@ -137,6 +137,138 @@ static int parse_group(struct conf_parser *p, const char *key, const char *v,
 	}
 	if (set_string(dst, G511_GROUP_LEN, v))
 		return conf_error(p, "%s: group name too long", key);
+	return 0;
+}
+
+/* ADDR:PORT, [IPv6]:PORT; a port is required, the address may not be
+ * unspecified (bind to one address: the gateway has several faces) */
+static int parse_listen(struct conf_parser *p, const char *key, const char *v,
+			struct g511_listen *out)
+{
+	char host[64];
+	const char *colon, *port_s;
+	unsigned long port;
+	char *end;
+	size_t n;
+
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+
+		if (!close || close[1] != ':')
+			return conf_error(p, "%s: want ADDR:PORT or [IPv6]:PORT, not '%s'", key, v);
+		n = close - v - 1;
+		port_s = close + 2;
+		v++;
+	} else {
+		colon = strrchr(v, ':');
+		if (!colon || strchr(v, ':') != colon)
+			return conf_error(p, "%s: want ADDR:PORT or [IPv6]:PORT, not '%s'", key, v);
+		n = colon - v;
+		port_s = colon + 1;
+	}
+	if (!n || n >= sizeof(host))
+		return conf_error(p, "%s: bad address", key);
+	memcpy(host, v, n);
+	host[n] = '\0';
+	if (addr_parse(host, &out->addr))
+		return conf_error(p, "%s: bad address '%s'", key, host);
+	if (addr_is_unspecified(&out->addr))
+		return conf_error(p, "%s: give the address to listen on, not '%s'", key, host);
+	errno = 0;
+	port = strtoul(port_s, &end, 10);
+	if (errno || *end || end == port_s || *port_s == '-' || *port_s == '+' || !port ||
+	    port > 65535)
+		return conf_error(p, "%s: bad port '%s'", key, port_s);
+	out->port = port;
+	out->set = true;
+	return 0;
+}
+
+/* 64 hex digits into 32 bytes. */
+static int parse_secret(const char *v, __u8 out[G511_SECRET_LEN])
+{
+	if (strlen(v) != 2 * G511_SECRET_LEN)
+		return -EINVAL;
+	for (int i = 0; i < G511_SECRET_LEN; i++) {
+		int hi = hex_digit(v[2 * i]), lo = hex_digit(v[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = hi << 4 | lo;
+	}
+	return 0;
+}
+
+int conf_api_key_parse(const char *v, struct g511_api_key *key, char *why, size_t why_len)
+{
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : 0;
+
+	memset(key, 0, sizeof(*key));
+	if (!colon || !n || n >= G511_API_KEYID_LEN) {
+		snprintf(why, why_len, "want KEYID:SECRET, KEYID of 1 to %d characters",
+			 G511_API_KEYID_LEN - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char ch = v[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-')) {
+			snprintf(why, why_len, "key id: only letters, digits, '_', '.', '-'");
+			return -EINVAL;
+		}
+	}
+	if (parse_secret(colon + 1, key->secret)) {
+		snprintf(why, why_len, "secret: want 64 hex digits (32 random bytes)");
+		return -EINVAL;
+	}
+	memcpy(key->id, v, n);
+	return 0;
+}
+
+static int parse_api_key(struct conf_parser *p, const char *key, const char *v)
+{
+	struct g511_conf *c = p->conf;
+	struct g511_api_key k;
+	char why[128];
+
+	if (conf_api_key_parse(v, &k, why, sizeof(why)))
+		return conf_error(p, "%s: %s", key, why);
+	for (unsigned int i = 0; i < c->n_api_keys; i++)
+		if (!strcmp(c->api_keys[i].id, k.id))
+			return conf_error(p, "%s: key id '%s' given twice", key, k.id);
+	if (c->n_api_keys == G511_CONF_MAX_API_KEYS)
+		return conf_error(p, "%s: at most %d here; put more in an api_keys file", key,
+				  G511_CONF_MAX_API_KEYS);
+	c->api_keys[c->n_api_keys++] = k;
+	return 0;
+}
+
+/* Text shown to people (network_name): printable, no markup characters. */
+static int parse_text(struct conf_parser *p, const char *key, const char *v, char *dst,
+		      size_t size)
+{
+	for (const char *c = v; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f || strchr("<>&\"'`\\", *c))
+			return conf_error(p, "%s: control or markup characters (<>&\"'`\\)", key);
+	if (set_string(dst, size, v))
+		return conf_error(p, "%s longer than %zu bytes", key, size - 1);
+	return 0;
+}
+
+/* A token for a URL query (gateway_id): unreserved characters only. */
+static int parse_token(struct conf_parser *p, const char *key, const char *v, char *dst,
+		       size_t size)
+{
+	if (!*v)
+		return conf_error(p, "%s: empty", key);
+	for (const char *c = v; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || strchr("-._~", *c)))
+			return conf_error(p, "%s: only letters, digits and -._~", key);
+	if (set_string(dst, size, v))
+		return conf_error(p, "%s longer than %zu bytes", key, size - 1);
 	return 0;
 }
 
@@ -355,7 +487,9 @@ enum conf_key {
 	K_PROBE_REDIRECT, K_SESSION_TIMEOUT, K_IDLE_TIMEOUT, K_REDIRECT_PORTS,
 	K_HTTPS_ACTION, K_DNS_POLICY, K_DNS_RESOLVERS, K_VLAN_POLICY,
 	K_LOCAL_ADDRS, K_GARDEN, K_CLIENT_NETS, K_PORTAL_GROUP, K_ADMIN_GROUP,
-	K_INTERFACE, K__MAX,
+	K_INTERFACE, K_CAPPORT_LISTEN, K_API_LISTEN, K_METRICS_LISTEN, K_TLS_CERT,
+	K_TLS_KEY, K_API_CLIENT_CA, K_API_KEYS, K_API_KEY, K_PORTAL_SIGN_KEY,
+	K_VENUE_INFO_URL, K_NETWORK_NAME, K_GATEWAY_ID, K_CAN_EXTEND_SESSION, K__MAX,
 };
 
 static const char *const conf_keys[K__MAX] = {
@@ -378,6 +512,19 @@ static const char *const conf_keys[K__MAX] = {
 	[K_PORTAL_GROUP] = "portal_group",
 	[K_ADMIN_GROUP] = "admin_group",
 	[K_INTERFACE] = "interface",
+	[K_CAPPORT_LISTEN] = "capport_listen",
+	[K_API_LISTEN] = "api_listen",
+	[K_METRICS_LISTEN] = "metrics_listen",
+	[K_TLS_CERT] = "tls_cert",
+	[K_TLS_KEY] = "tls_key",
+	[K_API_CLIENT_CA] = "api_client_ca",
+	[K_API_KEYS] = "api_keys",
+	[K_API_KEY] = "api_key",
+	[K_PORTAL_SIGN_KEY] = "portal_sign_key",
+	[K_VENUE_INFO_URL] = "venue_info_url",
+	[K_NETWORK_NAME] = "network_name",
+	[K_GATEWAY_ID] = "gateway_id",
+	[K_CAN_EXTEND_SESSION] = "can_extend_session",
 };
 
 static const char *const https_names[] = { "rst", "drop", NULL };
@@ -391,7 +538,7 @@ static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 
 	switch (k) {
 	case K_PORTAL_URL:
-		return parse_url(p, key, v);
+		return parse_url(p, key, v, c->portal_url);
 	case K_TEMPLATE:
 		return parse_path(p, key, v, c->template_path,
 				  sizeof(c->template_path), true);
@@ -411,6 +558,35 @@ static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 		return parse_group(p, key, v, c->portal_group);
 	case K_INTERFACE:
 		return parse_ifname(p, key, v);
+	case K_CAPPORT_LISTEN:
+		return parse_listen(p, key, v, &c->capport_listen);
+	case K_API_LISTEN:
+		return parse_listen(p, key, v, &c->api_listen);
+	case K_METRICS_LISTEN:
+		return parse_listen(p, key, v, &c->metrics_listen);
+	case K_TLS_CERT:
+		return parse_path(p, key, v, c->tls_cert, sizeof(c->tls_cert), false);
+	case K_TLS_KEY:
+		return parse_path(p, key, v, c->tls_key, sizeof(c->tls_key), false);
+	case K_API_CLIENT_CA:
+		return parse_path(p, key, v, c->api_client_ca, sizeof(c->api_client_ca), false);
+	case K_API_KEYS:
+		return parse_path(p, key, v, c->api_keys_path, sizeof(c->api_keys_path), false);
+	case K_API_KEY:
+		return parse_api_key(p, key, v);
+	case K_PORTAL_SIGN_KEY:
+		if (parse_secret(v, c->portal_sign_key))
+			return conf_error(p, "%s: want 64 hex digits (32 random bytes)", key);
+		c->portal_sign = true;
+		return 0;
+	case K_VENUE_INFO_URL:
+		return parse_url(p, key, v, c->venue_info_url);
+	case K_NETWORK_NAME:
+		return parse_text(p, key, v, c->network_name, sizeof(c->network_name));
+	case K_GATEWAY_ID:
+		return parse_token(p, key, v, c->gateway_id, sizeof(c->gateway_id));
+	case K_CAN_EXTEND_SESSION:
+		return parse_bool(p, key, v, &c->can_extend_session);
 	case K_PROBE_REDIRECT:
 		return parse_bool(p, key, v, &c->probes_302);
 	case K_SESSION_TIMEOUT:
@@ -474,7 +650,7 @@ static int conf_line(struct conf_parser *p, char *s, unsigned int *seen)
 			break;
 	if (k == K__MAX)
 		return conf_error(p, "unknown key '%s'", key);
-	if (seen[k] && k != K_GARDEN && k != K_INTERFACE)
+	if (seen[k] && k != K_GARDEN && k != K_INTERFACE && k != K_API_KEY)
 		return conf_error(p, "duplicate key '%s' (first set on line %u)",
 				  key, seen[k]);
 	seen[k] = p->line;
@@ -502,6 +678,39 @@ static int conf_line(struct conf_parser *p, char *s, unsigned int *seen)
 			*--end = '\0';
 	}
 	return conf_set(p, k, v);
+}
+
+/* What one key needs of another, checked once the whole file is read. */
+static int conf_check(struct conf_parser *p, const unsigned int *seen)
+{
+	struct g511_conf *c = p->conf;
+	bool tls = c->tls_cert[0] && c->tls_key[0];
+
+	if (!!c->tls_cert[0] != !!c->tls_key[0]) {
+		p->line = seen[c->tls_cert[0] ? K_TLS_CERT : K_TLS_KEY];
+		return conf_error(p, "tls_cert and tls_key go together");
+	}
+	if (c->capport_listen.set && !tls) {
+		p->line = seen[K_CAPPORT_LISTEN];
+		return conf_error(p, "capport_listen needs tls_cert and tls_key (RFC 8908: "
+				  "the API is HTTPS only)");
+	}
+	if (c->api_listen.set && !tls && !addr_is_loopback(&c->api_listen.addr)) {
+		p->line = seen[K_API_LISTEN];
+		return conf_error(p, "api_listen on a non-loopback address needs tls_cert and "
+				  "tls_key (plain HTTP only on loopback)");
+	}
+	if (c->api_listen.set && !c->n_api_keys && !c->api_keys_path[0] &&
+	    !c->api_client_ca[0]) {
+		p->line = seen[K_API_LISTEN];
+		return conf_error(p, "api_listen needs api_key, api_keys or api_client_ca: "
+				  "an API nobody can authenticate to is a mistake");
+	}
+	if (c->api_client_ca[0] && !tls) {
+		p->line = seen[K_API_CLIENT_CA];
+		return conf_error(p, "api_client_ca needs tls_cert and tls_key");
+	}
+	return 0;
 }
 
 int conf_parse(struct g511_conf *conf, const char *text, size_t len,
@@ -537,7 +746,7 @@ int conf_parse(struct g511_conf *conf, const char *text, size_t len,
 		off += span + (nl ? 1 : 0);
 	}
 	conf->xdp.version = G511_CONFIG_VERSION;
-	return 0;
+	return conf_check(&p, seen);
 }
 
 int conf_load(struct g511_conf *conf, const char *path, char *err, size_t err_len)

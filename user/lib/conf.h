@@ -22,6 +22,22 @@
 #define G511_IFNAME_LEN		16	/* IFNAMSIZ */
 #define G511_GROUP_LEN		64
 
+#define G511_CONF_MAX_API_KEYS	16	/* api_key = ... (more: api_keys = FILE) */
+#define G511_API_KEYID_LEN	33	/* 1 to 32 of [A-Za-z0-9_.-] */
+#define G511_SECRET_LEN		32	/* bytes: 64 hex digits in the file */
+
+/* A listener's ADDR:PORT (IPv6 in brackets). */
+struct g511_listen {
+	bool set;
+	struct g511_addr addr;		/* IPv4 as ::ffff:a.b.c.d */
+	__u16 port;
+};
+
+struct g511_api_key {
+	char id[G511_API_KEYID_LEN];
+	__u8 secret[G511_SECRET_LEN];
+};
+
 struct g511_garden_entry {
 	struct g511_garden_key key;	/* prefix, 16-byte address */
 	struct g511_garden_val val;	/* ports */
@@ -59,6 +75,26 @@ struct g511_conf {
 	int client_nets_mode;			/* client_nets = auto|any|list */
 	struct g511_garden_entry garden[G511_MAX_GARDEN];	/* garden = ... (repeatable) */
 	unsigned int n_garden;
+	/*
+	 * The network-facing listeners, each off unless set. capport (RFC
+	 * 8908) is TLS only; the portal API is TLS unless it listens on
+	 * loopback; metrics are plain HTTP.
+	 */
+	struct g511_listen capport_listen;	/* capport_listen */
+	struct g511_listen api_listen;		/* api_listen */
+	struct g511_listen metrics_listen;	/* metrics_listen */
+	char tls_cert[G511_PATH_MAX];		/* tls_cert: PEM, chain allowed */
+	char tls_key[G511_PATH_MAX];		/* tls_key: PEM */
+	char api_client_ca[G511_PATH_MAX];	/* api_client_ca: client-cert TLS */
+	char api_keys_path[G511_PATH_MAX];	/* api_keys = FILE of ID:HEX lines */
+	struct g511_api_key api_keys[G511_CONF_MAX_API_KEYS];	/* api_key (repeatable) */
+	unsigned int n_api_keys;
+	bool portal_sign;			/* portal_sign_key is set */
+	__u8 portal_sign_key[G511_SECRET_LEN];	/* portal_sign_key = 64 hex digits */
+	char venue_info_url[G511_URL_MAX];	/* venue_info_url */
+	char network_name[64];			/* network_name: the 511 page's title */
+	char gateway_id[64];			/* gateway_id (gw= of the signed URL) */
+	bool can_extend_session;		/* can_extend_session = yes|no */
 };
 
 /* Fill in the built-in defaults. */
@@ -71,6 +107,12 @@ void conf_defaults(struct g511_conf *conf);
  */
 int conf_parse(struct g511_conf *conf, const char *text, size_t len,
 	       char *err, size_t err_len);
+
+/*
+ * One api_key value, "KEYID:64 hex digits" (also a line of an api_keys
+ * file). -EINVAL with why filled in.
+ */
+int conf_api_key_parse(const char *v, struct g511_api_key *key, char *why, size_t why_len);
 
 /* Read the file at path and parse it; -errno if it cannot be read. */
 int conf_load(struct g511_conf *conf, const char *path, char *err, size_t err_len);
