@@ -29,7 +29,9 @@ CFLAGS	+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser/lib \
 	   -DG511_PREFIX='"$(PREFIX)"'
 BPF_CFLAGS := -g -O2 --target=bpf -Wall -Werror -Iinclude -I$(ARCH_INC)
 LIBS_BPF := -lxdp -lbpf -lelf -lz
-LIBS_D	:= $(LIBS_BPF) -lsqlite3 -lpthread
+# GnuTLS: HMAC-SHA256 and hashes in user/lib (sig.c), TLS for the listeners
+LIBS_CRYPTO := -lgnutls
+LIBS_D	:= $(LIBS_BPF) -lsqlite3 -lmicrohttpd $(LIBS_CRYPTO) -lpthread
 LIBS_PCAP := -lpcap
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -65,6 +67,7 @@ deps:
 	$(Q)command -v bpftool >/dev/null && command -v xdp-loader >/dev/null && \
 	  [ -e /usr/include/pcap.h ] && [ -e /usr/include/xdp/libxdp.h ] && \
 	  [ -e /usr/include/sqlite3.h ] && [ -e /usr/include/bpf/libbpf.h ] && \
+	  [ -e /usr/include/microhttpd.h ] && [ -e /usr/include/gnutls/gnutls.h ] && \
 	  mount | grep -q ' /sys/fs/bpf type bpf' || scripts/install-deps.sh
 
 %.bpf.o: %.bpf.c $(HDRS)
@@ -93,7 +96,7 @@ $(B)/gate511d: $(D_OBJS) $(LIB)
 
 $(B)/gate511ctl: $(C_OBJS) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(C_OBJS) $(LIB) $(LIBS_BPF)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(C_OBJS) $(LIB) $(LIBS_BPF) $(LIBS_CRYPTO)
 
 # Unit tests may #include daemon sources (user/gate511d/*.c) to test them.
 $(B)/tests/%: tests/unit/%.c $(LIB) $(HDRS) $(D_SRCS)
@@ -103,14 +106,15 @@ $(B)/tests/%: tests/unit/%.c $(LIB) $(HDRS) $(D_SRCS)
 
 $(B)/tests/%: tests/xdp/%.c $(LIB) $(HDRS)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(LIBS_PCAP) $(LIBS_BPF)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(LIBS_PCAP) $(LIBS_BPF) \
+		$(LIBS_CRYPTO)
 
 # libFuzzer targets: the library is rebuilt with sanitizers, not linked.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -Iinclude -Iuser/lib -Iuser/gate511d
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 	$(call msg,FUZZ,$@)
-	$(Q)mkdir -p $(@D) && $(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS_BPF)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS_BPF) $(LIBS_CRYPTO)
 
 $(B)/bench/%: bench/%.c $(LIB) $(HDRS)
 	$(call msg,CC,$@)
