@@ -37,6 +37,7 @@
 #include "daemon.h"
 #include "garden.h"
 #include "iface.h"
+#include "listeners.h"
 #include "reconcile.h"
 #include "runtime.h"
 #include "lockfile.h"
@@ -825,12 +826,15 @@ int main(int argc, char **argv)
 	}
 	d->responder_status = responder_status;
 	err = control_start(d);
+	if (!err)
+		err = listeners_start(d);
 	if (err)
 		goto out;
 	log_info("gate511d running: portal %s", d->conf.portal_url);
 
 	err = main_loop(d, &o, sig_fd, link_fd);
 out:
+	listeners_stop(d);
 	control_stop(d);
 	xsk_set_stop(d);
 	/* a daemon refused for another one's maps detaches nothing of theirs */
