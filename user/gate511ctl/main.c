@@ -725,8 +725,9 @@ static const struct cmd cmds[] = {
 	  "(expired, idle, revoked, replaced, quota, disconnected), packets,\n"
 	  "bytes, origin, user.", NULL, 0, 1 },
 	{ "import", cmd_import, "FILE|-",
-	  "Grant many clients in one transaction, all or none. One grant per\n"
-	  "line: CLIENT [expires=EPOCH|never | ttl=DURATION] [idle=DURATION]\n"
+	  "Grant many clients in one transaction, all or none; an error names\n"
+	  "the line. One grant per line, one line per client:\n"
+	  "CLIENT [expires=EPOCH|never | ttl=DURATION] [idle=DURATION]\n"
 	  "[mac=MAC] [quota=BYTES] [rate-up=BITS] [rate-down=BITS] [user=NAME]\n"
 	  "[class=HEX] [acct-session-id=ID]; '#' comments; values with blanks\n"
 	  "in \"quotes\". Grants whose deadline has passed are skipped. `export`\n"
