@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "test.h"
 #include "addr.h"
 #include "ctl_proto.h"
@@ -150,8 +151,24 @@ static const struct {
 	const char *line, *error;
 } bad_cases[] = {
 	{ "10.0.0.300", "bad address or MAC" },
-	{ "224.0.0.1 ttl=1h", "bad address or MAC" },
-	{ "01:00:5e:00:00:01", "bad address or MAC" },
+	{ "224.0.0.1 ttl=1h", "224.0.0.1: unspecified, multicast or broadcast: no "
+	  "client sends from it" },
+	{ "01:00:5e:00:00:01", "01:00:5e:00:00:01: not a unicast MAC: no device sends "
+	  "from it" },
+	/* what no client sends from, refused before the daemon sees it */
+	{ "127.0.0.1", "127.0.0.1: a loopback address: no client sends from it" },
+	{ "127.3.4.5 ttl=1h", "127.3.4.5: a loopback address: no client sends from it" },
+	{ "::1", "::1: a loopback address: no client sends from it" },
+	{ "0:0::1", "0:0::1: a loopback address: no client sends from it" },
+	{ "0.0.0.0", "0.0.0.0: unspecified, multicast or broadcast: no client sends "
+	  "from it" },
+	{ "::", "::: unspecified, multicast or broadcast: no client sends from it" },
+	{ "255.255.255.255", "255.255.255.255: unspecified, multicast or broadcast: no "
+	  "client sends from it" },
+	{ "ff02::1", "ff02::1: unspecified, multicast or broadcast: no client sends "
+	  "from it" },
+	{ "00:00:00:00:00:00", "00:00:00:00:00:00: not a unicast MAC: no device sends "
+	  "from it" },
 	{ "ttl=1h", "bad address or MAC" },
 	{ "10.0.0.5 ttl", "expected KEY=VALUE, got 'ttl'" },
 	{ "10.0.0.5 foo=1", "unknown field 'foo' (expires, ttl, idle, mac, quota, "
@@ -304,6 +321,83 @@ static bool file_errors(void)
 	/* the callback's error stops the parse and is returned as it is */
 	ok &= ASSERT_EQ(parse_file(nine, strlen(nine), &c), -E2BIG, "callback error");
 	ok &= ASSERT_EQ(c.n, 8, "eight taken before it");
+	return ok;
+}
+
+/*
+ * The same client twice is an error naming both lines, whatever text form
+ * each line uses; the callback sees nothing from the second one on.
+ */
+static bool duplicates(void)
+{
+	static const struct {
+		const char *name, *text, *error;
+		unsigned int taken;
+	} cases[] = {
+		{ "same text", "10.0.0.5\n10.0.0.6\n10.0.0.5 ttl=1h\n10.0.0.7\n",
+		  "line 3: 10.0.0.5 already on line 1 (one grant a client)", 2 },
+		{ "IPv6, other zeros", "# c\nfd00::5\n\nfd00:0:0::5 idle=0\n",
+		  "line 4: fd00::5 already on line 2 (one grant a client)", 1 },
+		{ "IPv6, full form", "2001:db8::1\n2001:0db8:0000:0000:0000:0000:0000:0001\n",
+		  "line 2: 2001:db8::1 already on line 1 (one grant a client)", 1 },
+		{ "MAC, case and dashes", "02:AA:bb:cc:dd:01\n02-aa-BB-cc-DD-01 idle=0\n",
+		  "line 2: 02:aa:bb:cc:dd:01 already on line 1 (one grant a client)", 1 },
+		{ "far apart", "10.0.0.1\n10.0.0.2\n10.0.0.3\n10.0.0.4\n10.0.0.5\n"
+		  "10.0.0.6\n10.0.0.7\n10.0.0.8\n10.0.0.2\n",
+		  "line 9: 10.0.0.2 already on line 2 (one grant a client)", 8 },
+	};
+	static const char distinct[] =
+		"10.0.0.5\n::ffff:10.0.0.6\nfd00::5\nfd00::6\n02:00:00:00:00:05\n"
+		"02:00:00:00:00:06\n0a00:0005::\n";
+	struct collected c;
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		test_current = cases[i].name;
+		ok &= ASSERT_EQ(parse_file(cases[i].text, strlen(cases[i].text), &c),
+				-EINVAL, "refused");
+		ok &= ASSERT_STREQ(err, cases[i].error, "both line numbers");
+		ok &= ASSERT_EQ(c.n, cases[i].taken, "nothing of the second line on");
+	}
+	test_current = "distinct clients";
+	ok &= ASSERT_EQ(parse_file(distinct, strlen(distinct), &c), 0, err);
+	ok &= ASSERT_EQ(c.n, 7, "all taken");
+	return ok;
+}
+
+static int count_cb(const struct g511_ctl_grant_req *r, unsigned int lineno, void *ctx)
+{
+	(void)r;
+	(void)lineno;
+	++*(unsigned int *)ctx;
+	return 0;
+}
+
+/* 70000 distinct clients pass (the set grows); one repeat at the end is found. */
+static bool duplicates_many(void)
+{
+	const unsigned int n = 70000;
+	size_t cap = (size_t)n * 24 + 64, len = 0;
+	unsigned int i, count = 0;
+	char *text = malloc(cap);
+	bool ok = true;
+
+	if (!ASSERT_TRUE(text != NULL, "malloc"))
+		return false;
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "10.%u.%u.%u\n",
+					(i >> 16) & 255, (i >> 8) & 255, i & 255);
+	ok &= ASSERT_EQ(grantfile_parse(text, len, count_cb, &count, err, sizeof(err)),
+			0, err);
+	ok &= ASSERT_EQ(count, n, "all distinct");
+	len += (size_t)snprintf(text + len, cap - len, "10.0.48.57 ttl=1h\n");
+	count = 0;
+	ok &= ASSERT_EQ(grantfile_parse(text, len, count_cb, &count, err, sizeof(err)),
+			-EINVAL, "the repeat");
+	ok &= ASSERT_STREQ(err, "line 70001: 10.0.48.57 already on line 12346 (one "
+			   "grant a client)", "both lines");
+	free(text);
 	return ok;
 }
 
@@ -473,6 +567,8 @@ int main(void)
 	RUN_CASE(user_too_long);
 	RUN_CASE(old_format);
 	RUN_CASE(file_errors);
+	RUN_CASE(duplicates);
+	RUN_CASE(duplicates_many);
 	RUN_CASE(round_trip_every_field);
 	RUN_CASE(export_line_text);
 	RUN_CASE(amounts);

@@ -45,7 +45,11 @@ struct gctl {
 	struct json_writer *jw;		/* when json */
 };
 
-/* print.c: report an error once (stderr, or {"error": ...}); returns code. */
+/*
+ * print.c: report an error once: "gate511ctl: MSG" on stderr, or with -j
+ * {"error": MSG, "code": CODE} on stdout and nothing on stderr. Returns
+ * code (the exit status).
+ */
 int cli_error(const struct gctl *g, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -74,6 +78,13 @@ struct rpc_call {
 	 */
 	int (*batch)(struct rpc_conn *conn, void *ctx);
 	void *batch_ctx;
+	/*
+	 * Optional: report the daemon's ERROR (code: its exit code) and
+	 * return the exit code, e.g. to name the line of an import item;
+	 * ctx is batch_ctx. Default: the message as it is.
+	 */
+	int (*daemon_error)(const struct gctl *g, const struct g511_ctl_error *e,
+			    int code, void *ctx);
 
 	/* results */
 	struct g511_ctl_msg msg;	/* the reply (not stream) */
@@ -84,8 +95,13 @@ struct rpc_call {
 
 /* 0, an exit code (reported), or RPC_DOWN (fall_back only). */
 int rpc_call(const struct gctl *g, struct rpc_call *call);
-/* Inside batch(): queue one message. 0 or an exit code (reported). */
+/*
+ * Inside batch(): queue one message. 0, or EXIT_ERROR: stop the batch and
+ * return it; rpc_call() reports the failure (or the daemon's answer).
+ */
 int rpc_send(struct rpc_conn *conn, unsigned int type, const void *body);
+/* The exit code for the errno of a daemon's ERROR. */
+int rpc_exit_for(int code);
 
 /* ----------------------------------------------------------- print.c */
 
@@ -123,10 +139,12 @@ int pinned_stats(const char *pin_dir, struct g511_ctl_stats *out, char *err,
 
 /*
  * An import file read into memory (path "-": standard input) and checked
- * line by line: 0, or -errno with "PATH: ..." in err (-ENOMEM: out of
- * memory; anything else: bad input). n counts its grants.
+ * line by line: 0, or -errno with "PATH line N: ..." (or "PATH: ...")
+ * in err (-ENOMEM: out of memory; anything else: bad input). n counts its
+ * grants.
  */
 struct import_file {
+	const char *name;	/* for messages: the path, or "standard input" */
 	char *text;
 	size_t len;
 	size_t n;
@@ -139,6 +157,9 @@ int import_file_each(const struct import_file *f,
 		     int (*fn)(const struct g511_ctl_grant_req *r, unsigned int lineno,
 			       void *ctx),
 		     void *ctx);
+/* The line of the item-th grant (from 1) of a loaded file; -ENOENT. */
+int import_file_line(const struct import_file *f, unsigned int item,
+		     unsigned int *lineno);
 void import_file_free(struct import_file *f);
 
 #endif /* GATE511CTL_H */

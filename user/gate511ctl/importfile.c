@@ -61,6 +61,7 @@ int import_file_load(const char *path, struct import_file *f, char *err,
 	int fd, ret;
 
 	memset(f, 0, sizeof(*f));
+	f->name = is_stdin ? "standard input" : path;
 	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
@@ -79,16 +80,45 @@ int import_file_load(const char *path, struct import_file *f, char *err,
 	}
 	ret = grantfile_parse(f->text, f->len, count_grant, &f->n, why, sizeof(why));
 	if (ret == -E2BIG)
-		snprintf(err, err_len, "%s: more than %u grants", path,
+		snprintf(err, err_len, "%s: more than %u grants", f->name,
 			 G511_CTL_IMPORT_MAX);
+	else if (ret == -ENOMEM)
+		snprintf(err, err_len, "%s: out of memory", f->name);
 	else if (ret)
-		snprintf(err, err_len, "%s: %s", path, why);
+		snprintf(err, err_len, "%s %s", f->name, why);
 	if (ret)
 		goto fail;
 	return 0;
 fail:
 	import_file_free(f);
 	return ret;
+}
+
+struct line_of {
+	unsigned int item, seen, lineno;
+};
+
+static int find_item(const struct g511_ctl_grant_req *r, unsigned int lineno, void *ctx)
+{
+	struct line_of *l = ctx;
+
+	(void)r;
+	if (++l->seen < l->item)
+		return 0;
+	l->lineno = lineno;
+	return 1;	/* found: stop */
+}
+
+int import_file_line(const struct import_file *f, unsigned int item, unsigned int *lineno)
+{
+	struct line_of l = { .item = item };
+	char why[256];
+
+	if (!item || item > f->n ||
+	    grantfile_parse(f->text, f->len, find_item, &l, why, sizeof(why)) != 1)
+		return -ENOENT;
+	*lineno = l.lineno;
+	return 0;
 }
 
 int import_file_each(const struct import_file *f,

@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "duration.h"
 #include "gate511ctl.h"
+#include "grantfile.h"
 
 #define SRC_DAEMON	"daemon"
 #define SRC_PINNED	"pinned-maps"
@@ -56,18 +57,29 @@ struct cmd {
 static int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
+/* "MSG (usage: gate511ctl CMD ARGS)", or "MSG (try gate511ctl help)". */
+static void usage_vformat(char *buf, size_t len, const struct cmd *c, const char *fmt,
+			  va_list ap)
 {
 	char msg[256];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (c)
+		snprintf(buf, len, "%s (usage: gate511ctl %s%s%s)", msg, c->name,
+			 c->args[0] ? " " : "", c->args);
+	else
+		snprintf(buf, len, "%s (try gate511ctl help)", msg);
+}
+
+static int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
+{
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	usage_vformat(msg, sizeof(msg), c, fmt, ap);
 	va_end(ap);
-	if (c)
-		return cli_error(g, EXIT_USAGE, "%s (usage: gate511ctl %s%s%s)", msg,
-				 c->name, c->args[0] ? " " : "", c->args);
-	return cli_error(g, EXIT_USAGE, "%s (try gate511ctl help)", msg);
+	return cli_error(g, EXIT_USAGE, "%s", msg);
 }
 
 static int parse_client_arg(const struct gctl *g, const struct cmd_args *a,
@@ -120,12 +132,11 @@ static int allow_req(const struct gctl *g, const struct cmd_args *a,
 {
 	const char *ttl = a->opt[ALLOW_TTL], *idle = a->opt[ALLOW_IDLE];
 	const char *mac = a->opt[ALLOW_MAC], *user = a->opt[ALLOW_USER];
+	const char *why;
 	uint64_t secs;
-	int ret;
 
-	ret = parse_client_arg(g, a, a->argv[0], &req->client);
-	if (ret)
-		return ret;
+	if (grantfile_client_parse(a->argv[0], &req->client, &why))
+		return cli_error(g, EXIT_USAGE, "cannot allow '%s': %s", a->argv[0], why);
 	if (ttl) {
 		if (duration_parse(ttl, &secs))
 			return usage_error(g, a->cmd, "bad --ttl '%s' (N[s|m|h|d])", ttl);
@@ -619,11 +630,26 @@ static int import_batch(struct rpc_conn *conn, void *file)
 	return ret < 0 ? EXIT_ERROR : ret;
 }
 
+/* The daemon refused an item: name the line of the file it came from. */
+static int import_error(const struct gctl *g, const struct g511_ctl_error *e, int code,
+			void *file)
+{
+	const struct import_file *f = file;
+	unsigned int item, lineno;
+	const char *rest;
+
+	item = ctl_error_item(e->msg, &rest);
+	if (item && import_file_line(f, item, &lineno) == 0)
+		return cli_error(g, code, "%s line %u: %s", f->name, lineno, rest);
+	return cli_error(g, code, "%s: %s", f->name, e->msg);
+}
+
 static int cmd_import(const struct gctl *g, const struct cmd_args *a)
 {
 	struct g511_ctl_count end = { 0 };
 	struct rpc_call call = { .type = G511_CTL_IMPORT_END, .body = &end,
-				 .reply = G511_CTL_OK, .batch = import_batch };
+				 .reply = G511_CTL_OK, .batch = import_batch,
+				 .daemon_error = import_error };
 	struct import_file f;
 	char why[512];
 	__u32 done;
@@ -718,8 +744,9 @@ static const struct cmd cmds[] = {
 	  "(expired, idle, revoked, replaced, quota, disconnected), packets,\n"
 	  "bytes, origin, user.", NULL, 0, 1 },
 	{ "import", cmd_import, "FILE|-",
-	  "Grant many clients in one transaction, all or none. One grant per\n"
-	  "line: CLIENT [expires=EPOCH|never | ttl=DURATION] [idle=DURATION]\n"
+	  "Grant many clients in one transaction, all or none; an error names\n"
+	  "the line. One grant per line, one line per client:\n"
+	  "CLIENT [expires=EPOCH|never | ttl=DURATION] [idle=DURATION]\n"
 	  "[mac=MAC] [quota=BYTES] [rate-up=BITS] [rate-down=BITS] [user=NAME]\n"
 	  "[class=HEX] [acct-session-id=ID]; '#' comments; values with blanks\n"
 	  "in \"quotes\". Grants whose deadline has passed are skipped. `export`\n"
@@ -762,8 +789,8 @@ static void cmd_usage(const struct cmd *c)
 	       c->args[0] ? " " : "", c->args, c->help);
 }
 
-/* Exact name, else the one command the prefix starts; NULL (reported). */
-static const struct cmd *cmd_find(const struct gctl *g, const char *name, int *ret)
+/* Exact name, else the one command the prefix starts; NULL, why in *why. */
+static const struct cmd *cmd_lookup(const char *name, char *why, size_t why_len)
 {
 	const struct cmd *found = NULL;
 	size_t len = strlen(name);
@@ -786,12 +813,24 @@ static const struct cmd *cmd_find(const struct gctl *g, const char *name, int *r
 		found = &cmds[i];
 	}
 	if (amb[0]) {
-		*ret = usage_error(g, NULL, "ambiguous command '%s': %s", name, amb);
+		snprintf(why, why_len, "ambiguous command '%s': %s", name, amb);
 		return NULL;
 	}
 	if (!found)
-		*ret = usage_error(g, NULL, "unknown command '%s'", name);
+		snprintf(why, why_len, "unknown command '%s'", name);
 	return found;
+}
+
+/* cmd_lookup(), reported. */
+static const struct cmd *cmd_find(const struct gctl *g, const char *name, int *ret)
+{
+	const struct cmd *c;
+	char why[256];
+
+	c = cmd_lookup(name, why, sizeof(why));
+	if (!c)
+		*ret = usage_error(g, NULL, "%s", why);
+	return c;
 }
 
 static int cmd_help(const struct gctl *g, const struct cmd_args *a)
@@ -825,9 +864,30 @@ static const struct option global_opts[] = {
 
 #define N_GLOBAL_OPTS (sizeof(global_opts) / sizeof(global_opts[0]))
 
+/*
+ * What the command line asked besides the command. Errors found while
+ * parsing it are kept (the first one) and reported once parsing is done:
+ * -j may come after the mistake (`gate511ctl --bogus -j`, `allow -x -j`),
+ * and its error must be JSON too.
+ */
 struct run_flags {
 	bool help, version;
+	char error[512];	/* the first usage error; "" = none */
 };
+
+static void run_error(struct run_flags *rf, const struct cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void run_error(struct run_flags *rf, const struct cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rf->error[0])
+		return;
+	va_start(ap, fmt);
+	usage_vformat(rf->error, sizeof(rf->error), c, fmt, ap);
+	va_end(ap);
+}
 
 /* The command whose option tables name the long option in arg, or NULL. */
 static const struct cmd *cmd_of_option(const char *arg)
@@ -847,55 +907,60 @@ static const struct cmd *cmd_of_option(const char *arg)
 	return NULL;
 }
 
-/* A global option, or the error getopt found: 0 or an exit code. */
-static int global_opt(struct gctl *g, const struct cmd *c, struct run_flags *rf,
-		      int opt, char **argv)
+/* A global option, or the error getopt found (kept in rf). */
+static void global_opt(struct gctl *g, const struct cmd *c, struct run_flags *rf,
+		       int opt, char **argv)
 {
 	const struct cmd *owner;
 
 	switch (opt) {
 	case 'j':
 		g->json = true;
-		return 0;
+		return;
 	case 'p':
 		g->json = g->pretty = true;
-		return 0;
+		return;
 	case 's':
 		g->sock_path = optarg;
-		return 0;
+		return;
 	case LOPT_PIN_DIR:
 		g->pin_dir = optarg;
-		return 0;
+		return;
 	case 'h':
 		rf->help = true;
-		return 0;
+		return;
 	case 'V':
 		rf->version = true;
-		return 0;
+		return;
 	}
-	if (optopt && optopt < 256)
-		return usage_error(g, c, "bad option '-%c' or missing argument", optopt);
+	if (optopt && optopt < 256 && strncmp(argv[optind - 1], "--", 2)) {
+		run_error(rf, c, "bad option '-%c' or missing argument", optopt);
+		return;
+	}
 	owner = optopt ? NULL : cmd_of_option(argv[optind - 1]);
 	if (owner && owner != c)
-		return usage_error(g, c, "'%s' is an option of %s (after the command)",
-				   argv[optind - 1], owner->name);
-	return usage_error(g, c, "bad option '%s' or missing argument", argv[optind - 1]);
+		run_error(rf, c, "'%s' is an option of %s (after the command)",
+			  argv[optind - 1], owner->name);
+	else
+		run_error(rf, c, "bad option '%s' or missing argument", argv[optind - 1]);
 }
 
 /*
  * The command's arguments (argv[0] its name): the global options and its
- * own anywhere among them (permuted), the rest positional.
+ * own anywhere among them (permuted), the rest positional. With no command
+ * (an unknown name) only the global options, to find -j.
  */
-static int cmd_parse(struct gctl *g, struct cmd_args *a, struct run_flags *rf,
-		     int argc, char **argv)
+static void cmd_parse(struct gctl *g, struct cmd_args *a, struct run_flags *rf,
+		      int argc, char **argv)
 {
 	struct option opts[N_GLOBAL_OPTS + CMD_OPTS_MAX + 1];
 	const struct option *o;
 	unsigned int n = N_GLOBAL_OPTS;
-	int opt, ret;
+	int opt;
 
 	memcpy(opts, global_opts, sizeof(global_opts));
-	for (o = a->cmd->opts; o && o->name && n < N_GLOBAL_OPTS + CMD_OPTS_MAX; o++) {
+	for (o = a->cmd ? a->cmd->opts : NULL;
+	     o && o->name && n < N_GLOBAL_OPTS + CMD_OPTS_MAX; o++) {
 		opts[n] = *o;
 		opts[n++].val = LOPT_CMD + o->val;
 	}
@@ -906,13 +971,10 @@ static int cmd_parse(struct gctl *g, struct cmd_args *a, struct run_flags *rf,
 			a->opt[opt - LOPT_CMD] = optarg;
 			continue;
 		}
-		ret = global_opt(g, a->cmd, rf, opt, argv);
-		if (ret)
-			return ret;
+		global_opt(g, a->cmd, rf, opt, argv);
 	}
 	a->argc = argc - optind;
 	a->argv = argv + optind;
-	return 0;
 }
 
 static int print_version(const struct gctl *g)
@@ -944,41 +1006,40 @@ static int run(struct gctl *g, int argc, char **argv)
 	struct option opts[N_GLOBAL_OPTS + 1] = { 0 };
 	struct run_flags rf = { 0 };
 	struct cmd_args a = { 0 };
-	int opt, ret = 0;
+	char why[256];
+	int opt, ret;
 
 	memcpy(opts, global_opts, sizeof(global_opts));
 	opterr = 0;
 	/* the global options, up to the command's name */
-	while ((opt = getopt_long(argc, argv, "+jps:hV", opts, NULL)) != -1) {
-		ret = global_opt(g, NULL, &rf, opt, argv);
-		if (ret)
-			return ret;
+	while ((opt = getopt_long(argc, argv, "+jps:hV", opts, NULL)) != -1)
+		global_opt(g, NULL, &rf, opt, argv);
+	argv += optind;
+	argc -= optind;
+	if (argc > 0) {
+		a.cmd = cmd_lookup(argv[0], why, sizeof(why));
+		if (!a.cmd)
+			run_error(&rf, NULL, "%s", why);
+		cmd_parse(g, &a, &rf, argc, argv);
 	}
+	/* every option is known now, -j too: errors from here on honour it */
 	ret = open_json(g);
 	if (ret)
 		return ret;
+	if (rf.error[0])
+		return cli_error(g, EXIT_USAGE, "%s", rf.error);
 	if (rf.version)
 		return print_version(g);
-	argv += optind;
-	argc -= optind;
-	if (argc == 0) {
+	if (!a.cmd) {
 		if (rf.help) {
 			usage(stdout);
 			return EXIT_OK;
 		}
+		if (g->json)
+			return cli_error(g, EXIT_USAGE, "no command given (try gate511ctl help)");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	a.cmd = cmd_find(g, argv[0], &ret);
-	if (!a.cmd)
-		return ret;
-	ret = cmd_parse(g, &a, &rf, argc, argv);
-	if (!ret)
-		ret = open_json(g);
-	if (ret)
-		return ret;
-	if (rf.version)
-		return print_version(g);
 	if (rf.help || (a.argc == 1 && strcmp(a.argv[0], "help") == 0 &&
 			a.cmd->fn != cmd_help)) {
 		cmd_usage(a.cmd);

@@ -59,7 +59,7 @@ static void grant_from_map(unsigned int kind, const __u8 *key,
 	if (v->expires_ns)
 		g->expires_wall = boot_to_wall(v->expires_ns);
 	g->idle_s = v->idle_ns / NSEC_PER_SEC;
-	if (v->last_seen_ns)
+	if (v->last_seen_ns && v->packets)	/* as gate511d: a packet seen */
 		g->last_seen_wall = boot_to_wall(v->last_seen_ns);
 	g->packets = v->packets;
 	g->bytes = v->bytes;

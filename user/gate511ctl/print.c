@@ -30,6 +30,7 @@ int cli_error(const struct gctl *g, int code, const char *fmt, ...)
 	if (g->jw) {
 		jw_start_object(g->jw);
 		jw_string_field(g->jw, "error", msg);
+		jw_u64_field(g->jw, "code", (uint64_t)code);	/* the exit status */
 		jw_end_object(g->jw);
 	} else {
 		fprintf(stderr, "gate511ctl: %s\n", msg);

@@ -19,7 +19,9 @@
 
 struct rpc_conn {
 	const struct gctl *g;
+	const struct rpc_call *call;
 	__u32 seq;
+	int send_err;		/* -errno of a failed send, not reported yet */
 	struct ctl_conn io;
 };
 
@@ -28,8 +30,7 @@ static bool daemon_down(int err)
 	return err == -ENOENT || err == -ECONNREFUSED || err == -ENOTDIR;
 }
 
-/* The exit code for the errno of a daemon's ERROR. */
-static int exit_for(int code)
+int rpc_exit_for(int code)
 {
 	switch (code) {
 	case EINVAL:
@@ -80,27 +81,28 @@ static int connect_error(const struct gctl *g, int err)
 }
 
 /*
- * A send failed. The daemon may have answered and closed before reading
- * all we sent (a refusal by role, an import item it rejected): its ERROR
- * is then waiting to be read, and says more than a broken pipe does.
+ * A failed send is reported by rpc_call(), not here: a daemon that refused
+ * an import item answered and closed, and the answer says why.
  */
-static int send_failed(struct rpc_conn *conn, int err)
-{
-	struct g511_ctl_msg m;
-
-	if ((err == -EPIPE || err == -ECONNRESET) && ctl_recv(&conn->io, &m) == 0 &&
-	    m.hdr.type == G511_CTL_ERROR)
-		return cli_error(conn->g, exit_for(m.body.error.code), "%s",
-				 m.body.error.msg);
-	return cli_error(conn->g, EXIT_ERROR, "cannot send to gate511d: %s",
-			 strerror(-err));
-}
-
 int rpc_send(struct rpc_conn *conn, unsigned int type, const void *body)
 {
 	int err = ctl_send(&conn->io, type, conn->seq, body);
 
-	return err ? send_failed(conn, err) : 0;
+	if (err) {
+		conn->send_err = err;
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+static int daemon_error(struct rpc_conn *conn, const struct g511_ctl_error *e)
+{
+	const struct rpc_call *call = conn->call;
+	int code = rpc_exit_for(e->code);
+
+	if (call->daemon_error)
+		return call->daemon_error(conn->g, e, code, call->batch_ctx);
+	return cli_error(conn->g, code, "%s", e->msg);
 }
 
 /* The next reply into *m: 0, or an exit code (reported). */
@@ -127,7 +129,7 @@ static int rpc_reply(struct rpc_conn *conn, struct g511_ctl_msg *m, unsigned int
 				 strerror(-err));
 	}
 	if (m->hdr.type == G511_CTL_ERROR)
-		return cli_error(g, exit_for(m->body.error.code), "%s", m->body.error.msg);
+		return daemon_error(conn, &m->body.error);
 	if (m->hdr.seq != conn->seq)
 		return cli_error(g, EXIT_ERROR, "reply out of sequence");
 	if (m->hdr.type != want && !(stream && m->hdr.type == G511_CTL_END))
@@ -178,6 +180,29 @@ fail:
 	return ret;
 }
 
+/*
+ * A send failed. If the daemon closed the connection (EPIPE, ECONNRESET)
+ * it did so after answering, with an ERROR that is still ours to read:
+ * report that; else the send error.
+ */
+static int send_failed(struct rpc_conn *conn)
+{
+	int err = conn->send_err;
+	struct g511_ctl_msg *m;
+
+	if (err == -EPIPE || err == -ECONNRESET) {
+		m = malloc(sizeof(*m));
+		if (m && ctl_recv(&conn->io, m) == 0 && m->hdr.type == G511_CTL_ERROR) {
+			err = daemon_error(conn, &m->body.error);
+			free(m);
+			return err;
+		}
+		free(m);
+	}
+	return cli_error(conn->g, EXIT_ERROR, "cannot send to gate511d: %s",
+			 strerror(-err));
+}
+
 int rpc_call(const struct gctl *g, struct rpc_call *call)
 {
 	struct rpc_conn *conn;
@@ -200,7 +225,9 @@ int rpc_call(const struct gctl *g, struct rpc_call *call)
 		return cli_error(g, EXIT_ERROR, "out of memory");
 	}
 	conn->g = g;
+	conn->call = call;
 	conn->seq = (__u32)getpid();
+	conn->send_err = 0;
 	ctl_conn_init(&conn->io, fd);
 
 	ret = call->batch ? call->batch(conn, call->batch_ctx) : 0;
@@ -208,10 +235,14 @@ int rpc_call(const struct gctl *g, struct rpc_call *call)
 		ret = rpc_send(conn, call->type, call->body);
 	if (!ret) {
 		err = ctl_flush(&conn->io);
-		if (err)
-			ret = send_failed(conn, err);
+		if (err) {
+			conn->send_err = err;
+			ret = EXIT_ERROR;
+		}
 	}
-	if (!ret)
+	if (conn->send_err)
+		ret = send_failed(conn);
+	else if (!ret)
 		ret = call->stream ? rpc_collect(conn, call) :
 				     rpc_reply(conn, &call->msg, call->reply, false);
 	close(fd);

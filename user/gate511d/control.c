@@ -41,6 +41,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "clientset.h"
 #include "control.h"
 #include "ctl_auth.h"
 #include "ctl_io.h"
@@ -222,7 +223,7 @@ static int do_show(struct worker *w, const struct g511_ctl_msg *m)
 
 static int do_list(struct worker *w, const struct g511_ctl_msg *m)
 {
-	bool counters = m->hdr.type == G511_CTL_LIST;
+	bool live_deadline = m->hdr.type == G511_CTL_LIST;	/* export: the DB's */
 	struct g511_ctl_count end = { 0 };
 	struct g511_ctl_grant *page;
 	unsigned int n, i;
@@ -233,7 +234,7 @@ static int do_list(struct worker *w, const struct g511_ctl_msg *m)
 	if (!page)
 		return ctl_send_error(&w->conn, m->hdr.seq, ENOMEM, "out of memory");
 	do {
-		err = grants_list_page(w->ctl->d, after, counters, page, LIST_PAGE, &n);
+		err = grants_list_page(w->ctl->d, after, live_deadline, page, LIST_PAGE, &n);
 		if (err) {
 			err = ctl_send_error(&w->conn, m->hdr.seq, -err,
 					     "cannot read the grants: %s",
@@ -379,14 +380,44 @@ static int do_garden_list(struct worker *w, const struct g511_ctl_msg *m)
 	return ctl_send(&w->conn, G511_CTL_END, m->hdr.seq, &end);
 }
 
+/* grants_import() failed: at spec (item), or for no one item (spec NULL). */
+static int reply_import_error(struct worker *w, __u32 seq, int err,
+			      const struct grant_spec *spec, unsigned int item)
+{
+	struct g511_daemon *d = w->ctl->d;
+	char who[G511_CLIENT_STRLEN];
+
+	if (!spec)
+		return ctl_send_error(&w->conn, seq, -err, "import failed: %s; "
+				      "nothing imported", strerror(-err));
+	client_format(&spec->client, who, sizeof(who));
+	if (err == -ENOSPC)
+		return ctl_send_error(&w->conn, seq, ENOSPC, G511_CTL_ITEM_PREFIX
+				      "%u: %s: map %s is full (%u entries): nothing "
+				      "imported, no grant was evicted", item, who,
+				      client_map_name(&spec->client),
+				      client_map_max(d, &spec->client));
+	return ctl_send_error(&w->conn, seq, -err, G511_CTL_ITEM_PREFIX "%u: %s: %s; "
+			      "nothing imported", item, who, strerror(-err));
+}
+
+/*
+ * An import: items up to END, each checked as it comes (an ERROR about an
+ * item starts "import item N: ", G511_CTL_ITEM_PREFIX, so the CLI can name
+ * the line), then all of them in one transaction. item_of[] maps a spec
+ * back to its item (expired items are skipped and get no spec).
+ */
 static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 {
 	struct g511_daemon *d = w->ctl->d;
 	__u32 seq = begin->hdr.seq;
 	struct g511_ctl_count ok = { 0 };
 	struct grant_spec *specs = NULL;
+	unsigned int *item_of = NULL, first;
 	size_t n = 0, cap = 0, received = 0, failed_at;
 	uint64_t def_ttl, def_idle, now_wall = g511_wall_s();
+	char who[G511_CLIENT_STRLEN];
+	struct clientset seen;
 	struct g511_ctl_msg *m;
 	const char *why;
 	int err;
@@ -394,6 +425,7 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 	m = malloc(sizeof(*m));
 	if (!m)
 		return ctl_send_error(&w->conn, seq, ENOMEM, "out of memory");
+	clientset_init(&seen);
 	defaults_get(d, &def_ttl, &def_idle);
 	for (;;) {
 		err = ctl_recv(&w->conn, m);
@@ -418,33 +450,51 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 			goto out;
 		}
 		received++;
+		client_format(&m->body.grant_req.client, who, sizeof(who));
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 4096;
 			void *np = realloc(specs, ncap * sizeof(*specs));
 
+			if (np)
+				specs = np;
+			np = np ? realloc(item_of, ncap * sizeof(*item_of)) : NULL;
 			if (!np) {
 				err = ctl_send_error(&w->conn, seq, ENOMEM,
 						     "import: out of memory");
 				goto out;
 			}
-			specs = np;
+			item_of = np;
 			cap = ncap;
+		}
+		err = clientset_add(&seen, &m->body.grant_req.client, (unsigned int)received,
+				    &first);
+		if (err) {
+			err = err < 0 ?
+			      ctl_send_error(&w->conn, seq, ENOMEM, "import: out of memory") :
+			      ctl_send_error(&w->conn, seq, EINVAL, G511_CTL_ITEM_PREFIX
+					     "%zu: %s: the same client as item %u "
+					     "(one grant a client); nothing imported",
+					     received, who, first);
+			goto out;
 		}
 		err = spec_from_req(&m->body.grant_req, G511_ORIGIN_IMPORT, def_ttl, def_idle, now_wall,
 				    &specs[n]);
 		if (err < 0) {
-			err = ctl_send_error(&w->conn, seq, EINVAL,
-					     "import: item %zu: deadline too far",
-					     received);
+			err = ctl_send_error(&w->conn, seq, EINVAL, G511_CTL_ITEM_PREFIX
+					     "%zu: %s: deadline more than 10 years "
+					     "away; nothing imported", received, who);
 			goto out;
 		}
 		if (err == 0 && (err = grants_check(d, &specs[n], &why))) {
-			err = ctl_send_error(&w->conn, seq, -err, "import: item %zu: %s",
-					     received, why);
+			err = ctl_send_error(&w->conn, seq, -err, G511_CTL_ITEM_PREFIX
+					     "%zu: %s: %s; nothing imported", received,
+					     who, why);
 			goto out;
 		}
-		if (err == 0)	/* 1: its deadline passed, skip it */
+		if (err == 0) {	/* 1: its deadline passed, skip it */
+			item_of[n] = (unsigned int)received;
 			n++;
+		}
 	}
 	if (m->body.count.count != received) {
 		err = ctl_send_error(&w->conn, seq, EBADMSG,
@@ -454,22 +504,8 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 	}
 	err = grants_import(d, specs, n, &failed_at);
 	if (err) {
-		char who[G511_CLIENT_STRLEN];
-
-		client_format(&specs[failed_at].client, who, sizeof(who));
-		if (err == -ENOSPC)
-			err = ctl_send_error(&w->conn, seq, ENOSPC,
-					     "map %s is full (%u entries) at grant "
-					     "%zu (%s): nothing imported, no grant "
-					     "was evicted",
-					     client_map_name(&specs[failed_at].client),
-					     client_map_max(d, &specs[failed_at].client),
-					     failed_at + 1, who);
-		else
-			err = ctl_send_error(&w->conn, seq, -err,
-					     "import failed at grant %zu (%s): %s; "
-					     "nothing imported", failed_at + 1, who,
-					     strerror(-err));
+		err = reply_import_error(w, seq, err, failed_at < n ? &specs[failed_at] : NULL,
+					 failed_at < n ? item_of[failed_at] : 0);
 		goto out;
 	}
 	log_info("import of %zu grants (%zu expired skipped) (uid %u)", n,
@@ -477,6 +513,8 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 	ok.count = n;
 	err = ctl_send(&w->conn, G511_CTL_OK, seq, &ok);
 out:
+	clientset_free(&seen);
+	free(item_of);
 	free(specs);
 	free(m);
 	return err;

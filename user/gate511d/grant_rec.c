@@ -80,7 +80,12 @@ void grant_to_ctl(const struct g511_grant_rec *rec, const struct g511_grant *liv
 	out->flags |= G511_CTL_GF_IN_MAP;
 	if (live->expires_ns)
 		out->expires_wall = clock_boot_to_wall(now, live->expires_ns);
-	if (live->last_seen_ns)
+	/*
+	 * A grant's entry starts with last_seen_ns = the grant's start (the
+	 * idle clock runs from there); only a packet XDP passed, which it
+	 * counts, makes it a sighting. No packet: never seen (0, null).
+	 */
+	if (live->last_seen_ns && live->packets)
 		out->last_seen_wall = clock_boot_to_wall(now, live->last_seen_ns);
 	out->packets = live->packets;
 	out->bytes = live->bytes;

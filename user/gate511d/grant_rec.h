@@ -24,7 +24,10 @@ void grant_value(const struct g511_grant_rec *rec, uint64_t expires_ns, uint64_t
 /* A grant the maps have and the DB does not: describe it from the map. */
 void rec_from_map(const struct g511_client *c, const struct g511_grant *g,
 		  const struct clock_pair *now, struct g511_grant_rec *rec);
-/* The control reply; live = the maps' merged value, or NULL. */
+/*
+ * The control reply; live = the maps' merged value (G511_CTL_GF_IN_MAP,
+ * counters, last seen when a packet was, the map's deadline), or NULL.
+ */
 void grant_to_ctl(const struct g511_grant_rec *rec, const struct g511_grant *live,
 		  const struct clock_pair *now, struct g511_ctl_grant *out);
 /* The closed session of rec (counters from live when in the maps). */

@@ -239,7 +239,7 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 	size_t i;
 	int err = 0, w, m;
 
-	*failed_at = 0;
+	*failed_at = GRANTS_NO_ITEM;
 	which[0] = malloc((n ? n : 1) * sizeof(size_t));
 	which[1] = malloc((n ? n : 1) * sizeof(size_t));
 	if (!which[0] || !which[1]) {
@@ -270,8 +270,7 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 			which[w][batch[w].n] = i;
 			err = batch_add(&batch[w], v.key_size, &v.key, &val);
 		}
-		if (err)
-			*failed_at = i;
+		/* a DB or memory error: not this item's fault, no failed_at */
 	}
 	for (w = 0; w < 2 && !err; w++) {
 		for (m = 0; m < cm.set[w].n && !err; m++) {
@@ -279,8 +278,10 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 						   client_key_size(w + 1), &err);
 
 			if (err) {
-				*failed_at = which[w][done < batch[w].n ? done : 0];
 				err = map_write_err(err);
+				/* the entry the map refused (full at it) */
+				if (done < batch[w].n)
+					*failed_at = which[w][done];
 			}
 		}
 	}

@@ -64,9 +64,12 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 int grants_deny(struct g511_daemon *d, const struct g511_client *client,
 		unsigned int reason, struct g511_ctl_session *out);
 /*
- * All of specs in one transaction, or none of them: on -ENOSPC (or any
- * error) every map entry is put back and *failed_at tells which item.
+ * All of specs in one transaction, or none of them: on any error the DB
+ * is rolled back and every map entry put back. *failed_at is the spec
+ * refused (grant_spec_check(), or the entry a full map refused: -ENOSPC),
+ * or GRANTS_NO_ITEM when no one item is to blame (DB, memory, commit).
  */
+#define GRANTS_NO_ITEM	((size_t)-1)
 int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		  size_t n, size_t *failed_at);
 

@@ -45,7 +45,7 @@ struct list_ctx {
 	struct g511_daemon *d;
 	struct client_maps cm;
 	struct clock_pair now;
-	bool with_counters;
+	bool live_deadline;
 	struct g511_ctl_grant *out;
 	unsigned int n;
 };
@@ -53,23 +53,25 @@ struct list_ctx {
 static int list_one(const struct g511_grant_rec *rec, void *arg)
 {
 	struct list_ctx *ctx = arg;
+	struct g511_ctl_grant *out = &ctx->out[ctx->n++];
 	struct g511_grant live;
 	struct grant_view v;
-	bool in_map = false;
+	bool in_map;
 
-	if (ctx->with_counters) {
-		view_init(&ctx->cm, &rec->client, &v);
-		view_lookup(&v);
-		in_map = view_merge(&v, &live);
-	}
-	grant_to_ctl(rec, in_map ? &live : NULL, &ctx->now, &ctx->out[ctx->n++]);
+	/* in_map is a fact of the maps now, for export too, never assumed */
+	view_init(&ctx->cm, &rec->client, &v);
+	view_lookup(&v);
+	in_map = view_merge(&v, &live);
+	grant_to_ctl(rec, in_map ? &live : NULL, &ctx->now, out);
+	if (!ctx->live_deadline)
+		out->expires_wall = rec->expires_wall;
 	return 0;
 }
 
-int grants_list_page(struct g511_daemon *d, uint32_t after_id, bool with_counters,
+int grants_list_page(struct g511_daemon *d, uint32_t after_id, bool live_deadline,
 		     struct g511_ctl_grant *out, unsigned int max, unsigned int *n)
 {
-	struct list_ctx ctx = { .d = d, .with_counters = with_counters, .out = out };
+	struct list_ctx ctx = { .d = d, .live_deadline = live_deadline, .out = out };
 	int err;
 
 	pthread_mutex_lock(&d->lock);

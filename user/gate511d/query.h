@@ -17,11 +17,12 @@
 int grants_show(struct g511_daemon *d, const struct g511_client *client,
 		struct g511_ctl_grant *out);
 /*
- * Up to max grants with id > after_id, in id order. with_counters: read
- * packets/bytes/last-seen and the live deadline from the maps (list, show);
- * without: the DB alone (export).
+ * Up to max grants with id > after_id, in id order, each looked up in the
+ * maps: in_map, packets/bytes and last seen are what the maps hold now.
+ * live_deadline: the deadline the map enforces (list); without: the DB's
+ * (export: the one import recreates; the two differ by rounding only).
  */
-int grants_list_page(struct g511_daemon *d, uint32_t after_id, bool with_counters,
+int grants_list_page(struct g511_daemon *d, uint32_t after_id, bool live_deadline,
 		     struct g511_ctl_grant *out, unsigned int max, unsigned int *n);
 /* Up to max closed sessions with id > *after_id; advances *after_id. */
 int grants_history_page(struct g511_daemon *d, const struct g511_client *filter,

@@ -392,3 +392,23 @@ void ctl_error_set(struct g511_ctl_error *err, int code, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 }
+
+unsigned int ctl_error_item(const char *msg, const char **rest)
+{
+	const char *p = msg + strlen(G511_CTL_ITEM_PREFIX);
+	unsigned long n = 0;
+
+	if (strncmp(msg, G511_CTL_ITEM_PREFIX, strlen(G511_CTL_ITEM_PREFIX)))
+		return 0;
+	if (*p < '1' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		n = n * 10 + (unsigned long)(*p - '0');
+		if (n > G511_CTL_IMPORT_MAX)
+			return 0;
+	}
+	if (p[0] != ':' || p[1] != ' ')
+		return 0;
+	*rest = p + 2;
+	return (unsigned int)n;
+}

@@ -11,7 +11,8 @@
  *   DENY         client           -> SESSION (the closed one) | ERROR
  *   SHOW         client           -> GRANT | ERROR
  *   LIST         -                -> GRANT... END | ERROR
- *   EXPORT       -                -> GRANT... END | ERROR  (state DB only)
+ *   EXPORT       -                -> GRANT... END | ERROR  (as LIST, with
+ *                                    the DB's deadlines: what import remakes)
  *   STATS        -                -> STATS | ERROR
  *   STATUS       -                -> STATUS | ERROR
  *   GARDEN_ADD   garden           -> OK | ERROR
@@ -353,6 +354,17 @@ int ctl_decode_hdr(const void *buf, size_t len, struct g511_ctl_hdr *hdr);
  * padding, unterminated strings, bad client kind, non-canonical prefix...
  */
 int ctl_decode(const void *buf, size_t len, struct g511_ctl_msg *msg);
+
+/*
+ * An ERROR about one item of an import starts "import item N: " (N counts
+ * the IMPORT_ITEM messages of the import from 1), so the client can name
+ * the line of its file the item came from. A convention of the message
+ * text only: the ERROR body is frozen, and a client that does not know it
+ * shows the message as it is.
+ */
+#define G511_CTL_ITEM_PREFIX	"import item "
+/* N, and *rest = the text after "import item N: "; 0 if msg names no item. */
+unsigned int ctl_error_item(const char *msg, const char **rest);
 
 /* Fill an ERROR body; code is a positive errno. */
 void ctl_error_set(struct g511_ctl_error *err, int code, const char *fmt, ...)

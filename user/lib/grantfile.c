@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "addr.h"
+#include "clientset.h"
 #include "duration.h"
 #include "grantfile.h"
 
@@ -354,9 +355,34 @@ static int decode_quoted(struct cursor *c, struct value *v)
 	return at_boundary(c) ? 0 : -EINVAL;
 }
 
+static const char bad_client[] = "bad address or MAC";
+
+int grantfile_client_parse(const char *s, struct g511_client *c, const char **why)
+{
+	struct g511_addr addr;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	if (mac_parse(s, c->key) == 0) {
+		c->kind = G511_CLIENT_MAC;
+	} else if (addr_parse(s, &addr) == 0) {
+		c->kind = G511_CLIENT_ADDR;
+		memcpy(c->key, addr.addr, sizeof(addr.addr));
+	} else {
+		*why = bad_client;
+		return -EINVAL;
+	}
+	/* the checks that need no config; the daemon makes the rest */
+	err = client_grantable(c, NULL, why);
+	if (err)
+		memset(c, 0, sizeof(*c));
+	return err;
+}
+
 static int parse_client(struct cursor *c, struct g511_ctl_grant_req *r, char *err,
 			size_t err_len)
 {
+	const char *why;
 	char text[64];
 	size_t n = 0;
 
@@ -366,8 +392,11 @@ static int parse_client(struct cursor *c, struct g511_ctl_grant_req *r, char *er
 		text[n++] = *c->p++;
 	}
 	text[n] = '\0';
-	if (client_parse(text, &r->client))
-		return seterr(err, err_len, "bad address or MAC");
+	if (grantfile_client_parse(text, &r->client, &why)) {
+		if (why == bad_client)
+			return seterr(err, err_len, "%s", why);
+		return seterr(err, err_len, "%s: %s", text, why);
+	}
 	return 0;
 }
 
@@ -433,37 +462,66 @@ int grantfile_parse_line(const char *line, size_t len, struct g511_ctl_grant_req
 	return ret;
 }
 
+/*
+ * Line lineno names r's client a second time? 0, or -EINVAL ("line 9:
+ * 10.0.0.5 already on line 3"), -ENOMEM ("out of memory").
+ */
+static int check_duplicate(struct clientset *seen, const struct g511_ctl_grant_req *r,
+			   unsigned int lineno, char *err, size_t err_len)
+{
+	char who[G511_CLIENT_STRLEN];
+	unsigned int first;
+	int ret;
+
+	ret = clientset_add(seen, &r->client, lineno, &first);
+	if (ret == 0)
+		return 0;
+	if (ret < 0) {
+		seterr(err, err_len, "line %u: out of memory", lineno);
+		return -ENOMEM;
+	}
+	client_format(&r->client, who, sizeof(who));
+	return seterr(err, err_len, "line %u: %s already on line %u (one grant a "
+		      "client)", lineno, who, first);
+}
+
 int grantfile_parse(const char *buf, size_t len, grantfile_grant_fn fn, void *ctx,
 		    char *err, size_t err_len)
 {
 	const char *p = buf, *end = buf + len;
 	struct g511_ctl_grant_req r;
+	struct clientset seen;
 	unsigned int lineno = 0;
 	char why[256];
-	int ret;
+	int ret = 0;
 
+	clientset_init(&seen);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		lineno++;
 		if (memchr(p, '\0', n)) {
-			seterr(err, err_len, "line %u: NUL byte", lineno);
-			return -EINVAL;
+			ret = seterr(err, err_len, "line %u: NUL byte", lineno);
+			break;
 		}
 		ret = grantfile_parse_line(p, n, &r, why, sizeof(why));
 		if (ret < 0) {
-			seterr(err, err_len, "line %u: %s", lineno, why);
-			return -EINVAL;
+			ret = seterr(err, err_len, "line %u: %s", lineno, why);
+			break;
 		}
 		if (ret == 0) {
-			ret = fn(&r, lineno, ctx);
+			ret = check_duplicate(&seen, &r, lineno, err, err_len);
+			if (!ret)
+				ret = fn(&r, lineno, ctx);
 			if (ret)
-				return ret;
+				break;
 		}
+		ret = 0;
 		p += n + (nl ? 1 : 0);
 	}
-	return 0;
+	clientset_free(&seen);
+	return ret;
 }
 
 /* ----------------------------------------------------------- formatting */

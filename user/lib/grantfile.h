@@ -9,7 +9,10 @@
  *          [quota=BYTES] [rate-up=BITS] [rate-down=BITS] [user=STRING]
  *          [class=HEX] [acct-session-id=STRING]
  *
- * CLIENT is an IPv4/IPv6 address or a MAC. Fields are separated by spaces
+ * CLIENT is an IPv4/IPv6 address or a MAC a client can send from
+ * (client_grantable() without a config: no loopback, multicast, broadcast,
+ * unspecified address, no group MAC), at most one line per client (the
+ * same address or MAC however it is written). Fields are separated by spaces
  * or tabs, in any order, each at most once. '#' outside quotes starts a
  * comment; blank lines are ignored; a trailing '\r' is dropped.
  *
@@ -63,10 +66,19 @@ typedef int (*grantfile_grant_fn)(const struct g511_ctl_grant_req *r,
 
 /*
  * Parse a whole file held in buf (NUL bytes are errors). 0, -EINVAL with
- * "line N: why" in err, or what fn returned.
+ * "line N: why" in err (a client named twice: "line N: CLIENT already on
+ * line M ..."), -ENOMEM, or what fn returned. fn sees no grant of a
+ * line after the first bad one.
  */
 int grantfile_parse(const char *buf, size_t len, grantfile_grant_fn fn, void *ctx,
 		    char *err, size_t err_len);
+
+/*
+ * CLIENT as import lines and `gate511ctl allow` take it: 0, or -EINVAL
+ * with *why a sentence ("bad address or MAC", or why no grant may name
+ * it: client_grantable()'s reason) and *c zeroed.
+ */
+int grantfile_client_parse(const char *s, struct g511_client *c, const char **why);
 
 /* The import request that recreates g (the deadline kept absolute). */
 void grantfile_req_from_grant(const struct g511_ctl_grant *g,
