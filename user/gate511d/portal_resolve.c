@@ -231,6 +231,9 @@ int portal_check_conf(const struct g511_conf *conf, const struct g511_garden_ent
 	for (size_t i = 0; i < n; i++)
 		warned += check_addr(url, &addrs[i], t.port, garden, n_garden, conf);
 out:
+	if (!warned)
+		log_info("portal %s: reachable before login (port %u through the garden)",
+			 url, t.port);
 	free(garden);
 	return warned;
 }
