@@ -89,6 +89,13 @@ m=$(mark)
 check "reload 5 (https portal, garden :80 only): applied" hup
 check "reload 5: warns about port 443" \
 	bash -c "tail -n +$((m + 1)) '$LOG' | grep -q 'garden $UP4/32:80 holds $UP4 but not port 443'"
+
+# ---- a portal on the gateway's own address (local_addrs from the interface) ----
+PORTAL=http://10.51.0.1:8080/ daemon_conf "$CONF"
+m=$(mark)
+check "reload 6 (portal on the gateway): applied" hup
+check "reload 6: warns that the gateway's address needs a garden entry too" \
+	bash -c "tail -n +$((m + 1)) '$LOG' | grep -q \"10.51.0.1 is the gateway's own address.*add \\\`garden = 10.51.0.1:8080\\\`\""
 daemon_stop
 
 # ---- gate511d -t ----
