@@ -48,7 +48,10 @@ if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$T_TMP/verify"
 	sed "s|$PFX/|$D$PFX/|g; s|=-/etc/|=-$D/etc/|; s| /etc/gate511/| $D/etc/gate511/|g" \
 		"$D$UNIT" > "$T_TMP/verify/gate511d.service"
+	# only what it says about our unit: it also loads (and may grumble
+	# about) whatever else is installed on this machine
 	out=$(systemd-analyze verify --man=no "$T_TMP/verify/gate511d.service" 2>&1); rc=$?
+	out=$(grep gate511d <<< "$out")
 	check "unit: systemd-analyze verify, clean (rc $rc${out:+: $out})" [ $rc = 0 -a -z "$out" ]
 else
 	t_skip "unit: systemd-analyze verify" "systemd-analyze not installed"
