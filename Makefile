@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # gate511 build. `make` builds the XDP object and the binaries; `make check`
-# runs every test; `make demo`, `make bench`, `make fuzz`, `make install`.
+# runs every test; `make demo`, `make bench`, `make fuzz`, `make install`,
+# `make uninstall`.
 #
 # Layout: user/lib/*.c is the pure library (libgate511.a) shared by the
 # daemon, the CLI, tests and fuzzers; user/gate511d/ and user/gate511ctl/
@@ -59,7 +60,7 @@ TEST_BPF   := $(patsubst %.bpf.c,%.bpf.o,$(wildcard tests/*.bpf.c tests/*/*.bpf.
 
 BINS := $(B)/gate511d $(B)/gate511ctl
 
-.PHONY: all deps check test-build demo bench fuzz install clean
+.PHONY: all deps check test-build demo bench fuzz install uninstall clean
 all: $(BPF_OBJS) $(BINS)
 
 # Install the Debian packages when a tool or library is missing.
@@ -140,18 +141,65 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS) $(BENCH_BPF) $(TEST_BPF)
 	$(Q)bench/run.sh
 
+# ---- install / uninstall ----
+# Programs, the XDP object, man pages, the 511 page and the unit under
+# PREFIX; the config files in /etc whatever PREFIX is (gate511d reads
+# /etc/gate511/gate511.conf by default). The unit goes where systemd looks
+# for units that are not the distribution's: $(PREFIX)/lib/systemd/system
+# for /usr and /usr/local (both in systemd's search path; /etc/systemd/system
+# stays the admin's, for `systemctl edit` and enable links, so uninstall
+# never removes a unit the admin wrote there), /etc/systemd/system for any
+# other PREFIX, which systemd would not search; UNITDIR= overrides.
+# The config files are written only when absent: a reinstall keeps the
+# admin's edits. uninstall removes what install wrote except those two
+# files and the state database.
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+OBJDIR	:= $(PREFIX)/lib/gate511
+DATADIR	:= $(PREFIX)/share/gate511
+CONFDIR	:= /etc/gate511
+DEFAULTDIR := /etc/default
+ifneq ($(filter /usr /usr/local,$(PREFIX)),)
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+else
+UNITDIR	?= /etc/systemd/system
+endif
+MANPAGES := $(notdir $(wildcard doc/*.8))
+# every file install writes, config files aside
+INSTALLED := $(addprefix $(SBINDIR)/,$(notdir $(BINS))) $(OBJDIR)/gate511.bpf.o \
+	$(addprefix $(MANDIR)/man8/,$(MANPAGES)) $(DATADIR)/511.html \
+	$(UNITDIR)/gate511d.service
+KEPT	:= $(CONFDIR)/gate511.conf $(DEFAULTDIR)/gate511d
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/gate511 \
-		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/gate511 \
-		$(DESTDIR)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/gate511
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 bpf/gate511.bpf.o $(DESTDIR)$(PREFIX)/lib/gate511/
-	[ ! -d doc ] || install -m 0644 doc/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	[ ! -f etc/gate511.conf ] || [ -e $(DESTDIR)/etc/gate511/gate511.conf ] || \
-		install -m 0640 etc/gate511.conf $(DESTDIR)/etc/gate511/
-	[ ! -f etc/511.html ] || install -m 0644 etc/511.html $(DESTDIR)$(PREFIX)/share/gate511/
-	[ ! -f etc/gate511d.service ] || \
-		sed 's|@PREFIX@|$(PREFIX)|g' etc/gate511d.service > $(DESTDIR)/lib/systemd/system/gate511d.service
+	$(Q)$(B)/gate511d -h | grep -qF '$(OBJDIR)/gate511.bpf.o' || \
+		{ echo "$(B)/gate511d was built for another PREFIX: make clean; make PREFIX=$(PREFIX)" >&2; \
+		  exit 1; }
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OBJDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(DEFAULTDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 bpf/gate511.bpf.o $(DESTDIR)$(OBJDIR)/
+	install -m 0644 $(addprefix doc/,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 etc/511.html $(DESTDIR)$(DATADIR)/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
+		-e 's|@DEFAULTDIR@|$(DEFAULTDIR)|g' etc/gate511d.service.in \
+		> $(DESTDIR)$(UNITDIR)/gate511d.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/gate511d.service
+	[ -e $(DESTDIR)$(CONFDIR)/gate511.conf ] || \
+		install -m 0640 etc/gate511.conf $(DESTDIR)$(CONFDIR)/
+	[ -e $(DESTDIR)$(DEFAULTDIR)/gate511d ] || \
+		install -m 0644 etc/default/gate511d $(DESTDIR)$(DEFAULTDIR)/
+	@echo "installed. Set portal_url and interface in $(CONFDIR)/gate511.conf, then:"
+	@echo "  systemctl daemon-reload && systemctl enable --now gate511d"
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(OBJDIR) $(DESTDIR)$(DATADIR) 2>/dev/null
+	@echo "kept (remove them by hand if you want them gone):"
+	@for f in $(KEPT); do [ ! -e $(DESTDIR)$$f ] || echo "  $(DESTDIR)$$f"; done
+	@echo "  the state database, /var/lib/gate511/state.db, if the daemon ran"
+	@[ ! -L $(DESTDIR)/etc/systemd/system/multi-user.target.wants/gate511d.service ] || \
+		echo "gate511d is still enabled: systemctl disable gate511d"
 
 clean:
 	rm -rf $(B) bpf/*.bpf.o bench/*.bpf.o $(TEST_BPF)

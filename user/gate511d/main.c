@@ -38,6 +38,7 @@
 #include "garden.h"
 #include "iface.h"
 #include "listeners.h"
+#include "portal_resolve.h"
 #include "reconcile.h"
 #include "runtime.h"
 #include "lockfile.h"
@@ -611,6 +612,7 @@ static void reload(struct g511_daemon *d, const struct options *o)
 	}
 	resp_conf_published(xsk_set_conf(d, rc));
 	log_info("%s: reloaded", d->conf_path);
+	portal_check_daemon(d);
 }
 
 /*
@@ -741,6 +743,8 @@ int main(int argc, char **argv)
 	if (!rc)
 		fatalx("cannot start the responder with this configuration");
 	if (o.check_only) {
+		/* the garden of the config file only: no state DB is opened */
+		portal_check_conf(&d->conf, NULL, 0);
 		printf("%s: configuration ok\n", d->conf_path ? d->conf_path : "(no file)");
 		resp_confs_trim(0, true);
 		return 0;
@@ -831,6 +835,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 	log_info("gate511d running: portal %s", d->conf.portal_url);
+	portal_check_daemon(d);
 
 	err = main_loop(d, &o, sig_fd, link_fd);
 out:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "conf_diff.h"
 #include "garden.h"
 #include "log.h"
 #include "maps.h"
@@ -108,15 +109,25 @@ int config_set_boot_offset(struct g511_daemon *d, __u64 offset_ns)
 	return err;
 }
 
+static void log_change(const char *line, void *ctx)
+{
+	(void)ctx;
+	log_info("reload: %s", line);
+}
+
 int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 {
-	struct g511_conf *conf;
+	struct g511_conf *conf, *old;
 	int err;
 
 	/* struct g511_conf is large: not on a thread's stack */
 	conf = malloc(sizeof(*conf));
-	if (!conf)
+	old = malloc(sizeof(*old));
+	if (!conf || !old) {
+		free(conf);
+		free(old);
 		return -ENOMEM;
+	}
 	memcpy(conf, next, sizeof(*conf));
 
 	pthread_mutex_lock(&d->lock);
@@ -146,11 +157,19 @@ int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 	       sizeof(conf->xdp.garden_filter4));
 	memcpy(conf->xdp.garden_filter6, d->conf.xdp.garden_filter6,
 	       sizeof(conf->xdp.garden_filter6));
+	memcpy(old, &d->conf, sizeof(*old));
 	memcpy(&d->conf, conf, sizeof(*conf));
 	err = config_apply_locked(d);
 	if (!err)
 		err = garden_apply_locked(d);
+	/*
+	 * One line per key that changed, once it is in force. The keys kept
+	 * above (restart-only) never differ here: their warning said it.
+	 */
+	if (!err && conf_diff(old, &d->conf, log_change, NULL) < 0)
+		log_warnx("reload: out of memory listing the changes");
 	pthread_mutex_unlock(&d->lock);
 	free(conf);
+	free(old);
 	return err;
 }

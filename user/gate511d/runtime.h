@@ -13,10 +13,11 @@
 int config_apply(struct g511_daemon *d);
 /*
  * Put a parsed config in force: d->conf = *next (under the lock), then the
- * config map and the garden map. state_db, control_socket and
- * control_group keep their running values (a change is logged: it needs a
- * restart); xdp.boot_offset_ns keeps its running value (main.c's).
- * Apply command-line overrides to *next before calling.
+ * config map and the garden map. state_db, control_socket, admin_group,
+ * portal_group and interface keep their running values (a change is
+ * logged: it needs a restart); xdp.boot_offset_ns keeps its running value
+ * (main.c's). Once applied, logs each key that changed (conf_diff.h), or
+ * "no changes". Apply command-line overrides to *next before calling.
  */
 int config_replace(struct g511_daemon *d, const struct g511_conf *next);
 /*
