@@ -36,6 +36,7 @@
 #include "../../user/gate511d/lockfile.c"
 #include "../../user/gate511d/ctl_auth.c"
 #include "../../user/gate511d/control.c"
+#include "../../user/gate511d/ctl_handlers.c"
 #include "ctl_io.h"
 
 #define NS 1000000000ULL
