@@ -39,6 +39,8 @@ static int exit_for(int code)
 		return EXIT_NOTFOUND;
 	case ENOSPC:
 		return EXIT_FULL;
+	case EINPROGRESS:	/* done in the datapath, not durable yet */
+		return EXIT_NOT_DURABLE;
 	default:
 		return EXIT_ERROR;
 	}

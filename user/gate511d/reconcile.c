@@ -364,8 +364,8 @@ int grants_reconcile(struct g511_daemon *d)
 	if (t.put_back_failed)
 		log_warnx("%zu map entries could not be removed", t.put_back_failed);
 	if (recs.pending)
-		log_warnx("%zu grants revoked but not yet removed from the state database "
-			  "left out of the maps", recs.pending);
+		log_warnx("%zu grant%s revoked but not yet removed from the state database "
+			  "left out of the maps", recs.pending, recs.pending == 1 ? "" : "s");
 	log_info("restored %zu grants (%zu kept from the maps, %zu written), "
 		 "closed %zu, removed %zu unknown map entries, %zu did not fit, "
 		 "in %llu ms", t.kept + t.written, t.kept, t.written, t.closed, t.removed,
