@@ -13,6 +13,8 @@
 #include "test.h"
 #include "revjournal.h"
 
+#define OWNER	"0b3c5d2e-1111-4222-8333-444455556666"
+
 static char dir[] = "/tmp/g511-revj-XXXXXX";
 static char path[256];
 
@@ -102,7 +104,7 @@ static bool test_write_reopen(void)
 	bool ok = true;
 
 	fresh();
-	if (!ASSERT_EQ(revj_open(path, 8, &j), 0, "create"))
+	if (!ASSERT_EQ(revj_open(path, 8, OWNER, &j), 0, "create"))
 		return false;
 	ok &= ASSERT_EQ(stat(path, &stt), 0, "stat");
 	ok &= ASSERT_EQ(stt.st_size, 9 * REVJ_SLOT, "size: header + 8 slots");
@@ -119,7 +121,7 @@ static bool test_write_reopen(void)
 	ok &= ASSERT_EQ(revj_used(j), 2, "two used");
 	revj_close(j);
 
-	if (!ASSERT_EQ(revj_open(path, 100, &j), 0, "reopen"))
+	if (!ASSERT_EQ(revj_open(path, 100, OWNER, &j), 0, "reopen"))
 		return false;
 	ok &= ASSERT_EQ(revj_slots(j), 8, "keeps its own slot count");
 	revj_foreach(j, collect, &s);
@@ -131,7 +133,7 @@ static bool test_write_reopen(void)
 	revj_close(j);
 
 	memset(&s, 0, sizeof(s));
-	if (!ASSERT_EQ(revj_open(path, 8, &j), 0, "reopen 2"))
+	if (!ASSERT_EQ(revj_open(path, 8, OWNER, &j), 0, "reopen 2"))
 		return false;
 	revj_foreach(j, collect, &s);
 	ok &= ASSERT_EQ(s.n, 1, "one left");
@@ -154,7 +156,7 @@ static bool test_torn_record(void)
 	int fd;
 
 	fresh();
-	if (!ASSERT_EQ(revj_open(path, 4, &j), 0, "create"))
+	if (!ASSERT_EQ(revj_open(path, 4, OWNER, &j), 0, "create"))
 		return false;
 	rec_make(&a, "10.0.0.5", 1);
 	rec_make(&b, "10.0.0.6", 2);
@@ -170,7 +172,7 @@ static bool test_torn_record(void)
 			REVJ_SLOT, "tear b");
 	close(fd);
 
-	if (!ASSERT_EQ(revj_open(path, 4, &j), 0, "reopen"))
+	if (!ASSERT_EQ(revj_open(path, 4, OWNER, &j), 0, "reopen"))
 		return false;
 	revj_foreach(j, collect, &s);
 	ok &= ASSERT_EQ(s.n, 1, "the torn record is not read");
@@ -193,7 +195,7 @@ static bool test_full(void)
 	bool ok = true;
 
 	fresh();
-	if (!ASSERT_EQ(revj_open(path, 3, &j), 0, "create"))
+	if (!ASSERT_EQ(revj_open(path, 3, OWNER, &j), 0, "create"))
 		return false;
 	stat(path, &before);
 	for (uint32_t i = 1; i <= 3; i++) {
@@ -227,10 +229,35 @@ static bool test_foreign_header(void)
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ok &= ASSERT_EQ(write(fd, "not a journal, just text\n", 25), 25, "write");
 	close(fd);
-	ok &= ASSERT_EQ(revj_open(path, 4, &j), -EBADMSG, "foreign file refused");
+	ok &= ASSERT_EQ(revj_open(path, 4, OWNER, &j), -EBADMSG, "foreign file refused");
 	ok &= ASSERT_TRUE(j == NULL, "no journal");
 	fresh();
-	ok &= ASSERT_EQ(revj_open(path, 0, &j), -EINVAL, "zero slots");
+	ok &= ASSERT_EQ(revj_open(path, 0, OWNER, &j), -EINVAL, "zero slots");
+	return ok;
+}
+
+static bool test_owner(void)
+{
+	struct revjournal *j = NULL;
+	struct revj_rec r;
+	unsigned int slot;
+	bool ok = true;
+
+	fresh();
+	if (!ASSERT_EQ(revj_open(path, 4, OWNER, &j), 0, "create"))
+		return false;
+	rec_make(&r, "10.0.0.5", 1);
+	ok &= ASSERT_EQ(revj_put(j, &r, &slot), 0, "put");
+	revj_close(j);
+	j = NULL;
+	/* another database (another box id, or none): its ids mean nothing */
+	ok &= ASSERT_EQ(revj_open(path, 4, "0b3c5d2e-1111-4222-8333-444455550000", &j),
+			-ESTALE, "another owner");
+	ok &= ASSERT_EQ(revj_open(path, 4, "", &j), -ESTALE, "no owner");
+	ok &= ASSERT_TRUE(j == NULL, "not opened");
+	ok &= ASSERT_EQ(revj_open(path, 4, OWNER, &j), 0, "its owner");
+	ok &= ASSERT_EQ(revj_used(j), 1, "record kept");
+	revj_close(j);
 	return ok;
 }
 
@@ -247,6 +274,7 @@ int main(void)
 	RUN_CASE(test_torn_record);
 	RUN_CASE(test_full);
 	RUN_CASE(test_foreign_header);
+	RUN_CASE(test_owner);
 	fresh();
 	rmdir(dir);
 	return test_summary();

@@ -11,7 +11,8 @@
  * hidden from show; the retry commits it (history row "revoked", grant
  * row gone, journal slot freed); a restart replays the journal (still
  * refused: still pending; then committed at start); a pending revocation
- * never closes a newer grant of the same client; an allow refused by a
+ * never closes a newer grant of the same client, nor a grant of another
+ * database (a journal left behind is moved aside); an allow refused by a
  * full database carries -ENOSPC and SQLite's reason.
  */
 #include <errno.h>
@@ -187,6 +188,38 @@ static bool test_newer_grant_untouched(void)
 	return ok;
 }
 
+static bool test_journal_of_another_db(void)
+{
+	struct g511_ctl_session out;
+	struct grant_result res;
+	struct g511_grant_rec rec, other, now_rec;
+	char p[512];
+	bool ok = true;
+
+	if (!d_open(true) || !put_grant("10.0.0.8", &rec))
+		return false;
+	db_readonly(true);
+	ok &= ASSERT_EQ(grants_deny_r(&d, &rec.client, G511_REASON_REVOKED, &out, &res),
+			-EINPROGRESS, "deny");
+	d_close();
+	/* the database replaced (the journal left behind): the same client
+	 * gets the same grant id in the new one */
+	snprintf(p, sizeof(p), "rm -f %s/state.db %s/state.db-wal %s/state.db-shm", dir, dir, dir);
+	if (!ASSERT_EQ(system(p), 0, "rm"))
+		return false;
+	if (!ASSERT_EQ(state_open(d.conf.state_path, &d.state), 0, "new state"))
+		return false;
+	ok &= put_grant("10.0.0.8", &other);
+	ok &= ASSERT_EQ(other.id, rec.id, "the same id in the new database");
+	ok &= ASSERT_EQ(revoke_start(&d), 0, "revoke_start");
+	ok &= ASSERT_TRUE(!revoke_is_pending(&d, &other.client, other.id), "not pending");
+	ok &= ASSERT_EQ(state_grant_get(d.state, &other.client, &now_rec), 0, "grant kept");
+	snprintf(p, sizeof(p), "%s/state.db-revoked.stale", dir);
+	ok &= ASSERT_EQ(access(p, F_OK), 0, "old journal moved aside");
+	ok &= ASSERT_EQ(revj_used(d.revoke->j), 0, "a new, empty journal");
+	return ok;
+}
+
 static bool test_deny_db_fine_is_durable(void)
 {
 	struct g511_ctl_session out;
@@ -246,6 +279,7 @@ int main(void)
 	RUN_CASE(test_deny_db_refuses);
 	RUN_CASE(test_restart_replays_journal);
 	RUN_CASE(test_newer_grant_untouched);
+	RUN_CASE(test_journal_of_another_db);
 	RUN_CASE(test_deny_db_fine_is_durable);
 	RUN_CASE(test_allow_db_full);
 	d_close();

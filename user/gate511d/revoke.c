@@ -146,12 +146,24 @@ void revoke_flush_locked(struct g511_daemon *d, bool force)
 int revoke_start(struct g511_daemon *d)
 {
 	struct g511_revoke *rv = revoke_get(d);
+	char owner[STATE_BOX_ID_LEN] = "", stale[sizeof(rv->path) + 8];
 	int err;
 
 	if (!rv)
 		return -ENOMEM;
 	snprintf(rv->path, sizeof(rv->path), "%s-revoked", d->conf.state_path);
-	err = revj_open(rv->path, REVJ_SLOTS_DEFAULT, &rv->j);
+	state_box_id(d->state, owner);	/* none: "" */
+	err = revj_open(rv->path, REVJ_SLOTS_DEFAULT, owner, &rv->j);
+	if (err == -ESTALE) {
+		/* a journal left by another database (restored or replaced):
+		 * its grant ids name nobody here */
+		snprintf(stale, sizeof(stale), "%s.stale", rv->path);
+		log_warnx("revocation journal %s belongs to another state database: "
+			  "moved to %s", rv->path, stale);
+		err = rename(rv->path, stale) < 0 ? -errno : 0;
+		if (!err)
+			err = revj_open(rv->path, REVJ_SLOTS_DEFAULT, owner, &rv->j);
+	}
 	if (err == -EBADMSG) {
 		log_warnx("revocation journal %s: not a gate511d journal (bad header): "
 			  "move it aside if it is not one", rv->path);

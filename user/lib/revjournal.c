@@ -94,14 +94,19 @@ int revj_decode(const uint8_t buf[REVJ_SLOT], struct revj_rec *r)
 	return 0;
 }
 
-static void header_encode(unsigned int nslots, uint8_t buf[REVJ_SLOT])
+/* Header: magic, version, slot size, slots, owner (24..64), crc at 64. */
+#define REVJ_OWNER_OFF	24
+#define REVJ_HCRC_OFF	(REVJ_OWNER_OFF + REVJ_OWNER_LEN)
+
+static void header_encode(unsigned int nslots, const char *owner, uint8_t buf[REVJ_SLOT])
 {
 	memset(buf, 0, REVJ_SLOT);
 	memcpy(buf, REVJ_MAGIC, 8);
 	put_le(buf + 8, REVJ_VERSION, 4);
 	put_le(buf + 12, REVJ_SLOT, 4);
 	put_le(buf + 16, nslots, 4);
-	put_le(buf + 20, revj_crc32c(buf, 20), 4);
+	strncpy((char *)buf + REVJ_OWNER_OFF, owner, REVJ_OWNER_LEN - 1);
+	put_le(buf + REVJ_HCRC_OFF, revj_crc32c(buf, REVJ_HCRC_OFF), 4);
 }
 
 /* The slot count of a valid header, else 0. */
@@ -110,8 +115,9 @@ static unsigned int header_decode(const uint8_t buf[REVJ_SLOT])
 	unsigned int n = (unsigned int)get_le(buf + 16, 4);
 
 	if (memcmp(buf, REVJ_MAGIC, 8) || get_le(buf + 8, 4) != REVJ_VERSION ||
-	    get_le(buf + 12, 4) != REVJ_SLOT || get_le(buf + 20, 4) != revj_crc32c(buf, 20) ||
-	    n == 0 || n > REVJ_SLOTS_MAX)
+	    get_le(buf + 12, 4) != REVJ_SLOT ||
+	    get_le(buf + REVJ_HCRC_OFF, 4) != revj_crc32c(buf, REVJ_HCRC_OFF) ||
+	    buf[REVJ_HCRC_OFF - 1] != 0 || n == 0 || n > REVJ_SLOTS_MAX)
 		return 0;
 	return n;
 }
@@ -187,7 +193,7 @@ static int fsync_dir(const char *path)
  * under a temporary name renamed into place, so a journal is either whole
  * or absent.
  */
-static int revj_create(const char *path, unsigned int nslots)
+static int revj_create(const char *path, unsigned int nslots, const char *owner)
 {
 	size_t size = (size_t)(nslots + 1) * REVJ_SLOT;
 	char tmp[4096];
@@ -199,7 +205,7 @@ static int revj_create(const char *path, unsigned int nslots)
 	img = calloc(1, size);
 	if (!img)
 		return -ENOMEM;
-	header_encode(nslots, img);
+	header_encode(nslots, owner, img);
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = -errno;
@@ -226,7 +232,8 @@ out:
 	return err;
 }
 
-int revj_open(const char *path, unsigned int nslots, struct revjournal **jp)
+int revj_open(const char *path, unsigned int nslots, const char *owner,
+	      struct revjournal **jp)
 {
 	struct revjournal *j;
 	struct revj_rec r;
@@ -235,14 +242,14 @@ int revj_open(const char *path, unsigned int nslots, struct revjournal **jp)
 	int err;
 
 	*jp = NULL;
-	if (nslots == 0 || nslots > REVJ_SLOTS_MAX)
+	if (nslots == 0 || nslots > REVJ_SLOTS_MAX || strlen(owner) >= REVJ_OWNER_LEN)
 		return -EINVAL;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
 	j->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (j->fd < 0 && errno == ENOENT) {
-		err = revj_create(path, nslots);
+		err = revj_create(path, nslots, owner);
 		if (err)
 			goto fail;
 		j->fd = open(path, O_RDWR | O_CLOEXEC);
@@ -257,6 +264,10 @@ int revj_open(const char *path, unsigned int nslots, struct revjournal **jp)
 	n = header_decode(head);
 	if (!n) {
 		err = -EBADMSG;
+		goto fail;
+	}
+	if (strcmp((const char *)head + REVJ_OWNER_OFF, owner)) {
+		err = -ESTALE;	/* another database's journal */
 		goto fail;
 	}
 	j->nslots = n;

@@ -14,7 +14,8 @@
  * ZFS, which allocate on every write).
  *
  * Layout (little endian, REVJ_SLOT bytes per slot):
- *   slot 0          header: magic "G511RVJ1", version, slot size, slots, crc
+ *   slot 0          header: magic "G511RVJ1", version, slot size, slots,
+ *                   owner (the state DB's box id), crc
  *   slots 1..n      records; an all-zero slot is free
  * A record: seq (non-zero), end wall seconds, the session's counters,
  * grant id, client kind, close reason, client key, CRC-32C over the
@@ -32,6 +33,7 @@
 #define REVJ_SLOT		128
 #define REVJ_SLOTS_DEFAULT	511	/* + header = 64 KiB */
 #define REVJ_SLOTS_MAX		65535
+#define REVJ_OWNER_LEN		40	/* with its NUL */
 
 struct revj_rec {
 	uint64_t seq;		/* set by revj_put(); order of writing */
@@ -53,10 +55,13 @@ struct revjournal;
 /*
  * Open path, or create it with nslots record slots, written in full and
  * fsync'd (the file and its directory). An existing file keeps its own
- * slot count. -EBADMSG if it is not a journal (bad header); -ENOSPC if
- * there is no room to create it.
+ * slot count. owner names the database the records belong to (its box
+ * id; "" for none): -ESTALE if the file is another one's (its grant ids
+ * mean nothing here). -EBADMSG if it is not a journal (bad header);
+ * -ENOSPC if there is no room to create it.
  */
-int revj_open(const char *path, unsigned int nslots, struct revjournal **jp);
+int revj_open(const char *path, unsigned int nslots, const char *owner,
+	      struct revjournal **jp);
 void revj_close(struct revjournal *j);
 
 /*
