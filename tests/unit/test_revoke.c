@@ -12,7 +12,8 @@
  * row gone, journal slot freed); a restart replays the journal (still
  * refused: still pending; then committed at start); a pending revocation
  * never closes a newer grant of the same client, nor a grant of another
- * database (a journal left behind is moved aside); an allow refused by a
+ * database (a journal left behind is moved aside); a full journal (the
+ * rest pending in memory, said not journalled); an allow refused by a
  * full database carries -ENOSPC and SQLite's reason.
  */
 #include <errno.h>
@@ -220,6 +221,52 @@ static bool test_journal_of_another_db(void)
 	return ok;
 }
 
+/* More pending revocations than the journal has slots: the rest are in
+ * force and retried, but said to be not journalled. */
+static bool test_journal_full(void)
+{
+	struct g511_ctl_session out;
+	struct grant_result res;
+	struct g511_grant_rec rec;
+	unsigned int i, n = REVJ_SLOTS_DEFAULT + 2, journalled = 0, not_journalled = 0;
+	uint32_t left = 1;
+	char who[32];
+	bool ok = true;
+
+	if (!d_open(true))
+		return false;
+	for (i = 0; i < n; i++) {
+		snprintf(who, sizeof(who), "10.2.%u.%u", i / 250, i % 250 + 1);
+		if (!put_grant(who, &rec))
+			return false;
+	}
+	db_readonly(true);
+	for (i = 0; i < n; i++) {
+		snprintf(who, sizeof(who), "10.2.%u.%u", i / 250, i % 250 + 1);
+		client_parse(who, &rec.client);
+		if (grants_deny_r(&d, &rec.client, G511_REASON_REVOKED, &out, &res) !=
+		    -EINPROGRESS)
+			break;
+		if (res.journalled)
+			journalled++;
+		else
+			not_journalled++;
+	}
+	ok &= ASSERT_EQ(i, n, "every deny in force");
+	ok &= ASSERT_EQ(journalled, REVJ_SLOTS_DEFAULT, "as many journalled as slots");
+	ok &= ASSERT_EQ(not_journalled, 2, "the rest said not journalled");
+	ok &= ASSERT_EQ(revoke_pending_count(&d), n, "all pending in memory");
+	db_readonly(false);
+	pthread_mutex_lock(&d.lock);
+	revoke_flush_locked(&d, true);
+	pthread_mutex_unlock(&d.lock);
+	ok &= ASSERT_EQ(revoke_pending_count(&d), 0, "all committed");
+	ok &= ASSERT_EQ(revj_used(d.revoke->j), 0, "journal empty");
+	state_grants_count(d.state, 0, &left);
+	ok &= ASSERT_EQ(left, 0, "no grant left");
+	return ok;
+}
+
 static bool test_deny_db_fine_is_durable(void)
 {
 	struct g511_ctl_session out;
@@ -280,6 +327,7 @@ int main(void)
 	RUN_CASE(test_restart_replays_journal);
 	RUN_CASE(test_newer_grant_untouched);
 	RUN_CASE(test_journal_of_another_db);
+	RUN_CASE(test_journal_full);
 	RUN_CASE(test_deny_db_fine_is_durable);
 	RUN_CASE(test_allow_db_full);
 	d_close();

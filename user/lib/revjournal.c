@@ -322,17 +322,20 @@ int revj_put(struct revjournal *j, struct revj_rec *r, unsigned int *slot)
 {
 	uint8_t buf[REVJ_SLOT];
 	unsigned int i, free_i = j->nslots;
-	struct revj_rec old;
 	int err;
 
+	/* the same revocation: grant id and kind (48..53) and key (56..72);
+	 * valid slots only, so their CRC has been checked */
+	revj_encode(r, buf);
 	for (i = 0; i < j->nslots; i++) {
 		if (!j->valid[i]) {
 			if (free_i == j->nslots)
 				free_i = i;
 			continue;
 		}
-		revj_decode(j->img + (size_t)(i + 1) * REVJ_SLOT, &old);
-		if (old.grant_id == r->grant_id && !client_cmp(&old.client, &r->client))
+		const uint8_t *slot_p = j->img + (size_t)(i + 1) * REVJ_SLOT;
+
+		if (!memcmp(slot_p + 48, buf + 48, 5) && !memcmp(slot_p + 56, buf + 56, 16))
 			break;
 	}
 	if (i == j->nslots)
