@@ -111,6 +111,9 @@ static bool test_deny_db_refuses(void)
 	ok &= ASSERT_EQ(revj_used(d.revoke->j), 1, "one journal record");
 	ok &= ASSERT_EQ(state_grant_get(d.state, &rec.client, &now_rec), 0, "DB row still there");
 	ok &= ASSERT_EQ(grants_show(&d, &rec.client, &shown), -ENOENT, "show: revoked");
+	ok &= ASSERT_EQ(grants_deny_r(&d, &rec.client, G511_REASON_REVOKED, &out, &res),
+			-EINPROGRESS, "deny again: still not durable");
+	ok &= ASSERT_EQ(revj_used(d.revoke->j), 1, "still one journal record");
 	/* the retry, while the DB still refuses: nothing changes */
 	pthread_mutex_lock(&d.lock);
 	revoke_flush_locked(&d, true);
@@ -130,6 +133,28 @@ static bool test_deny_db_refuses(void)
 	revoke_flush_locked(&d, true);
 	pthread_mutex_unlock(&d.lock);
 	ok &= ASSERT_EQ(history_of(&rec.client).n, 1, "still one session");
+	return ok;
+}
+
+/* A deny of a client whose revocation is pending, once the DB commits
+ * again: the pending one is committed (with its counters), nothing more. */
+static bool test_deny_pending_again(void)
+{
+	struct g511_ctl_session out;
+	struct grant_result res;
+	struct g511_grant_rec rec;
+	bool ok = true;
+
+	if (!d_open(true) || !put_grant("10.0.0.4", &rec))
+		return false;
+	db_readonly(true);
+	ok &= ASSERT_EQ(grants_deny_r(&d, &rec.client, G511_REASON_REVOKED, &out, &res),
+			-EINPROGRESS, "deny");
+	db_readonly(false);
+	ok &= ASSERT_EQ(grants_deny_r(&d, &rec.client, G511_REASON_REVOKED, &out, &res),
+			-ENOENT, "deny again: already revoked");
+	ok &= ASSERT_EQ(revoke_pending_count(&d), 0, "nothing pending");
+	ok &= ASSERT_EQ(history_of(&rec.client).n, 1, "one session");
 	return ok;
 }
 
@@ -324,6 +349,7 @@ int main(void)
 	snprintf(d.conf.state_path, sizeof(d.conf.state_path), "%s/state.db", dir);
 	d.conf.xdp = (struct g511_config){ 0 };
 	RUN_CASE(test_deny_db_refuses);
+	RUN_CASE(test_deny_pending_again);
 	RUN_CASE(test_restart_replays_journal);
 	RUN_CASE(test_newer_grant_untouched);
 	RUN_CASE(test_journal_of_another_db);

@@ -211,6 +211,8 @@ int grants_deny_r(struct g511_daemon *d, const struct g511_client *client,
 	if (reason != G511_REASON_REVOKED && reason != G511_REASON_DISCONNECTED)
 		return -EINVAL;
 	pthread_mutex_lock(&d->lock);
+	/* a pending revocation of this client closes its session first */
+	revoke_flush_locked(d, true);
 	state_error_clear(d->state);
 	g511_clock_now(&now);
 	view_read(d, client, &v);

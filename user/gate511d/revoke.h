@@ -12,7 +12,7 @@
  *   - it is kept in memory too (also when the journal is full or missing),
  *     and revoke_flush_locked() retries committing it, from the sweep
  *     (once a second at first, backing off to once a minute) and before
- *     every grant;
+ *     every grant or revoke;
  *   - at start, revoke_start() loads the journal before the maps are
  *     reconciled and commits what it can; a DB grant still pending is left
  *     out of the reconcile (revoke_is_pending()), so a restart never
