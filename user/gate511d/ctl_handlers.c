@@ -95,13 +95,28 @@ static __u32 client_map_max(struct g511_daemon *d, const struct g511_client *c)
 	return d->ifaces[0].maps.max_entries[client_map_id(c->kind)];
 }
 
+/* res: what the verb said (NULL for a read); its db_error names the DB's reason. */
 static int reply_grant_error(struct worker *w, __u32 seq, const char *verb,
-			     const struct g511_client *c, int err)
+			     const struct g511_client *c, int err,
+			     const struct grant_result *res)
 {
 	struct g511_daemon *d = w->ctl->d;
 	char who[G511_CLIENT_STRLEN];
 
 	client_format(c, who, sizeof(who));
+	if (err == -EINPROGRESS)	/* a deny: in force, not durable */
+		return ctl_send_error(&w->conn, seq, EINPROGRESS,
+				      "%s: revoked in the datapath, but not recorded in the "
+				      "state database (%s); %s", who,
+				      res && res->db_error[0] ? res->db_error : "?",
+				      res && res->journalled ?
+				      "gate511d retries, and it stays revoked across a restart" :
+				      "gate511d retries, but the revocation journal cannot hold "
+				      "it: a restart before then brings the grant back");
+	if (res && res->db_error[0])
+		return ctl_send_error(&w->conn, seq, -err, "cannot %s %s: the state database "
+				      "cannot commit: %s; nothing changed", verb, who,
+				      res->db_error);
 	switch (err) {
 	case -ENOSPC:
 		return ctl_send_error(&w->conn, seq, ENOSPC,
@@ -120,6 +135,7 @@ static int do_allow(struct worker *w, const struct g511_ctl_msg *m)
 {
 	struct g511_daemon *d = w->ctl->d;
 	struct g511_ctl_grant out;
+	struct grant_result res;
 	struct grant_spec spec;
 	char who[G511_CLIENT_STRLEN];
 	uint64_t def_ttl, def_idle;
@@ -137,9 +153,9 @@ static int do_allow(struct worker *w, const struct g511_ctl_msg *m)
 		client_format(&spec.client, who, sizeof(who));
 		return ctl_send_error(&w->conn, m->hdr.seq, -err, "%s: %s", who, why);
 	}
-	err = grants_allow(d, &spec, &out);
+	err = grants_allow_r(d, &spec, &out, &res);
 	if (err)
-		return reply_grant_error(w, m->hdr.seq, "grant", &spec.client, err);
+		return reply_grant_error(w, m->hdr.seq, "grant", &spec.client, err, &res);
 	client_format(&spec.client, who, sizeof(who));
 	log_info("allow %s ttl %llus idle %llus%s (uid %u)", who,
 		 (unsigned long long)spec.ttl_s, (unsigned long long)spec.idle_s,
@@ -151,12 +167,13 @@ static int do_deny(struct worker *w, const struct g511_ctl_msg *m)
 {
 	const struct g511_client *c = &m->body.client_req.client;
 	struct g511_ctl_session out;
+	struct grant_result res;
 	char who[G511_CLIENT_STRLEN];
 	int err;
 
-	err = grants_deny(w->ctl->d, c, G511_REASON_REVOKED, &out);
+	err = grants_deny_r(w->ctl->d, c, G511_REASON_REVOKED, &out, &res);
 	if (err)
-		return reply_grant_error(w, m->hdr.seq, "revoke", c, err);
+		return reply_grant_error(w, m->hdr.seq, "revoke", c, err, &res);
 	client_format(c, who, sizeof(who));
 	log_info("deny %s (uid %u)", who, w->peer.uid);
 	return ctl_send(&w->conn, G511_CTL_SESSION, m->hdr.seq, &out);
@@ -170,7 +187,7 @@ static int do_show(struct worker *w, const struct g511_ctl_msg *m)
 
 	err = grants_show(w->ctl->d, c, &out);
 	if (err)
-		return reply_grant_error(w, m->hdr.seq, "show", c, err);
+		return reply_grant_error(w, m->hdr.seq, "show", c, err, NULL);
 	return ctl_send(&w->conn, G511_CTL_GRANT, m->hdr.seq, &out);
 }
 
@@ -333,13 +350,18 @@ static int do_garden_list(struct worker *w, const struct g511_ctl_msg *m)
 	return ctl_send(&w->conn, G511_CTL_END, m->hdr.seq, &end);
 }
 
-/* grants_import() failed: at spec (item), or for no one item (spec NULL). */
+/* grants_import() failed: at spec (item), or for no one item (spec NULL);
+ * res->db_error: the database could not commit, for no one item either. */
 static int reply_import_error(struct worker *w, __u32 seq, int err,
-			      const struct grant_spec *spec, unsigned int item)
+			      const struct grant_spec *spec, unsigned int item,
+			      const struct grant_result *res)
 {
 	struct g511_daemon *d = w->ctl->d;
 	char who[G511_CLIENT_STRLEN];
 
+	if (res->db_error[0])
+		return ctl_send_error(&w->conn, seq, -err, "import: the state database cannot "
+				      "commit: %s; nothing imported", res->db_error);
 	if (!spec)
 		return ctl_send_error(&w->conn, seq, -err, "import failed: %s; "
 				      "nothing imported", strerror(-err));
@@ -372,6 +394,7 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 	char who[G511_CLIENT_STRLEN];
 	struct clientset seen;
 	struct g511_ctl_msg *m;
+	struct grant_result res = { 0 };
 	const char *why;
 	int err;
 
@@ -455,10 +478,10 @@ static int do_import(struct worker *w, const struct g511_ctl_msg *begin)
 				     received, m->body.count.count);
 		goto out;
 	}
-	err = grants_import(d, specs, n, &failed_at);
+	err = grants_import_r(d, specs, n, &failed_at, &res);
 	if (err) {
 		err = reply_import_error(w, seq, err, failed_at < n ? &specs[failed_at] : NULL,
-					 failed_at < n ? item_of[failed_at] : 0);
+					 failed_at < n ? item_of[failed_at] : 0, &res);
 		goto out;
 	}
 	log_info("import of %zu grants (%zu expired skipped) (uid %u)", n,

@@ -106,6 +106,15 @@ int state_commit(struct g511_state *st);
 void state_rollback(struct g511_state *st);
 bool state_in_transaction(const struct g511_state *st);
 
+/*
+ * SQLite's reason for the last failure ("database or disk is full"), or
+ * NULL if nothing failed since state_error_clear() (state_begin() clears
+ * it too). For the caller's reply: the errno alone says too little.
+ */
+#define STATE_ERROR_LEN		128
+void state_error_clear(struct g511_state *st);
+const char *state_error(const struct g511_state *st);
+
 /* Insert rec, replacing the grant of the same client; sets rec->id. */
 int state_grant_put(struct g511_state *st, struct g511_grant_rec *rec);
 /* -ENOENT if the client holds no grant. */

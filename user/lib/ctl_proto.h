@@ -24,8 +24,11 @@
  * Long answers are streamed as many messages ended by END, so 100k grants
  * never need one big buffer. An ERROR may come instead of any reply (also
  * mid-stream); its code is a positive errno: EINVAL bad input, ENOENT
- * unknown client or entry, ENOSPC map full, EACCES not allowed,
- * EPROTONOSUPPORT other protocol version, EBADMSG malformed message.
+ * unknown client or entry, ENOSPC map full or state database full (the
+ * message says which, with SQLite's reason), EACCES not allowed,
+ * EPROTONOSUPPORT other protocol version, EBADMSG malformed message,
+ * EINPROGRESS (DENY only) revoked in the datapath but not yet committed
+ * to the state database: not a failure of the revoke.
  *
  * Compatibility: the header and the ERROR body are frozen for all versions,
  * so a peer speaking another version still gets a readable ERROR. Any other
