@@ -11,6 +11,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "grant_rec.h"
+#include "latency.h"
 #include "log.h"
 #include "reconcile.h"
 #include "revoke.h"
@@ -586,6 +587,7 @@ out:
 
 int grants_sweep(struct g511_daemon *d)
 {
+	uint64_t t0 = latency_now_ns();
 	struct clock_pair now;
 	int64_t offset;
 	size_t closed = 0;
@@ -616,5 +618,6 @@ int grants_sweep(struct g511_daemon *d)
 	err2 = sweep_kind(d, G511_CLIENT_MAC, now.boot_ns, &closed);
 	if (closed)
 		log_debug("sweep: closed %zu grants", closed);
+	latency_since(&g511_lat_sweep, t0);
 	return err ? err : err2;
 }

@@ -1119,3 +1119,29 @@ int state_garden_foreach(struct g511_state *st, state_garden_fn fn, void *ctx)
 	sqlite3_reset(stmt);
 	return ret;
 }
+
+int state_grants_tally(struct g511_state *st, uint32_t count[G511_CLIENT_MAC + 1][G511_ORIGIN__MAX])
+{
+	static const char sql[] =
+		"SELECT kind, origin, count(*) FROM grants GROUP BY kind, origin";
+	sqlite3_stmt *stmt;
+	int rc, err = 0;
+
+	memset(count, 0, sizeof(uint32_t) * (G511_CLIENT_MAC + 1) * G511_ORIGIN__MAX);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return state_fail(st, rc, sql);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int kind = sqlite3_column_int(stmt, 0);
+		const char *otext = (const char *)sqlite3_column_text(stmt, 1);
+		int o = otext ? ctl_origin_parse(otext) : -EINVAL;
+
+		if (kind < G511_CLIENT_ADDR || kind > G511_CLIENT_MAC || o < 0)
+			continue;	/* the CHECKs forbid it; not counted */
+		count[kind][o] = (uint32_t)sqlite3_column_int64(stmt, 2);
+	}
+	if (rc != SQLITE_DONE)
+		err = state_fail(st, rc, sql);
+	sqlite3_finalize(stmt);
+	return err;
+}

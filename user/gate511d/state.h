@@ -131,6 +131,9 @@ int state_grants_foreach(struct g511_state *st, uint32_t after_id,
 /* kind 0 = all */
 int state_grants_count(struct g511_state *st, unsigned int kind,
 		       uint32_t *count);
+/* Grants in force by kind (G511_CLIENT_ADDR/_MAC) and origin; read only. */
+int state_grants_tally(struct g511_state *st,
+		       uint32_t count[G511_CLIENT_MAC + 1][G511_ORIGIN__MAX]);
 
 int state_history_add(struct g511_state *st, const struct g511_session_rec *s);
 /* Sessions with id > after_id (of filter's client, if filter), id order. */
