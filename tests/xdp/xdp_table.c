@@ -377,6 +377,26 @@ static int setup_garden(const struct harness *h)
 	return err;
 }
 
+/* The RFC 8908 API on the gateway's own address, TCP 443. */
+static int setup_capport(const struct harness *h, const char *addr)
+{
+	struct g511_config cfg = config_site();
+
+	cfg.capport_addr = addr16(addr);
+	cfg.capport_port = 443;
+	return config_put(h, &cfg);
+}
+
+static int setup_capport_v4(const struct harness *h)
+{
+	return setup_capport(h, GW4);
+}
+
+static int setup_capport_v6(const struct harness *h)
+{
+	return setup_capport(h, GW6);
+}
+
 static int setup_redirect_8080(const struct harness *h)
 {
 	struct g511_config cfg = config_site();
@@ -549,6 +569,15 @@ static const struct xdp_case cases[] = {
 	{ "dns_tcp_foreign", setup_site, DROP(DROP_DNS) },
 	{ "dns_tcp_resolver", setup_site, PASS(PASS_DNS) },
 
+	/* the RFC 8908 API: TCP to exactly its address and port */
+	{ "capport_v4", setup_capport_v4, PASS(PASS_CAPPORT) },
+	{ "capport_v4_off", setup_site, RST },
+	{ "capport_v4_other_port", setup_capport_v4, DROP(DROP_UNAUTH) },
+	{ "capport_v4_udp", setup_capport_v4, DROP(DROP_UNAUTH) },
+	{ "capport_v4_other_addr", setup_capport_v4, RST },
+	{ "capport_v4_fragment", setup_capport_v4, DROP(DROP_FRAG) },
+	{ "capport_v6", setup_capport_v6, PASS(PASS_CAPPORT) },
+	{ "capport_v6_wrong_family", setup_capport_v4, RST },
 	/* walled garden */
 	{ "garden_all_ports", setup_garden, PASS(PASS_GARDEN) },
 	{ "garden_port_match", setup_garden, PASS(PASS_GARDEN) },
