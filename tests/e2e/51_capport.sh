@@ -86,6 +86,8 @@ check "other path: 404" code_is 404 "https://$HOST/other"
 check "prefix path /capportx: 404" code_is 404 "https://$HOST/capportx"
 check "404 is JSON" body_is '.error | type == "string"'
 check "POST: 405" code_is 405 -X POST -d x "$URI"
+check "405 says Allow: GET, HEAD" header_is 'allow: GET, HEAD'
+check "HEAD: 200, the same headers" bash -c "[ \"\$(nsenter --net='$NS_CL' curl -sS -m 5 -I --cacert '$PKI/ca.pem' --resolve '$HOST:443:$GW4' -o /dev/null -w '%{http_code} %{content_type}' '$URI')\" = '200 application/captive+json' ]"
 
 # ---- an unauthenticated client reaches this listener and nothing else ----
 bg_ns "$NS_GW" /usr/bin/python3 -c "
@@ -130,6 +132,15 @@ check "MAC grant for the client's MAC: captive false, <= 1800 s" body_is \
 ctl deny $CL_MAC >/dev/null
 api "$URI" >/dev/null
 check "MAC grant revoked: captive true" body_is '.captive == true'
+# a reload that moves the listener: restart-only, the running one and its pass stay
+daemon_conf "$T_TMP/gate511.conf" "capport_listen = [$GW6]:443" \
+	"tls_cert = $PKI/gw.pem" "tls_key = $PKI/gw.key" "venue_info_url = $VENUE"
+kill -HUP "$DAEMON_PID"
+check "reload: capport_listen takes effect at restart" \
+	wait_for 10 grep -q 'capport_listen changed: takes effect at restart' "$T_TMP/gate511d.log"
+check "after the reload: the API still answers on $GW4" code_is 200 "$URI"
+check "after the reload: status still shows $GW4:443" bash -c \
+	"'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' status | grep -qx 'capport: *$GW4:443 (https)'"
 
 # ---- RFC 8910: dnsmasq hands out option 114 before login ----
 dhcp_case() {
