@@ -289,6 +289,9 @@ def cases():
 	c["capport_v4_fragment"] = eth() / v4(dst=GW4, flags="MF", frag=0) / syn(443)
 	c["capport_v6"] = eth() / v6(dst=GW6) / syn(443)
 	c["capport_v6_wrong_family"] = eth() / v6(dst=GW6) / syn(443)
+	c["capport_v4_in_client_nets"] = eth() / v4(dst=GW4) / syn(443)
+	c["capport_v4_spoofed_src"] = eth() / v4(src="192.0.2.99", dst=GW4) / syn(443)
+	c["capport_v4_gateway_src"] = eth() / v4(src=GW4, dst=GW4) / syn(443)
 
 	# redirect
 	c["http_v4"] = eth() / v4() / syn(80)

@@ -397,6 +397,20 @@ static int setup_capport_v6(const struct harness *h)
 	return setup_capport(h, GW6);
 }
 
+/* The API with client prefixes 10.5.0.0/24: sources are checked first. */
+static int setup_capport_nets(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+	struct g511_addr a4 = addr16("10.5.0.0");
+
+	cfg.n_client_nets = 1;
+	cfg.client_nets[0].prefixlen = 96 + 24;
+	memcpy(cfg.client_nets[0].addr, a4.addr, 16);
+	cfg.capport_addr = addr16(GW4);
+	cfg.capport_port = 443;
+	return config_put(h, &cfg);
+}
+
 static int setup_redirect_8080(const struct harness *h)
 {
 	struct g511_config cfg = config_site();
@@ -578,6 +592,9 @@ static const struct xdp_case cases[] = {
 	{ "capport_v4_fragment", setup_capport_v4, DROP(DROP_FRAG) },
 	{ "capport_v6", setup_capport_v6, PASS(PASS_CAPPORT) },
 	{ "capport_v6_wrong_family", setup_capport_v4, RST },
+	{ "capport_v4_in_client_nets", setup_capport_nets, PASS(PASS_CAPPORT) },
+	{ "capport_v4_spoofed_src", setup_capport_nets, DROP(DROP_SRC) },
+	{ "capport_v4_gateway_src", setup_capport_v4, DROP(DROP_SRC) },
 	/* walled garden */
 	{ "garden_all_ports", setup_garden, PASS(PASS_GARDEN) },
 	{ "garden_port_match", setup_garden, PASS(PASS_GARDEN) },
