@@ -832,6 +832,7 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	d->responder_status = responder_status;
+	d->listeners_status = listeners_status;
 	err = control_start(d);
 	if (!err)
 		err = listeners_start(d);

@@ -185,5 +185,7 @@ int grants_status(struct g511_daemon *d, struct g511_ctl_status *out)
 	pthread_mutex_unlock(&d->lock);
 	if (d->responder_status)
 		d->responder_status(d, out);
+	if (d->listeners_status)
+		d->listeners_status(d, out);
 	return err;
 }
