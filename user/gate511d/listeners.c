@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 
+#include "api.h"
 #include "daemon.h"
 #include "listeners.h"
 
@@ -17,6 +18,7 @@ struct listener {
 
 static const struct listener listeners[] = {
 	/* { "capport", capport_start, capport_stop }, */
+	{ "api", api_start, api_stop },
 	{ NULL, NULL, NULL },
 };
 
