@@ -138,6 +138,51 @@ check "flood: a burst of 401 before the throttle ($codes)" [ "${n401:-0}" -ge 1 
 check "flood: another source is not throttled" [ "$(status --source 127.0.0.2 GET /v1/grants)" = 200 ]
 check "flood: the throttled source recovers" wait_for 15 bash -c "$(declare -f api status in_gw); ROOT='$ROOT' PORT=$PORT KEY1=$KEY1 NS_GW=$NS_GW; [ \"\$(status GET /v1/grants)\" = 200 ]"
 
+# ---- HTTPS on the gateway's address: validated certificate, client certs ----
+if ! command -v openssl >/dev/null; then
+	t_skip "api over TLS" "no openssl to make a test CA"
+else
+	P=$T_TMP/pki
+	mkdir -p "$P"
+	{
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=g511-test-ca \
+		-keyout "$P/ca.key" -out "$P/ca.pem"
+	openssl req -newkey rsa:2048 -nodes -subj /CN=10.51.0.1 -keyout "$P/srv.key" \
+		-out "$P/srv.csr"
+	printf 'subjectAltName=IP:10.51.0.1\n' > "$P/srv.ext"
+	openssl x509 -req -in "$P/srv.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" \
+		-CAcreateserial -days 2 -extfile "$P/srv.ext" -out "$P/srv.pem"
+	openssl req -newkey rsa:2048 -nodes -subj /CN=portal -keyout "$P/cl.key" \
+		-out "$P/cl.csr"
+	openssl x509 -req -in "$P/cl.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" \
+		-CAcreateserial -days 2 -out "$P/cl.pem"
+	} >/dev/null 2>&1
+	chmod 600 "$P"/*.key
+	daemon_stop
+	mv "$T_TMP/gate511.conf" "$T_TMP/plain.conf"
+	daemon_conf "$T_TMP/gate511.conf" "api_listen = 10.51.0.1:8443" "api_key = $KEY1" \
+		"tls_cert = $P/srv.pem" "tls_key = $P/srv.key" "api_client_ca = $P/ca.pem"
+	chmod 600 "$T_TMP/gate511.conf"
+	if daemon_start; then
+		tapi() { in_gw /usr/bin/python3 "$ROOT/tests/tools/g511_api.py" \
+			--url https://10.51.0.1:8443 --cafile "$P/ca.pem" -s "$@"; }
+		check "https: log says so" grep -q "api listening on 10.51.0.1:8443 (https, 1 keys, client certificates)" "$T_TMP/gate511d.log"
+		check "https, certificate validated, HMAC: 200" [ "$(tapi --key "$KEY1" GET /v1/grants)" = 200 ]
+		check "https, bad signature: 401" [ "$(tapi --key "$KEY1" --bad-sig GET /v1/grants)" = 401 ]
+		check "https, client certificate, no HMAC: 200" [ "$(tapi --cert "$P/cl.pem" --certkey "$P/cl.key" GET /v1/grants)" = 200 ]
+		check "https, client certificate, grant: 201" [ "$(tapi --cert "$P/cl.pem" --certkey "$P/cl.key" POST /v1/grants '{"client": "10.51.0.2", "ttl": 60}')" = 201 ]
+		check "https, client certificate, revoke: 200" [ "$(tapi --cert "$P/cl.pem" --certkey "$P/cl.key" DELETE /v1/grants/10.51.0.2)" = 200 ]
+		check "https, neither: 401" [ "$(tapi GET /v1/grants)" = 401 ]
+		check_not "https: a client without the CA refuses the server" in_gw curl -s -m 3 -o /dev/null https://10.51.0.1:8443/v1/grants
+		check "https: curl with the test CA validates it" bash -c "[ \"\$(nsenter --net=$NS_GW curl -s -m 3 -o /dev/null -w '%{http_code}' --cacert '$P/ca.pem' https://10.51.0.1:8443/v1/grants)\" = 401 ]"
+	else
+		t_fail "daemon starts with the https api"
+	fi
+	daemon_stop
+	mv "$T_TMP/plain.conf" "$T_TMP/gate511.conf"
+	daemon_start || { t_fail "daemon restarts on plain http"; t_summary; exit 1; }
+fi
+
 # ---- a full map: 507, nobody evicted ----
 check "grant one before filling: 201" [ "$(status POST /v1/grants '{"client": "10.51.0.2"}')" = 201 ]
 max=$(bpftool -j map show pinned $PIN_DIR/g511_clients | jq .max_entries)
