@@ -123,7 +123,7 @@ in_gw /usr/bin/python3 "$T_TMP/flood.py" "$PORT" > "$T_TMP/flood.txt" &
 flood=$!
 # the control socket while the flood runs: every status answered
 n_ok=0 n_tries=0
-for i in $(seq 20); do
+for _ in $(seq 20); do
 	pid_gone "$flood" && break
 	n_tries=$((n_tries + 1))
 	ctl status >/dev/null 2>&1 && n_ok=$((n_ok + 1))
@@ -185,8 +185,8 @@ fi
 
 # ---- a full map: 507, nobody evicted ----
 check "grant one before filling: 201" [ "$(status POST /v1/grants '{"client": "10.51.0.2"}')" = 201 ]
-max=$(bpftool -j map show pinned $PIN_DIR/g511_clients | jq .max_entries)
-have=$(bpftool -j map dump pinned $PIN_DIR/g511_clients | jq length)
+max=$(bpftool -j map show pinned "$PIN_DIR"/g511_clients | jq .max_entries)
+have=$(bpftool -j map dump pinned "$PIN_DIR"/g511_clients | jq length)
 if [ "$((max - have))" -gt 300000 ]; then
 	t_skip "full map: 507" "the clients map holds $max entries: too many to fill here"
 else
