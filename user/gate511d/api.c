@@ -44,6 +44,7 @@
 #include "query.h"
 #include "siphash.h"
 
+#define G511_ADDR_STRLEN_API	64
 #define API_KEYS_MAX		1024	/* api_keys file */
 #define API_LIST_PAGE		1024
 #define THROTTLE_SLOTS		1024
@@ -69,7 +70,8 @@ struct api {
 	struct bucket buckets[THROTTLE_SLOTS];
 };
 
-static struct api *api_live;
+static struct api *api_live;		/* api_live_mu: read by the metrics */
+static pthread_mutex_t api_live_mu = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint64_t c_requests[API_EP__MAX][API_SC__MAX];
 static _Atomic uint64_t c_auth[SIG__MAX];
 static _Atomic uint64_t c_throttled;
@@ -87,9 +89,11 @@ const char *api_endpoint_name(enum api_endpoint ep)
 
 void api_counters_get(struct api_counters *out)
 {
-	struct api *a = api_live;
+	struct api *a;
 
 	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&api_live_mu);
+	a = api_live;
 	for (int e = 0; e < API_EP__MAX; e++)
 		for (int s = 0; s < API_SC__MAX; s++)
 			out->requests[e][s] = c_requests[e][s];
@@ -98,6 +102,20 @@ void api_counters_get(struct api_counters *out)
 	out->throttled = c_throttled;
 	if (a && a->nonces)
 		out->nonces = nonce_count(a->nonces);
+	pthread_mutex_unlock(&api_live_mu);
+}
+
+bool api_listener_counters(struct httpd_counters *out)
+{
+	bool on;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&api_live_mu);
+	on = api_live && api_live->httpd;
+	if (on)
+		httpd_counters(api_live->httpd, out);
+	pthread_mutex_unlock(&api_live_mu);
+	return on;
 }
 
 static uint64_t mono_ms(void)
@@ -436,6 +454,13 @@ static bool authenticate(struct api *a, const struct httpd_req *req, struct http
 	if (v == SIG_OK)
 		return true;
 	c_auth[v]++;
+	if (log_getverbose() > 0) {
+		char who[G511_ADDR_STRLEN_API];
+
+		addr_format(&req->peer, who, sizeof(who));
+		log_debug("api: %s %s from %s: %s (key \"%s\")", req->method, req->path, who,
+			  sig_verdict_reason(v), auth.keyid);
+	}
 	if (v == SIG_NONCE_ERROR) {
 		httpd_resp_error(resp, 503, "the nonce cache cannot record the request "
 				 "(full of unexpired nonces, or its database failed); "
@@ -652,7 +677,9 @@ int api_start(struct g511_daemon *d)
 		 addr_is_v4(&conf->api_listen.addr) ? "" : "]", httpd_port(a->httpd),
 		 o.tls_cert ? "https" : "http", a->n_keys,
 		 a->client_ca ? ", client certificates" : "");
+	pthread_mutex_lock(&api_live_mu);
 	api_live = a;
+	pthread_mutex_unlock(&api_live_mu);
 	return 0;
 fail:
 	api_free(a);
@@ -661,13 +688,13 @@ fail:
 
 void api_stop(struct g511_daemon *d)
 {
-	struct api *a = api_live;
+	struct api *a;
 
 	(void)d;
-	if (!a)
-		return;
-	httpd_stop(a->httpd);	/* no handler runs after this */
-	a->httpd = NULL;
+	pthread_mutex_lock(&api_live_mu);
+	a = api_live;
 	api_live = NULL;
-	api_free(a);
+	pthread_mutex_unlock(&api_live_mu);
+	if (a)
+		api_free(a);	/* httpd_stop() first: no handler runs after it */
 }

@@ -18,6 +18,7 @@
 #ifndef GATE511D_API_H
 #define GATE511D_API_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "sig.h"
 
@@ -46,6 +47,11 @@ struct api_counters {
 const char *api_endpoint_name(enum api_endpoint ep);
 /* A snapshot; all zero while the API is off. */
 void api_counters_get(struct api_counters *out);
+
+struct httpd_counters;
+/* The listener's own counters (connections, 413s before the handler, TLS
+ * errors: httpd.h); false (and zeros) while the API is off. */
+bool api_listener_counters(struct httpd_counters *out);
 
 /* listeners.c: start when api_listen is set (0 when it is not), stop. */
 int api_start(struct g511_daemon *d);
