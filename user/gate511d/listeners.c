@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api.h"
 #include "capport.h"
 #include "ctl_proto.h"
 #include "daemon.h"
@@ -21,6 +22,7 @@ struct listener {
 
 static const struct listener listeners[] = {
 	{ "capport", capport_start, capport_stop },
+	{ "api", api_start, api_stop },
 	{ "metrics", metrics_start, metrics_stop },
 	{ NULL, NULL, NULL },
 };

@@ -235,6 +235,13 @@ static void gather(struct g511_daemon *d, struct metrics_snap *s)
 	latency_read(&g511_lat_sweep, &s->sweep);
 	latency_read(&g511_lat_commit, &s->commit);
 	gather_listeners(s);
+	{
+		struct httpd_counters unused;
+
+		s->api_on = api_listener_counters(&unused);
+		if (s->api_on)
+			api_counters_get(&s->api);
+	}
 }
 
 /* ------------------------------------------------------------ handler */

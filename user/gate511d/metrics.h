@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
+#include "api.h"
 #include "ctl_proto.h"
 #include "gate511.h"
 #include "httpd.h"
@@ -75,6 +76,8 @@ struct metrics_snap {
 	unsigned int n_listeners;
 	struct metrics_iface ifaces[8];
 	unsigned int n_ifaces;
+	bool api_on;			/* the portal API listens */
+	struct api_counters api;	/* api.h: by endpoint, auth failures */
 };
 
 /* The exposition of s (malloc'd, *len bytes); -ENOMEM, or -EINVAL if the

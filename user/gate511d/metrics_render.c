@@ -213,13 +213,35 @@ static void render_listeners(struct prom_writer *w, const struct metrics_snap *s
 	for (unsigned int i = 0; i < s->n_listeners; i++)
 		u64_1(w, "listener", s->listeners[i].name, s->listeners[i].c.tls_errors);
 
-	/*
-	 * API: requests by endpoint and status. TO BE FILLED when api.c
-	 * lands: its api_counters() copied into the snapshot by metrics.c
-	 * (gather) and written here as
-	 *   gate511_api_requests_total{endpoint="grants_post",code="201"}
-	 * and gate511_api_auth_failures_total{reason="bad_signature"}.
-	 */
+	if (!s->api_on)
+		return;
+	/* the portal API: by endpoint and status class, and why logins failed */
+	prom_family(w, "gate511_api_requests_total", PROM_COUNTER,
+		    "Portal API requests answered, by endpoint and status class.");
+	for (int ep = 0; ep < API_EP__MAX; ep++) {
+		static const char *const cls[API_SC__MAX] = { "2xx", "4xx", "5xx" };
+
+		for (int c = 0; c < API_SC__MAX; c++) {
+			struct prom_label l[] = {
+				{ "endpoint", api_endpoint_name(ep) },
+				{ "code", cls[c] },
+			};
+
+			prom_u64(w, l, 2, s->api.requests[ep][c]);
+		}
+	}
+	prom_family(w, "gate511_api_auth_failures_total", PROM_COUNTER,
+		    "Portal API requests refused by authentication (401, or 503 when "
+		    "the nonce could not be recorded), by reason.");
+	for (int v = SIG_OK + 1; v < SIG__MAX; v++)
+		u64_1(w, "reason", sig_verdict_name(v), s->api.auth_failures[v]);
+	prom_family(w, "gate511_api_throttled_total", PROM_COUNTER,
+		    "Portal API requests answered 429 (a source over its budget of "
+		    "failed authentications), with no signature work done.");
+	prom_u64(w, NULL, 0, s->api.throttled);
+	prom_family(w, "gate511_api_nonces", PROM_GAUGE,
+		    "Nonces held by the replay cache now.");
+	prom_u64(w, NULL, 0, s->api.nonces);
 }
 
 static void render_ifaces(struct prom_writer *w, const struct metrics_snap *s)
