@@ -29,6 +29,7 @@ MUTATIONS=(
 "bogus_sources|20_identity.sh|s/if (src_is_bogus(\&p.src)) {/if (0) {/"
 "gateway_source|20_identity.sh|s/if (addr_in_list(\&p.src, cfg->local_addrs, cfg->n_local_addrs)) {/if (0) {/"
 "client_nets_off|20_identity.sh|s/!g511_src_in_client_nets(\&p.src, cfg)/0/"
+"quota_off|40_faults.sh|s/if (g->quota_bytes \&\& g->bytes + g->bytes_down >= g->quota_bytes) {/if (0) {/"
 "redirect_fail_open|40_faults.sh|s/ctx->rx_queue_index, XDP_DROP)/ctx->rx_queue_index, XDP_PASS)/ @@ s/return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_DROP;/return act;/"
 )
 
@@ -64,7 +65,7 @@ for m in "${MUTATIONS[@]}"; do
 	echo "== $NAME"
 	diff -u bpf/gate511.bpf.c "$src" | grep '^[-+][^-+]' | sed 's/^/   /'
 	# a helper the mutation made unused is no reason to refuse it
-	if ! clang -g -O2 --target=bpf -Wall -Werror -Wno-unused-function -Iinclude -I"$ARCH_INC" -c "$src" -o "$obj" \
+	if ! clang -g -O2 --target=bpf -Wall -Werror -Wno-unused-function -Iinclude -Ibpf -I"$ARCH_INC" -c "$src" -o "$obj" \
 		2>"$TMP/$NAME.cc"; then
 		echo "   does not build:"; sed 's/^/   /' "$TMP/$NAME.cc" | head -5
 		broken=$((broken + 1)); summary+=("$NAME: DOES NOT BUILD"); continue
