@@ -7,8 +7,9 @@
 # The path: two namespaces joined by a veth; iperf3 sends from the
 # "gateway" side to the "client" side, whose address holds a grant with a
 # quota (never reached), so every packet takes the counting path and the
-# quota check. Configurations alternate run by run (no clsact qdisc at
-# all, then clsact + gate511_tc), so a noisy neighbour hits both; each
+# quota check. Configurations alternate within each run (no clsact qdisc
+# at all; clsact + gate511_tc), which one first alternating run by run, so
+# a noisy neighbour hits both; each
 # figure is the median of RUNS runs; the ratio is the median of the
 # per-run ratios (cost: with / without; > 1 is slower):
 #   64B   UDP, 18-byte payloads (64-byte frames), packets/s of the sender
@@ -83,10 +84,17 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)
 : > "$TMP/64.off"; : > "$TMP/64.on"; : > "$TMP/tcp.off"; : > "$TMP/tcp.on"
 : > "$TMP/64.r"; : > "$TMP/tcp.r"
 for r in $(seq "$RUNS"); do
-	prog_off; a=$(udp64); b=$(tcp1)
-	prog_on || { echo "bench/tc: cannot attach gate511_tc" >&2; exit 1; }
-	x=$(udp64); y=$(tcp1)
-	prog_off
+	# which goes first alternates, so neither gains from its place
+	if [ $((r % 2)) = 1 ]; then
+		prog_off; a=$(udp64); b=$(tcp1)
+		prog_on || { echo "bench/tc: cannot attach gate511_tc" >&2; exit 1; }
+		x=$(udp64); y=$(tcp1)
+		prog_off
+	else
+		prog_on || { echo "bench/tc: cannot attach gate511_tc" >&2; exit 1; }
+		x=$(udp64); y=$(tcp1)
+		prog_off; a=$(udp64); b=$(tcp1)
+	fi
 	echo "$a" >> "$TMP/64.off"; echo "$x" >> "$TMP/64.on"
 	echo "$b" >> "$TMP/tcp.off"; echo "$y" >> "$TMP/tcp.on"
 	# cost ratio: rate without / rate with

@@ -74,7 +74,7 @@ static __always_inline bool tc_parse_ip(struct tc_pkt *t)
 		return false;
 	}
 	if (t->l4_proto == IPPROTO_TCP || t->l4_proto == IPPROTO_UDP) {
-		__be16 *ports = t->l4;
+		__be16 *ports = t->l4;	/* ports left 0 if not linear */
 
 		if ((void *)(ports + 2) <= end) {
 			t->sport = bpf_ntohs(ports[0]);
@@ -184,6 +184,20 @@ static __always_inline struct g511_grant *tc_dst_mac_grant(const struct tc_pkt *
 	return bpf_map_lookup_elem(&g511_macs, &key);
 }
 
+/* Ethernet and the IP header: true when both were read (t->l4 set). */
+static __always_inline bool tc_parse(struct __sk_buff *skb, struct tc_pkt *t)
+{
+	t->p.data = (void *)(long)skb->data;
+	t->p.data_end = (void *)(long)skb->data_end;
+	if (parse_eth(&t->p)) {
+		t->p.eth = NULL;
+		return false;
+	}
+	if (t->p.eth_proto != G511_ETH_P_IP && t->p.eth_proto != G511_ETH_P_IPV6)
+		return true;	/* not IP: nothing more to read */
+	return tc_parse_ip(t);
+}
+
 #define TC_VERDICT(s, action) do { *stat = (s); return (action); } while (0)
 
 static __always_inline int gate511_tc_decide(struct __sk_buff *skb, __u32 *stat)
@@ -193,21 +207,24 @@ static __always_inline int gate511_tc_decide(struct __sk_buff *skb, __u32 *stat)
 	struct g511_grant *grant = NULL;
 	bool by_mac = false, ip;
 
-	t.p.data = (void *)(long)skb->data;
-	t.p.data_end = (void *)(long)skb->data_end;
-	if (t.p.data + TC_HDRS_LEN > t.p.data_end && skb->len > t.p.data_end - t.p.data) {
+	/*
+	 * Pull only when the headers we read are not in the linear part
+	 * (rare): a pull of a GSO packet's payload would cost more than all
+	 * the rest of this program.
+	 */
+	if (!tc_parse(skb, &t) && skb->len > skb->data_end - skb->data) {
 		bpf_skb_pull_data(skb, skb->len < TC_HDRS_LEN ? skb->len : TC_HDRS_LEN);
 		stat_inc(G511_EV_TC_PULL);
-		t.p.data = (void *)(long)skb->data;
-		t.p.data_end = (void *)(long)skb->data_end;
+		__builtin_memset(&t, 0, sizeof(t));
+		tc_parse(skb, &t);
 	}
 	/* Unreadable or not ours to judge: nobody's download, it passes. */
-	if (parse_eth(&t.p))
+	if (!t.p.eth)
 		TC_VERDICT(G511_TC_PASS, TC_ACT_UNSPEC);
 	if (t.p.eth_proto == G511_ETH_P_ARP)
 		TC_VERDICT(G511_TC_PASS, TC_ACT_UNSPEC);
+	ip = t.l4 != NULL;
 	cfg = config_get();
-	ip = tc_parse_ip(&t);
 	if (ip)
 		grant = bpf_map_lookup_elem(&g511_clients, &t.dst);
 	if (!grant && (grant = tc_dst_mac_grant(&t, cfg)))
