@@ -71,7 +71,7 @@ deps:
 	  [ -e /usr/include/microhttpd.h ] && [ -e /usr/include/gnutls/gnutls.h ] && \
 	  mount | grep -q ' /sys/fs/bpf type bpf' || scripts/install-deps.sh
 
-%.bpf.o: %.bpf.c $(HDRS)
+%.bpf.o: %.bpf.c $(HDRS) $(wildcard bpf/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

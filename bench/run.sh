@@ -14,7 +14,7 @@ xdp_stages() {
 	for n in 0 1 2 3 4 5 6; do
 		local o=$dir/gate511_stage$n.bpf.o
 		[ "$o" -nt bpf/gate511.bpf.c ] && [ "$o" -nt include/gate511.h ] &&
-			[ "$o" -nt include/g511_wire.h ] && continue
+			[ "$o" -nt include/g511_wire.h ] && [ "$o" -nt bpf/gate511_tc.h ] && continue
 		${CLANG:-clang} -g -O2 --target=bpf -Wall -Werror -Iinclude -I"$arch" \
 			-DG511_BENCH_STAGE=$n -c bpf/gate511.bpf.c -o "$o" || return 1
 	done
@@ -22,7 +22,7 @@ xdp_stages() {
 }
 
 rc=0
-for b in ${BENCH:-xdp responder control}; do
+for b in ${BENCH:-xdp tc responder control}; do
 	case $b in
 	xdp)
 		stages=$(xdp_stages) || { stages=""; echo "bench: cannot build the XDP stage cuts" >&2; rc=1; }

@@ -9,8 +9,11 @@
  * dropped. Every packet ends in exactly one verdict counter in g511_stats.
  *
  * Fail closed: the parser drops what it cannot read, the redirect falls back
- * to XDP_DROP when no socket is bound, and the grant deadline is checked
- * here, so a dead daemon never extends anyone's access.
+ * to XDP_DROP when no socket is bound, and the grant deadline and byte
+ * quota are checked here, so a dead daemon never extends anyone's access.
+ *
+ * The download direction is the TC egress program gate511_tc (section
+ * "tc", same maps), in gate511_tc.h, included at the end.
  *
  * Layout: parsing helpers (each bounds-check next to the pointer it makes),
  * the predicates the rules are made of, then gate511_decide(), the one place
@@ -393,8 +396,21 @@ static __always_inline __u64 now_boot_ns(const struct g511_config *cfg)
 }
 
 /*
+ * L3 bytes of the frame (struct g511_grant): the IP datagram as its header
+ * says (parse_ipv4/6 checked it fits), else what follows the L2 header.
+ */
+static __always_inline __u64 l3_len(const struct pkt *p)
+{
+	if (p->ip_end)
+		return p->ip_end - (__u32)(p->l3 - p->data);
+	return p->data_end - p->l3;
+}
+
+/*
  * Grant check for an entry of g511_clients or g511_macs. Counts why a found
- * grant does not hold; on success updates the grant's counters.
+ * grant does not hold; on success updates the grant's counters. A grant
+ * whose quota is used up (both directions, see struct g511_grant) holds no
+ * more: the client is treated as one without a grant.
  */
 static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *p,
 					const struct g511_config *cfg)
@@ -413,8 +429,12 @@ static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *
 		stat_inc(G511_EV_MAC_MISMATCH);
 		return false;
 	}
+	if (g->quota_bytes && g->bytes + g->bytes_down >= g->quota_bytes) {
+		stat_inc(G511_EV_GRANT_QUOTA);
+		return false;
+	}
 	g->packets++;	/* plain: see struct g511_grant */
-	__sync_fetch_and_add(&g->bytes, p->data_end - p->data);
+	__sync_fetch_and_add(&g->bytes, l3_len(p));
 	if (now - g->last_seen_ns > LAST_SEEN_GRANULARITY_NS)
 		g->last_seen_ns = now;
 	return true;
@@ -960,5 +980,7 @@ int gate511_xdp(struct xdp_md *ctx)
 	stat_inc(stat);
 	return action;
 }
+
+#include "gate511_tc.h"
 
 char _license[] SEC("license") = "GPL";

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #define G511_PROG_NAME		"gate511_xdp"
+#define G511_TC_PROG_NAME	"gate511_tc"	/* TC egress, section "tc" */
 #define G511_PIN_DIR_DEFAULT	"/sys/fs/bpf/tc/globals"
 
 #define G511_MAP_CLIENTS	"g511_clients"
@@ -47,10 +48,25 @@ struct g511_addr {
  * upload direction, the TC egress program for the download one) and read
  * by the daemon for accounting; the daemon writes it as zero.
  *
- * XDP adds to bytes atomically (exact volume, what quotas need); packets
- * and last_seen_ns are plain stores, so two CPUs passing the same client's
- * packets in the same instant may lose a packet count. The atomic add costs
- * ~5 ns a packet; two of them would miss the datapath's budget.
+ * Which bytes count: L3, the IP datagram (header included, no Ethernet
+ * header, tags or padding), both ways, as RFC 8908's bytes-remaining; for
+ * a frame that is not IP (a MAC grant's PPPoE, say), what follows the
+ * Ethernet header and tags. A GSO packet on egress counts as the segments
+ * it will be on the wire (each with its headers).
+ *
+ * The datapath adds to bytes and bytes_down atomically (exact volume, what
+ * quotas need); packets, packets_down and last_seen_ns are plain stores, so
+ * two CPUs passing the same client's packets in the same instant may lose a
+ * packet count. The atomic add costs ~5 ns a packet; two of them would miss
+ * the datapath's budget.
+ *
+ * Quota: used = bytes + bytes_down. A packet passes on the grant while
+ * used < quota_bytes before it; once used >= quota_bytes the grant no
+ * longer holds in either program (XDP: as if there were none; TC: the
+ * download is dropped, but for what a captive client may receive), daemon
+ * or not. The check and the add are not one atomic step, so the overshoot
+ * is below one packet per CPU (a program runs with bottom halves off: one
+ * at a time per CPU); on egress a packet may be a GSO one, up to 64 KiB.
  *
  * quota_bytes, rate_up_bps and rate_down_bps are carried from the phase-2
  * groundwork on; 0 means "none". The datapath state for them (up_tokens,
@@ -70,9 +86,9 @@ struct g511_grant {
 	/* datapath */
 	__u64 last_seen_ns;	/* BOOTTIME ns of the last packet (XDP) */
 	__u64 packets;		/* upload packets passed (XDP); see above */
-	__u64 bytes;		/* upload bytes passed, L2 frame length (XDP) */
+	__u64 bytes;		/* upload bytes passed, L3 length (XDP) */
 	__u64 packets_down;	/* download packets (TC egress) */
-	__u64 bytes_down;	/* download bytes (TC egress) */
+	__u64 bytes_down;	/* download bytes, L3 length (TC egress) */
 	__u64 up_tokens;	/* upload token bucket, bytes (XDP) */
 	__u64 up_stamp_ns;	/* last refill of up_tokens (XDP) */
 	__u64 down_next_ns;	/* earliest departure of the next packet (TC) */
@@ -210,12 +226,17 @@ struct g511_config {
 /* ---- g511_stats: PERCPU_ARRAY[G511_STAT__MAX] of __u64 ---- */
 
 /*
- * Verdict counters: exactly one of these per packet seen. Event counters
- * (G511_EV_*) count things noticed on the way and may add up to anything.
+ * Two programs count here, each in its own range. XDP: verdict counters
+ * G511_STAT_* (exactly one per packet XDP sees), then its event counters
+ * G511_EV_* (things noticed on the way; they may add up to anything). TC
+ * egress: verdict counters G511_TC_* (exactly one per packet it sees), then
+ * its events G511_EV_TC_*. The ranges are G511_XDP_VERDICT_FIRST..LAST and
+ * G511_TC_VERDICT_FIRST..LAST below: "one verdict per packet" holds in each.
  *
  * One list, G511_STATS(X), makes both the enum and the names: X(symbol,
  * name). A counter added without a name does not compile (X takes two
- * arguments, and the name must be a non-empty string literal).
+ * arguments, and the name must be a non-empty string literal). Append in
+ * the range a counter belongs to; names are what metrics and the CLI show.
  */
 #define G511_STATS(X)							\
 	X(G511_STAT_PASS_CLIENT, "pass_client")	/* source address holds a grant */ \
@@ -240,13 +261,27 @@ struct g511_config {
 	X(G511_STAT_PASS_CAPPORT, "pass_capport") /* TCP to the RFC 8908 API */ \
 	X(G511_EV_GRANT_EXPIRED, "ev_grant_expired") /* grant found but past its deadline */ \
 	X(G511_EV_GRANT_IDLE, "ev_grant_idle")	/* grant found but idle too long */ \
-	X(G511_EV_MAC_MISMATCH, "ev_mac_mismatch") /* grant bound to another MAC */
+	X(G511_EV_MAC_MISMATCH, "ev_mac_mismatch") /* grant bound to another MAC */ \
+	X(G511_EV_GRANT_QUOTA, "ev_grant_quota") /* grant found but its quota used up */ \
+	/* TC egress (download), one verdict per packet */		\
+	X(G511_TC_PASS_CLIENT, "tc_pass_client") /* to an address grant: counted */ \
+	X(G511_TC_PASS_MAC, "tc_pass_mac")	/* to a MAC grant: counted */	\
+	X(G511_TC_PASS, "tc_pass")		/* to no grant (unauthenticated, broadcast) */ \
+	X(G511_TC_PASS_CAPTIVE, "tc_pass_captive") /* over quota, but what a captive client gets */ \
+	X(G511_TC_DROP_QUOTA, "tc_drop_quota")	/* over quota: dropped */	\
+	X(G511_EV_TC_PULL, "ev_tc_pull")	/* headers not linear: pulled */
 
 #define G511_STAT_ENUM_(sym, name)	sym,
 enum g511_stat {
 	G511_STATS(G511_STAT_ENUM_)
 	G511_STAT__MAX,
 };
+
+/* The verdict ranges (inclusive) of the two programs, see above. */
+#define G511_XDP_VERDICT_FIRST	G511_STAT_PASS_CLIENT
+#define G511_XDP_VERDICT_LAST	G511_STAT_PASS_CAPPORT
+#define G511_TC_VERDICT_FIRST	G511_TC_PASS_CLIENT
+#define G511_TC_VERDICT_LAST	G511_TC_DROP_QUOTA
 
 /* Initializer for a name table indexed by enum g511_stat:
  * static const char *const names[] = G511_STAT_NAMES; */

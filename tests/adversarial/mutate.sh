@@ -32,6 +32,7 @@ MUTATIONS=(
 "capport_any_port|10_evasion.sh|s/p->dport == cfg->capport_port \&\& //"
 "capport_any_addr|10_evasion.sh|s/ \&\& addr_eq(\&p->dst, \&cfg->capport_addr)//"
 "capport_udp|10_evasion.sh|s/cfg->capport_port \&\& p->l4_proto == IPPROTO_TCP \&\&/cfg->capport_port \&\&/"
+"quota_off|40_faults.sh|s/if (g->quota_bytes \&\& g->bytes + g->bytes_down >= g->quota_bytes) {/if (0) {/"
 "redirect_fail_open|40_faults.sh|s/ctx->rx_queue_index, XDP_DROP)/ctx->rx_queue_index, XDP_PASS)/ @@ s/return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_DROP;/return act;/"
 )
 
@@ -67,7 +68,7 @@ for m in "${MUTATIONS[@]}"; do
 	echo "== $NAME"
 	diff -u bpf/gate511.bpf.c "$src" | grep '^[-+][^-+]' | sed 's/^/   /'
 	# a helper the mutation made unused is no reason to refuse it
-	if ! clang -g -O2 --target=bpf -Wall -Werror -Wno-unused-function -Iinclude -I"$ARCH_INC" -c "$src" -o "$obj" \
+	if ! clang -g -O2 --target=bpf -Wall -Werror -Wno-unused-function -Iinclude -Ibpf -I"$ARCH_INC" -c "$src" -o "$obj" \
 		2>"$TMP/$NAME.cc"; then
 		echo "   does not build:"; sed 's/^/   /' "$TMP/$NAME.cc" | head -5
 		broken=$((broken + 1)); summary+=("$NAME: DOES NOT BUILD"); continue

@@ -67,6 +67,11 @@ def eth(src=CLIENT_MAC, dst=GW_MAC, **kw):
 	return Ether(src=src, dst=dst, **kw)
 
 
+def down(src=GW_MAC, dst=CLIENT_MAC, **kw):
+	"""A download frame: the gateway's NIC to the client (TC egress)."""
+	return Ether(src=src, dst=dst, **kw)
+
+
 def v4(src=CLIENT4, dst=SERVER4, **kw):
 	return IP(src=src, dst=dst, id=0x1234, **kw)
 
@@ -424,6 +429,61 @@ def cases():
 		udp(53) / dns_query()
 	c["cnet_dns_outside_no_nets"] = eth() / v4(src="192.0.2.7", dst=RESOLVER4) / \
 		udp(53) / dns_query()
+
+	# byte quotas in XDP (the grant's counters set by the table)
+	c["quota_last_byte"] = eth() / v4() / echo4()
+	c["quota_used_up"] = eth() / v4() / echo4()
+	c["quota_used_up_http"] = eth() / v4() / syn(80)
+	c["quota_used_by_download"] = eth() / v4() / echo4()
+	c["quota_mac_used_up"] = eth(src=DEVICE_MAC) / v4(src=DEVICE4) / echo4()
+
+	# TC egress: download frames, gateway to client (tc_* cases)
+	c["tc_down_v4"] = down() / v4(src=SERVER4, dst=CLIENT4) / \
+		TCP(sport=80, dport=SPORT, seq=SEQ, ack=ACK, flags="A") / Raw(b"d" * 100)
+	c["tc_down_v6"] = down() / v6(src=SERVER6, dst=CLIENT6) / \
+		UDP(sport=443, dport=SPORT) / Raw(b"e" * 77)
+	c["tc_down_vlan"] = down(type=0x8100) / Dot1Q(vlan=7) / \
+		v4(src=SERVER4, dst=CLIENT4) / UDP(sport=443, dport=SPORT) / Raw(b"v" * 50)
+	c["tc_down_mac"] = down(dst=DEVICE_MAC) / v4(src=SERVER4, dst=DEVICE4) / \
+		UDP(sport=443, dport=SPORT) / Raw(b"m" * 60)
+	c["tc_down_mac_pppoe"] = down(dst=DEVICE_MAC, type=0x8864) / \
+		Raw(bytes.fromhex("1100000100040021") + b"\0" * 4)
+	c["tc_down_unauth"] = down() / v4(src=SERVER4, dst=CLIENT4) / \
+		TCP(sport=80, dport=SPORT, flags="A") / Raw(b"u" * 20)
+	c["tc_down_unauth_v6"] = down() / v6(src=SERVER6, dst=CLIENT6) / \
+		UDP(sport=443, dport=SPORT) / Raw(b"u" * 20)
+	c["tc_arp_reply"] = down() / ARP(op=2, hwsrc=GW_MAC, psrc=GW4,
+					 hwdst=CLIENT_MAC, pdst=CLIENT4)
+	c["tc_broadcast_dhcp"] = down(dst="ff:ff:ff:ff:ff:ff") / v4(
+		src=GW4, dst="255.255.255.255") / udp(68, 67) / Raw(b"o" * 240)
+	c["tc_gso_v4"] = down() / v4(src=SERVER4, dst=CLIENT4) / \
+		TCP(sport=80, dport=SPORT, seq=SEQ, ack=ACK, flags="A",
+		    options=[("NOP", None), ("NOP", None),
+			     ("Timestamp", (1, 2))]) / Raw(b"g" * 600)
+	c["tc_quota_last_byte"] = c["tc_down_v4"]
+	c["tc_quota_used_up"] = c["tc_down_v4"]
+	c["tc_quota_used_by_upload"] = c["tc_down_v4"]
+	c["tc_quota_mac"] = c["tc_down_mac"]
+	c["tc_quota_dns"] = down() / v4(src=RESOLVER4, dst=CLIENT4) / \
+		UDP(sport=53, dport=SPORT) / Raw(b"a" * 40)
+	c["tc_quota_dns_v6"] = down() / v6(src=RESOLVER6, dst=CLIENT6) / \
+		UDP(sport=53, dport=SPORT) / Raw(b"a" * 40)
+	c["tc_quota_dns_foreign"] = down() / v4(src=FOREIGN_DNS4, dst=CLIENT4) / \
+		UDP(sport=53, dport=SPORT) / Raw(b"a" * 40)
+	c["tc_quota_dhcp"] = down() / v4(src="10.5.0.2", dst=CLIENT4) / \
+		udp(68, 67) / Raw(b"o" * 240)
+	c["tc_quota_gateway"] = down() / v4(src=GW4, dst=CLIENT4) / \
+		TCP(sport=8080, dport=SPORT, flags="A") / Raw(b"p" * 30)
+	c["tc_quota_nd"] = down() / v6(src=GW6_LL, dst=CLIENT6, hlim=255) / \
+		ICMPv6ND_NA(tgt=GW6_LL, R=1, S=1)
+	c["tc_quota_garden"] = down() / v4(src=GARDEN_ALL4, dst=CLIENT4) / \
+		TCP(sport=443, dport=SPORT, flags="A") / Raw(b"p" * 30)
+	c["tc_quota_garden_port"] = down() / v4(src=GARDEN_PORTS4, dst=CLIENT4) / \
+		TCP(sport=443, dport=SPORT, flags="A") / Raw(b"p" * 30)
+	c["tc_quota_garden_other_port"] = down() / v4(src=GARDEN_PORTS4, dst=CLIENT4) / \
+		TCP(sport=80, dport=SPORT, flags="A") / Raw(b"p" * 30)
+	c["tc_quota_later_fragment"] = down() / v4(src=RESOLVER4, dst=CLIENT4,
+						   frag=185, proto=17) / Raw(b"g" * 40)
 	return {k: bytes(v) for k, v in c.items()}
 
 

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdp_table.c - the XDP program's decisions as a table, run through
- * BPF_PROG_RUN (bpf_prog_test_run_opts) on the frames in tests/xdp/vectors/
- * (written by gen_vectors.py).
+ * xdp_table.c - the decisions of both programs of bpf/gate511.bpf.o as a
+ * table, run through BPF_PROG_RUN (bpf_prog_test_run_opts) on the frames in
+ * tests/xdp/vectors/ (written by gen_vectors.py): the XDP program on what
+ * clients send, and (rows with .tc) the TC egress program gate511_tc on
+ * what they download, as an skb (BPF_PROG_TYPE_SCHED_CLS).
  *
  * Each case: reset the maps, apply its setup, run its input frame once, then
  * check the verdict, that its verdict counter (and event counter, if named)
- * in g511_stats went up by exactly one and no other verdict counter moved,
+ * in g511_stats went up by exactly one and no other verdict counter of that
+ * program's range (G511_XDP_VERDICT_* or G511_TC_VERDICT_*) moved, nor any
+ * of the other program's,
  * an XDP_PASS frame left untouched, an XDP_TX frame equal byte for byte to
  * <case>.out.pcap, and for some cases the grant's own counters.
  *
@@ -34,6 +38,7 @@
  */
 #define bpf_insn g511_ebpf_insn
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #undef bpf_insn
@@ -58,7 +63,7 @@ static const __u8 stranger_mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
 
 struct harness {
 	struct bpf_object *obj;
-	int prog_fd;
+	int prog_fd, tc_prog_fd;
 	int clients_fd, macs_fd, garden_fd, config_fd, stats_fd;
 	int ncpus;
 	char vectors[PATH_MAX];
@@ -67,11 +72,14 @@ struct harness {
 struct xdp_case {
 	const char *name;		/* also the vector: <name>.pcap */
 	int (*setup)(const struct harness *h);	/* NULL: empty maps */
-	__u32 verdict;			/* XDP_PASS, XDP_DROP, XDP_TX */
+	__u32 verdict;			/* XDP_*, or TC_ACT_* when tc */
 	int stat;			/* verdict counter that must be 1 */
 	int event;			/* G511_EV_* that must be 1, or 0 */
 	bool out_frame;			/* XDP_TX: compare with <name>.out.pcap */
-	bool (*check)(const struct harness *h, __u32 frame_len, __u64 t0);
+	bool tc;			/* run gate511_tc (egress), not XDP */
+	__u32 gso_segs;			/* tc: the skb is a GSO one of this many */
+	/* l3_len: the frame's L3 bytes, as the harness reads its headers */
+	bool (*check)(const struct harness *h, __u32 l3_len, __u64 t0);
 };
 
 static const char *const stat_names[] = G511_STAT_NAMES;
@@ -469,7 +477,7 @@ static int setup_vlan_drop_grant(const struct harness *h)
 /* ---- after-run checks on the grant ---- */
 
 static bool grant_counted(const struct harness *h, const char *addr,
-			  __u32 frame_len, __u64 t0)
+			  __u32 l3_len, __u64 t0)
 {
 	struct g511_grant g;
 	bool ok = true;
@@ -477,7 +485,8 @@ static bool grant_counted(const struct harness *h, const char *addr,
 	if (!ASSERT_EQ(grant_get(h, addr, &g), 0, "grant still there"))
 		return false;
 	ok &= ASSERT_EQ(g.packets, 1, "grant packets");
-	ok &= ASSERT_EQ(g.bytes, frame_len, "grant bytes");
+	ok &= ASSERT_EQ(g.bytes, l3_len, "grant bytes (L3)");
+	ok &= ASSERT_EQ(g.packets_down + g.bytes_down, 0, "no download counted");
 	/*
 	 * The program reads the coarse monotonic clock (one tick behind at
 	 * most) plus g511_config.boot_offset_ns, which these cases leave 0:
@@ -514,12 +523,175 @@ static bool check_not_counted_v4(const struct harness *h, __u32 len, __u64 t0)
 	return ok;
 }
 
+/* ---- byte quotas and the download direction ---- */
+
+#define QUOTA		100000ULL
+
+/* CLIENT4 with QUOTA, up and down already used as given. */
+static int quota_grant(const struct harness *h, const char *addr, __u64 up, __u64 down)
+{
+	struct g511_grant g = {
+		.quota_bytes = QUOTA, .bytes = up, .bytes_down = down,
+		.packets = up ? 1 : 0, .packets_down = down ? 1 : 0,
+	};
+
+	return grant_put(h, addr, &g);
+}
+
+static int mac_quota_put(const struct harness *h, __u64 down)
+{
+	struct g511_mac key = {};
+	struct g511_grant grant = { .quota_bytes = QUOTA, .bytes_down = down };
+
+	memcpy(key.mac, device_mac, 6);
+	return bpf_map_update_elem(h->macs_fd, &key, &grant, BPF_NOEXIST) ? -errno : 0;
+}
+
+/* One byte left: the packet passes (and overshoots by its length, less one). */
+static int setup_quota_last_byte(const struct harness *h)
+{
+	return quota_grant(h, CLIENT4, 60000, QUOTA - 60000 - 1);
+}
+
+static int setup_quota_used_up(const struct harness *h)
+{
+	return quota_grant(h, CLIENT4, 60000, QUOTA - 60000);
+}
+
+static int setup_quota_by_download(const struct harness *h)
+{
+	return quota_grant(h, CLIENT4, 0, QUOTA);
+}
+
+static int setup_quota_by_upload(const struct harness *h)
+{
+	return quota_grant(h, CLIENT4, QUOTA, 0);
+}
+
+static int setup_quota_mac(const struct harness *h)
+{
+	return mac_quota_put(h, QUOTA);
+}
+
+/* The site, its garden, and CLIENT4 and CLIENT6 over their quotas. */
+static int setup_quota_site(const struct harness *h)
+{
+	int err = setup_site(h);
+
+	if (!err)
+		err = setup_garden(h);
+	if (!err)
+		err = quota_grant(h, CLIENT4, 60000, QUOTA);
+	if (!err)
+		err = quota_grant(h, CLIENT6, 60000, QUOTA);
+	return err;
+}
+
+static int setup_mac_device_live(const struct harness *h)
+{
+	return mac_put(h, device_mac, 0);
+}
+
+static bool grant_is(const struct harness *h, const char *addr, __u64 packets, __u64 bytes,
+		     __u64 packets_down, __u64 bytes_down)
+{
+	struct g511_grant g;
+	bool ok = true;
+
+	if (!ASSERT_EQ(grant_get(h, addr, &g), 0, "grant still there"))
+		return false;
+	ok &= ASSERT_EQ(g.packets, packets, "grant packets");
+	ok &= ASSERT_EQ(g.bytes, bytes, "grant bytes");
+	ok &= ASSERT_EQ(g.packets_down, packets_down, "grant packets_down");
+	ok &= ASSERT_EQ(g.bytes_down, bytes_down, "grant bytes_down (L3)");
+	return ok;
+}
+
+static bool check_quota_last_byte(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return grant_is(h, CLIENT4, 2, 60000 + l3, 1, QUOTA - 60000 - 1);
+}
+
+static bool check_quota_uncounted(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	(void)t0;
+	return grant_is(h, CLIENT4, 1, 60000, 1, QUOTA - 60000);
+}
+
+static bool check_tc_last_byte(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return grant_is(h, CLIENT4, 1, 60000, 2, QUOTA - 60000 - 1 + l3);
+}
+
+static bool check_tc_v4(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return grant_is(h, CLIENT4, 0, 0, 1, l3);
+}
+
+static bool check_tc_v6(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return grant_is(h, CLIENT6, 0, 0, 1, l3);
+}
+
+/* tc_gso_v4: 4 segments, each with its 20-byte IP and 32-byte TCP header */
+static bool check_tc_gso(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return grant_is(h, CLIENT4, 0, 0, 1, l3 + 3 * (20 + 32));
+}
+
+static bool check_tc_mac(const struct harness *h, __u32 l3, __u64 t0)
+{
+	struct g511_mac key = {};
+	struct g511_grant g;
+	bool ok = true;
+
+	(void)t0;
+	memcpy(key.mac, device_mac, 6);
+	if (!ASSERT_EQ(bpf_map_lookup_elem(h->macs_fd, &key, &g), 0, "MAC grant still there"))
+		return false;
+	ok &= ASSERT_EQ(g.packets_down, 1, "MAC grant packets_down");
+	ok &= ASSERT_EQ(g.bytes_down, l3, "MAC grant bytes_down (L3)");
+	ok &= ASSERT_EQ(g.packets + g.bytes, 0, "MAC grant upload untouched");
+	return ok;
+}
+
+/* Over quota: a captive reply passes, nothing is counted either way. */
+static bool check_tc_uncounted_v4(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	(void)t0;
+	return grant_is(h, CLIENT4, 1, 60000, 1, QUOTA);
+}
+
+static bool check_tc_uncounted_v6(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	(void)t0;
+	return grant_is(h, CLIENT6, 1, 60000, 1, QUOTA);
+}
+
+static bool check_tc_used_up(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	(void)t0;
+	return grant_is(h, CLIENT4, 1, 60000, 1, QUOTA - 60000);
+}
+
 /* ---- the table ---- */
 
 /* Row: name, setup (NULL: empty maps and all-zero config), verdict + stat. */
 #define PASS(s)		.verdict = XDP_PASS, .stat = G511_STAT_##s
 #define DROP(s)		.verdict = XDP_DROP, .stat = G511_STAT_##s
 #define RST		.verdict = XDP_TX, .stat = G511_STAT_TX_RST, .out_frame = true
+/* TC egress rows: pass is TC_ACT_UNSPEC (the next filter, or through) */
+#define TC_PASS(s)	.tc = true, .verdict = (__u32)TC_ACT_UNSPEC, .stat = G511_TC_##s
+#define TC_DROP(s)	.tc = true, .verdict = TC_ACT_SHOT, .stat = G511_TC_##s
 
 static const struct xdp_case cases[] = {
 	/* authorized sources */
@@ -698,12 +870,67 @@ static const struct xdp_case cases[] = {
 	{ "cnet_dhcp_zero_src", setup_client_nets, PASS(PASS_DHCP) },
 	{ "cnet_dns_linklocal_v6", setup_client_nets, PASS(PASS_DNS) },
 	{ "cnet_dns_outside_no_nets", setup_site, PASS(PASS_DNS) },
+
+	/* byte quotas in XDP: used = bytes + bytes_down; at the quota, captive */
+	{ "quota_last_byte", setup_quota_last_byte, PASS(PASS_CLIENT),
+	  .check = check_quota_last_byte },
+	{ "quota_used_up", setup_quota_used_up, DROP(DROP_UNAUTH),
+	  .event = G511_EV_GRANT_QUOTA, .check = check_quota_uncounted },
+	{ "quota_used_up_http", setup_quota_used_up, DROP(DROP_NO_XSK),
+	  .event = G511_EV_GRANT_QUOTA, .check = check_quota_uncounted },
+	{ "quota_used_by_download", setup_quota_by_download, DROP(DROP_UNAUTH),
+	  .event = G511_EV_GRANT_QUOTA },
+	{ "quota_mac_used_up", setup_quota_mac, DROP(DROP_UNAUTH),
+	  .event = G511_EV_GRANT_QUOTA },
+
+	/* TC egress: download counted by destination, L3 bytes */
+	{ "tc_down_v4", setup_grant_v4, TC_PASS(PASS_CLIENT), .check = check_tc_v4 },
+	{ "tc_down_v6", setup_grant_v6, TC_PASS(PASS_CLIENT), .check = check_tc_v6 },
+	{ "tc_down_vlan", setup_grant_v4, TC_PASS(PASS_CLIENT), .check = check_tc_v4 },
+	{ "tc_down_mac", setup_mac_device_live, TC_PASS(PASS_MAC), .check = check_tc_mac },
+	{ "tc_down_mac_pppoe", setup_mac_device_live, TC_PASS(PASS_MAC), .check = check_tc_mac },
+	{ "tc_gso_v4", setup_grant_v4, TC_PASS(PASS_CLIENT), .gso_segs = 4,
+	  .check = check_tc_gso },
+	/* no grant: unauthenticated clients' answers flow, untouched */
+	{ "tc_down_unauth", setup_site, TC_PASS(PASS) },
+	{ "tc_down_unauth_v6", setup_site, TC_PASS(PASS) },
+	{ "tc_arp_reply", setup_grant_v4, TC_PASS(PASS) },
+	{ "tc_broadcast_dhcp", setup_grant_v4, TC_PASS(PASS) },
+	/* quota cut-off at the exact byte, both directions counted */
+	{ "tc_quota_last_byte", setup_quota_last_byte, TC_PASS(PASS_CLIENT),
+	  .check = check_tc_last_byte },
+	{ "tc_quota_used_up", setup_quota_used_up, TC_DROP(DROP_QUOTA),
+	  .check = check_tc_used_up },
+	{ "tc_quota_used_by_upload", setup_quota_by_upload, TC_DROP(DROP_QUOTA) },
+	{ "tc_quota_mac", setup_quota_mac, TC_DROP(DROP_QUOTA) },
+	/* over quota = captive: what a captive client gets still passes */
+	{ "tc_quota_dns", setup_quota_site, TC_PASS(PASS_CAPTIVE),
+	  .check = check_tc_uncounted_v4 },
+	{ "tc_quota_dns_v6", setup_quota_site, TC_PASS(PASS_CAPTIVE),
+	  .check = check_tc_uncounted_v6 },
+	{ "tc_quota_dns_foreign", setup_quota_site, TC_DROP(DROP_QUOTA),
+	  .check = check_tc_uncounted_v4 },
+	{ "tc_quota_dhcp", setup_quota_site, TC_PASS(PASS_CAPTIVE) },
+	{ "tc_quota_gateway", setup_quota_site, TC_PASS(PASS_CAPTIVE) },
+	{ "tc_quota_nd", setup_quota_site, TC_PASS(PASS_CAPTIVE) },
+	{ "tc_quota_garden", setup_quota_site, TC_PASS(PASS_CAPTIVE) },
+	{ "tc_quota_garden_port", setup_quota_site, TC_PASS(PASS_CAPTIVE) },
+	{ "tc_quota_garden_other_port", setup_quota_site, TC_DROP(DROP_QUOTA) },
+	{ "tc_quota_later_fragment", setup_quota_site, TC_DROP(DROP_QUOTA) },
 };
 
 /* ---- running a case ---- */
 
-static const char *verdict_name(__u32 v)
+static const char *verdict_name(const struct xdp_case *c, __u32 v)
 {
+	if (c->tc) {
+		switch ((int)v) {
+		case TC_ACT_UNSPEC: return "TC_ACT_UNSPEC";
+		case TC_ACT_OK: return "TC_ACT_OK";
+		case TC_ACT_SHOT: return "TC_ACT_SHOT";
+		default: return "TC_ACT_?";
+		}
+	}
 	switch (v) {
 	case XDP_ABORTED: return "XDP_ABORTED";
 	case XDP_DROP: return "XDP_DROP";
@@ -782,16 +1009,24 @@ static void hexdiff(const __u8 *got, int got_len, const __u8 *want, int want_len
 
 static bool stats_check(const struct harness *h, const struct xdp_case *c)
 {
-	__u64 sums[G511_STAT__MAX] = {}, verdicts = 0;
+	__u64 sums[G511_STAT__MAX] = {}, verdicts = 0, others = 0;
+	int first = c->tc ? G511_TC_VERDICT_FIRST : G511_XDP_VERDICT_FIRST;
+	int last = c->tc ? G511_TC_VERDICT_LAST : G511_XDP_VERDICT_LAST;
+	int ofirst = c->tc ? G511_XDP_VERDICT_FIRST : G511_TC_VERDICT_FIRST;
+	int olast = c->tc ? G511_XDP_VERDICT_LAST : G511_TC_VERDICT_LAST;
 	bool ok = true;
 	int i;
 
 	if (!ASSERT_EQ(stats_read(h, sums), 0, "read g511_stats"))
 		return false;
-	for (i = 0; i < G511_EV_GRANT_EXPIRED; i++)
+	for (i = first; i <= last; i++)
 		verdicts += sums[i];
+	for (i = ofirst; i <= olast; i++)
+		others += sums[i];
+	ok &= ASSERT_TRUE(c->stat >= first && c->stat <= last, "row's counter in its range");
 	ok &= ASSERT_EQ(sums[c->stat], 1, stat_name(c->stat));
 	ok &= ASSERT_EQ(verdicts, 1, "sum of verdict counters");
+	ok &= ASSERT_EQ(others, 0, "the other program's verdict counters");
 	if (c->event)
 		ok &= ASSERT_EQ(sums[c->event], 1, stat_name(c->event));
 	if (!ok) {
@@ -817,12 +1052,37 @@ static bool stats_check(const struct harness *h, const struct xdp_case *c)
 
 enum case_outcome { CASE_FAIL, CASE_OK, CASE_SKIP };
 
+/*
+ * The frame's L3 bytes, read here from its headers (not by the program's
+ * code): past Ethernet and up to two tags, the IPv4 total length or the
+ * IPv6 header plus payload length; for anything else what follows L2.
+ */
+static __u32 frame_l3_len(const __u8 *f, int len)
+{
+	int off = 12, type;
+
+	if (len < 14)
+		return 0;
+	type = f[off] << 8 | f[off + 1];
+	while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && off + 6 <= len) {
+		off += 4;
+		type = f[off] << 8 | f[off + 1];
+	}
+	off += 2;
+	if (type == 0x0800 && off + 4 <= len)
+		return f[off + 2] << 8 | f[off + 3];
+	if (type == 0x86dd && off + 6 <= len)
+		return 40 + (f[off + 4] << 8 | f[off + 5]);
+	return len - off;
+}
+
 static enum case_outcome case_run(const struct harness *h,
 				  const struct xdp_case *c, const char **skip_why)
 {
 	static __u8 in[FRAME_MAX + META_LEN], out[FRAME_MAX + META_LEN];
 	static __u8 want[FRAME_MAX];
 	struct xdp_md ctx = {};
+	struct __sk_buff skb = {};
 	int len, want_len = 0, err, meta = 0;
 	__u8 *frame = in;
 	bool ok = true;
@@ -863,14 +1123,20 @@ static enum case_outcome case_run(const struct harness *h,
 		.data_size_out = sizeof(out),
 		.repeat = 1,
 	);
-	if (meta) {
+	if (c->tc) {
+		opts.data_size_out = sizeof(out);
+		skb.gso_segs = c->gso_segs;
+		skb.gso_size = c->gso_segs ? 100 : 0;
+		opts.ctx_in = &skb;
+		opts.ctx_size_in = sizeof(skb);
+	} else if (meta) {
 		ctx.data = meta;
 		ctx.data_end = len + meta;
 		opts.ctx_in = &ctx;
 		opts.ctx_size_in = sizeof(ctx);
 	}
 	t0 = boottime_ns();
-	err = bpf_prog_test_run_opts(h->prog_fd, &opts) ? -errno : 0;
+	err = bpf_prog_test_run_opts(c->tc ? h->tc_prog_fd : h->prog_fd, &opts) ? -errno : 0;
 	if (err == -EINVAL && meta) {
 		*skip_why = "this kernel's BPF_PROG_RUN refuses frames shorter than ETH_HLEN";
 		return CASE_SKIP;
@@ -880,12 +1146,13 @@ static enum case_outcome case_run(const struct harness *h,
 
 	if (opts.retval != c->verdict) {
 		fprintf(stderr, "  %s: verdict: got %s, want %s\n", c->name,
-			verdict_name(opts.retval), verdict_name(c->verdict));
+			verdict_name(c, opts.retval), verdict_name(c, c->verdict));
 		ok = false;
 	}
 	ok &= stats_check(h, c);
 
-	if (opts.retval == XDP_PASS && c->verdict == XDP_PASS) {
+	if ((c->tc ? opts.retval != TC_ACT_SHOT : opts.retval == XDP_PASS) &&
+	    opts.retval == c->verdict) {
 		int out_len = (int)opts.data_size_out - meta;
 
 		if (out_len != len || memcmp(out + meta, frame, len)) {
@@ -906,7 +1173,7 @@ static enum case_outcome case_run(const struct harness *h,
 		}
 	}
 	if (c->check)
-		ok &= c->check(h, len, t0);
+		ok &= c->check(h, frame_l3_len(frame, len), t0);
 	return ok ? CASE_OK : CASE_FAIL;
 }
 
@@ -967,7 +1234,7 @@ static const char *errstr(int err)
 static int harness_load(struct harness *h, const char *path, char *why,
 			size_t why_size)
 {
-	struct bpf_program *prog;
+	struct bpf_program *prog, *tc_prog;
 	struct bpf_map *map;
 	int err;
 
@@ -992,6 +1259,11 @@ static int harness_load(struct harness *h, const char *path, char *why,
 			 G511_PROG_NAME);
 		return -ENOENT;
 	}
+	tc_prog = bpf_object__find_program_by_name(h->obj, G511_TC_PROG_NAME);
+	if (!tc_prog) {
+		snprintf(why, why_size, "%s has no program %s", path, G511_TC_PROG_NAME);
+		return -ENOENT;
+	}
 	err = bpf_object__load(h->obj);
 	if (err) {
 		snprintf(why, why_size, "cannot load %s: %s", path, errstr(err));
@@ -1005,6 +1277,7 @@ static int harness_load(struct harness *h, const char *path, char *why,
 		}
 	}
 	h->prog_fd = bpf_program__fd(prog);
+	h->tc_prog_fd = bpf_program__fd(tc_prog);
 	h->clients_fd = map_fd(h->obj, G511_MAP_CLIENTS);
 	h->macs_fd = map_fd(h->obj, G511_MAP_MACS);
 	h->garden_fd = map_fd(h->obj, G511_MAP_GARDEN);

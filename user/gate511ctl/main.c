@@ -116,13 +116,14 @@ static void note_pinned(const struct gctl *g)
 
 /* ------------------------------------------------------------ commands */
 
-enum { ALLOW_TTL, ALLOW_IDLE, ALLOW_MAC, ALLOW_USER };
+enum { ALLOW_TTL, ALLOW_IDLE, ALLOW_MAC, ALLOW_USER, ALLOW_QUOTA };
 
 static const struct option allow_opts[] = {
 	{ "ttl", required_argument, NULL, ALLOW_TTL },
 	{ "idle", required_argument, NULL, ALLOW_IDLE },
 	{ "mac", required_argument, NULL, ALLOW_MAC },
 	{ "user", required_argument, NULL, ALLOW_USER },
+	{ "quota", required_argument, NULL, ALLOW_QUOTA },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -132,6 +133,7 @@ static int allow_req(const struct gctl *g, const struct cmd_args *a,
 {
 	const char *ttl = a->opt[ALLOW_TTL], *idle = a->opt[ALLOW_IDLE];
 	const char *mac = a->opt[ALLOW_MAC], *user = a->opt[ALLOW_USER];
+	const char *quota = a->opt[ALLOW_QUOTA];
 	const char *why;
 	uint64_t secs;
 
@@ -157,6 +159,16 @@ static int allow_req(const struct gctl *g, const struct cmd_args *a,
 			return usage_error(g, a->cmd, "--mac binds an address grant to a "
 					   "MAC; %s is a MAC already", a->argv[0]);
 		req->flags |= G511_CTL_F_MAC;
+	}
+	if (quota) {
+		uint64_t n;
+
+		if (grantfile_amount_parse(quota, GRANTFILE_AMOUNT_BINARY, G511_CTL_QUOTA_MAX, &n))
+			return usage_error(g, a->cmd, "bad --quota '%s' (bytes up and down: "
+					   "N[K|M|G|T] or N[Ki|Mi|Gi|Ti], 0 = none)", quota);
+		req->quota_bytes = n;
+		if (n)
+			req->flags |= G511_CTL_F_QUOTA;
 	}
 	if (user) {
 		if (strlen(user) >= sizeof(req->user))
@@ -203,6 +215,10 @@ static int cmd_allow(const struct gctl *g, const struct cmd_args *a)
 	}
 	if (gr->user[0])
 		printf(", user %.*s", (int)sizeof(gr->user), gr->user);
+	if (gr->quota_bytes) {
+		grantfile_amount_format(gr->quota_bytes, d, sizeof(d));
+		printf(", quota %sB", d);
+	}
 	printf("\n");
 	return EXIT_OK;
 }
@@ -748,12 +764,15 @@ static int cmd_help(const struct gctl *g, const struct cmd_args *a);
 
 static const struct cmd cmds[] = {
 	{ "allow", cmd_allow,
-	  "ADDR|MAC [--ttl DURATION] [--idle DURATION] [--mac MAC] [--user NAME]",
+	  "ADDR|MAC [--ttl DURATION] [--idle DURATION] [--mac MAC] [--user NAME] [--quota BYTES]",
 	  "Grant ADDR (IPv4 or IPv6) or MAC access. --ttl sets the session\n"
 	  "length, --idle the idle timeout (N[s|m|h|d], 0 = none; default: the\n"
 	  "daemon's session_timeout and idle_timeout). --mac binds an address\n"
 	  "grant to one MAC; --user records who it is for. A client that holds\n"
 	  "a grant gets a new one (the old session is recorded as replaced).\n"
+	  "--quota caps the bytes up and down together (L3, e.g. 500M or 2Gi):\n"
+	  "at the quota the datapath makes the client captive again and the\n"
+	  "session is closed with reason quota.\n"
 	  "Exit 4 if the map is full: nobody is evicted.", allow_opts, 1, 1 },
 	{ "deny", cmd_deny, "ADDR|MAC",
 	  "Revoke the grant of ADDR or MAC now. Exit 2 if it holds none.", NULL, 1, 1 },

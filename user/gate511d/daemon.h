@@ -36,6 +36,13 @@ struct g511_iface {
 	__u8 link_state;	/* enum g511_link_state (ctl_proto.h) */
 	bool need_attach;	/* a new link not attached to yet: retried */
 	uint64_t gone_ms;	/* CLOCK_MONOTONIC ms it went (GONE) */
+	/* The TC egress program gate511_tc, held the same way (tc.h). */
+	int tc_prog_fd;		/* -1: none */
+	__u32 tc_prog_id;
+	__u32 tc_handle;	/* where the egress filter is: handle, pref */
+	__u32 tc_priority;
+	bool tc_attached_by_us;
+	bool tc_missing;	/* someone removed it (logged once) */
 };
 
 struct g511_state;		/* state.c: the SQLite state database */

@@ -150,5 +150,10 @@ unsigned int grant_over(const struct g511_grant *g, uint64_t now_ns, uint64_t *e
 		*end_ns = g->last_seen_ns + g->idle_ns;
 		return G511_REASON_IDLE;
 	}
+	/* the datapath cut it already (both directions count); close it now */
+	if (g->quota_bytes && g->bytes + g->bytes_down >= g->quota_bytes) {
+		*end_ns = now_ns;
+		return G511_REASON_QUOTA;
+	}
 	return 0;
 }

@@ -55,12 +55,13 @@ int grant_spec_check(const struct grant_spec *spec, const struct g511_config *x,
 		return -EINVAL;
 	}
 	/*
-	 * Fail closed: the fields are in the contract, but this datapath
-	 * does not enforce them yet. A grant that says "500 MB" and gives
-	 * unlimited access would be a silent bypass.
+	 * Fail closed: rates are in the contract, but this datapath does
+	 * not enforce them yet, and a grant that says "10 Mbit/s" and gives
+	 * unlimited access would be a silent bypass. Byte quotas are
+	 * enforced by both programs (include/gate511.h, struct g511_grant).
 	 */
-	if (spec->quota_bytes || spec->rate_up_bps || spec->rate_down_bps) {
-		*why = "byte quotas and rate limits are not enforced by this datapath yet";
+	if (spec->rate_up_bps || spec->rate_down_bps) {
+		*why = "rate limits are not enforced by this datapath yet";
 		return -EOPNOTSUPP;
 	}
 	return 0;

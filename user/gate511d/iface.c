@@ -35,6 +35,7 @@
 #include "iface.h"
 #include "log.h"
 #include "maptab.h"
+#include "tc.h"
 
 static uint64_t mono_ms(void)
 {
@@ -148,6 +149,7 @@ int iface_setup(const struct iface_opts *o, struct g511_iface *ifc, const char *
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
 	g511_maps_init(&ifc->maps);
 	ifc->prog_fd = -1;
+	ifc->tc_prog_fd = -1;
 	ifc->ifindex = if_nametoindex(name);
 	if (!ifc->ifindex) {
 		err = -errno;
@@ -173,9 +175,19 @@ int iface_setup(const struct iface_opts *o, struct g511_iface *ifc, const char *
 		return err;
 	}
 	err = g511_maps_check(&ifc->maps, why, sizeof(why));
-	if (err)
+	if (err) {
 		log_warnx("%s: %s", name, why);
-	return err;
+		return err;
+	}
+	/*
+	 * The download direction. Without it uploads are still enforced
+	 * (and quotas on what XDP counts), so a failure is loud, not fatal:
+	 * an object older than the daemon has no gate511_tc.
+	 */
+	if (tc_setup(o, ifc))
+		log_warnx("%s: no TC egress program: downloads are not counted, quotas count "
+			  "uploads only", name);
+	return 0;
 }
 
 void iface_detach(const struct iface_opts *o, struct g511_iface *ifc)
@@ -184,6 +196,7 @@ void iface_detach(const struct iface_opts *o, struct g511_iface *ifc)
 	struct xdp_program *prog;
 	char path[512];
 
+	tc_detach(ifc);
 	mp = ifc->ifindex ? xdp_multiprog__get_from_ifindex(ifc->ifindex) : NULL;
 	if (mp && !libxdp_get_error(mp)) {
 		prog = find_ours(mp);
@@ -207,6 +220,7 @@ void iface_detach(const struct iface_opts *o, struct g511_iface *ifc)
 void iface_close(struct g511_iface *ifc)
 {
 	g511_maps_close(&ifc->maps);
+	tc_close(ifc);
 	if (ifc->prog_fd >= 0)
 		close(ifc->prog_fd);
 	ifc->prog_fd = -1;
@@ -300,6 +314,7 @@ static bool link_attach(struct g511_daemon *d, struct g511_iface *ifc)
 	if (id) {
 		if (id == ifc->prog_id || id == ifc->ok_prog_id || adopt_if_ours(ifc, id, flags)) {
 			ifc->need_attach = false;
+			tc_link_attach(ifc);
 			set_state(d, ifc, G511_LINK_ENFORCING, 0);
 			log_info("%s: back, with a gate511 program on our maps already (id %u)",
 				 ifc->name, ifc->prog_id);
@@ -333,6 +348,8 @@ static bool link_attach(struct g511_daemon *d, struct g511_iface *ifc)
 	}
 	ifc->need_attach = false;
 	ifc->ok_prog_id = 0;
+	if (ifc->tc_prog_fd >= 0 && !tc_link_attach(ifc))
+		log_info("%s: %s re-attached on egress", ifc->name, G511_TC_PROG_NAME);
 	set_state(d, ifc, G511_LINK_ENFORCING, 0);
 	log_info("%s: back (ifindex %d) after %llu ms: program %u re-attached in %s mode in "
 		 "%llu ms, same maps", ifc->name, ifc->ifindex,
@@ -478,8 +495,10 @@ bool links_check(struct g511_daemon *d)
 			back |= link_seen(d, ifc, idx);
 		else if (ifc->need_attach)
 			back |= link_attach(d, ifc);
-		else
+		else {
 			check_prog(d, ifc);
+			tc_check(ifc);
+		}
 	}
 	return back;
 }

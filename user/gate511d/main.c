@@ -710,8 +710,10 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o))
 		return 1;
 	io = (struct iface_opts){ .obj_path = o.obj_path, .pin_dir = o.pin_dir, .mode = o.mode };
-	for (i = 0; i < G511_MAX_IFACES; i++)
+	for (i = 0; i < G511_MAX_IFACES; i++) {
 		d->ifaces[i].prog_fd = -1;
+		d->ifaces[i].tc_prog_fd = -1;
+	}
 	log_init(1, o.verbose);
 	libbpf_set_print(log_libbpf_print);
 
