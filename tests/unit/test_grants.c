@@ -38,6 +38,11 @@
 #include "../../user/gate511d/ctl_auth.c"
 #include "../../user/gate511d/control.c"
 #include "../../user/gate511d/ctl_handlers.c"
+#include "../../user/gate511d/radius.c"
+#include "../../user/gate511d/radius_login.c"
+#include "../../user/gate511d/radius_ctl.c"
+#include "../../user/gate511d/acct.c"
+#include "../../user/gate511d/dae.c"
 #include "ctl_io.h"
 
 #define NS 1000000000ULL

@@ -42,6 +42,7 @@ struct g511_state;		/* state.c: the SQLite state database */
 struct g511_xsk_set;		/* xsk.c: the AF_XDP sockets of all ifaces */
 struct g511_control;		/* control.c: the control socket and its threads */
 struct g511_revoke;		/* revoke.c: revocations not yet committed */
+struct g511_radius;		/* radius.c: RADIUS client, accounting, CoA */
 
 struct g511_ctl_status;
 
@@ -55,6 +56,7 @@ struct g511_daemon {
 	struct g511_xsk_set *xsks;
 	struct g511_control *control;	/* control_start() sets it */
 	struct g511_revoke *revoke;	/* revoke_start() sets it; under lock */
+	struct g511_radius *radius;	/* radius_init() sets it; NULL = off */
 	volatile int stopping;
 	uint64_t started_wall;	/* wall-clock seconds at start */
 	/* Fills the responder counters of a status reply (main.c sets it;

@@ -8,6 +8,7 @@
 
 #include "daemon.h"
 #include "listeners.h"
+#include "radius.h"
 
 struct listener {
 	const char *name;
@@ -17,6 +18,7 @@ struct listener {
 
 static const struct listener listeners[] = {
 	/* { "capport", capport_start, capport_stop }, */
+	{ "radius", radius_start, radius_stop },
 	{ NULL, NULL, NULL },
 };
 
