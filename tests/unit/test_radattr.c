@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include "test.h"
+#include <gnutls/crypto.h>
 #include "radattr.h"
 
 static size_t unhex(const char *h, uint8_t *out)
@@ -160,6 +161,45 @@ static bool ma_required(void)
 	return ok;
 }
 
+/* An Accounting-Response signed as FreeRADIUS does (MA over a zero
+ * authenticator) and as RFC 3579 reads for other replies: both verify;
+ * the response authenticator is the request's either way. */
+static bool acct_response_forms(void)
+{
+	uint8_t req_auth[16] = { 9, 8, 7 }, zero[16] = { 0 };
+	struct rad_packet p;
+	struct rad_view v;
+	bool ok = true;
+
+	rad_init(&p, RAD_ACCT_RESPONSE, 3, NULL);
+	ok &= ASSERT_EQ(rad_sign(&p, req_auth, SECRET, SLEN), 0, "sign");
+	ok &= ASSERT_EQ(rad_parse(p.buf, p.len, &v), 0, "parse");
+	ok &= ASSERT_EQ(rad_verify_reply(&v, req_auth, SECRET, SLEN), 0, "RFC form");
+	/* the FreeRADIUS form: MA over zeros, then the MD5 over req_auth */
+	{
+		struct rad_packet q;
+		uint8_t copy[64];
+
+		rad_init(&q, RAD_ACCT_RESPONSE, 3, NULL);
+		rad_sign(&q, zero, SECRET, SLEN);	/* MA over zeros (and MD5 over zeros) */
+		memcpy(copy, q.buf, q.len);
+		memcpy(copy + 4, req_auth, 16);		/* MD5 again over req_auth */
+		{
+			gnutls_hash_hd_t h;
+
+			gnutls_hash_init(&h, GNUTLS_DIG_MD5);
+			gnutls_hash(h, copy, q.len);
+			gnutls_hash(h, SECRET, SLEN);
+			gnutls_hash_deinit(h, copy + 4);
+		}
+		ok &= ASSERT_EQ(rad_parse(copy, q.len, &v), 0, "parse");
+		ok &= ASSERT_EQ(rad_verify_reply(&v, req_auth, SECRET, SLEN), 0, "FreeRADIUS form");
+		ok &= ASSERT_EQ(rad_verify_reply(&v, zero, SECRET, SLEN), -EACCES,
+				"MD5 over another request");
+	}
+	return ok;
+}
+
 static bool malformed(void)
 {
 	static const struct {
@@ -274,6 +314,7 @@ int main(void)
 	RUN_CASE(coa_vector);
 	RUN_CASE(bit_flips);
 	RUN_CASE(ma_required);
+	RUN_CASE(acct_response_forms);
 	RUN_CASE(malformed);
 	RUN_CASE(accept_mapping);
 	RUN_CASE(dae_mapping);
