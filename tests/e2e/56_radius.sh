@@ -322,6 +322,18 @@ check "disconnected: Stop with Admin-Reset, once" wait_for 5 bash -c "[ \$(cat $
 check "history: reason disconnected" bash -c "$PF ctl -j history 10.51.0.2 | jq -e '.history[-1].reason == \"disconnected\"'"
 check "radius -j: counters since the restart (1 accept, CoA 1 ack 2 nak, Disconnect 1 ack 2 nak)" bash -c "$PF ctl -j radius | jq -e '.accepts >= 1 and .coa_ack == 1 and .coa_nak == 2 and .disconnect_ack == 1 and .disconnect_nak == 2'"
 
+# ---- expiry and idle: the sweep closes them, Stop says why ----
+echo builder | ctl login 10.51.0.3 bob >/dev/null 2>&1
+BOB=$(jshow 10.51.0.3 acct_session_id)
+echo builder | ctl login 10.51.0.7 bob >/dev/null 2>&1
+BOB2=$(jshow 10.51.0.7 acct_session_id)
+out=$(dae coa $SECRET "Acct-Session-Id=$BOB" "Session-Timeout=2" "Message-Authenticator=0x00")
+check "CoA: Session-Timeout 2 for bob on 10.51.0.3" bash -c "echo '$out' | grep -q 'Received CoA-ACK'"
+out=$(dae coa $SECRET "Framed-IP-Address=10.51.0.7" "Idle-Timeout=2" "Message-Authenticator=0x00")
+check "CoA by Framed-IP: Idle-Timeout 2 for 10.51.0.7" bash -c "echo '$out' | grep -q 'Received CoA-ACK'"
+check "expired: Stop with Session-Timeout" wait_for 10 bash -c "grep '^status=Stop sid=$BOB ' $FR1/acct.log $FR2/acct.log | grep -q 'cause=Session-Timeout'"
+check "idle: Stop with Idle-Timeout" wait_for 10 bash -c "grep '^status=Stop sid=$BOB2 ' $FR1/acct.log $FR2/acct.log | grep -q 'cause=Idle-Timeout'"
+
 daemon_stop
 check "Accounting-Off at a clean stop" wait_for 5 bash -c "grep -q '^status=Accounting-Off' $FR1/acct.log $FR2/acct.log"
 t_summary
