@@ -334,6 +334,25 @@ check "CoA by Framed-IP: Idle-Timeout 2 for 10.51.0.7" bash -c "echo '$out' | gr
 check "expired: Stop with Session-Timeout" wait_for 10 bash -c "grep '^status=Stop sid=$BOB ' $FR1/acct.log $FR2/acct.log | grep -q 'cause=Session-Timeout'"
 check "idle: Stop with Idle-Timeout" wait_for 10 bash -c "grep '^status=Stop sid=$BOB2 ' $FR1/acct.log $FR2/acct.log | grep -q 'cause=Idle-Timeout'"
 
+# ---- figures, not assertions (G511_RADIUS_BENCH=N, N <= 200: N logins, then the
+# drain of N Starts and N Stops queued while the servers were down) ----
+if [ -n "${G511_RADIUS_BENCH:-}" ]; then
+	n=$(( G511_RADIUS_BENCH > 200 ? 200 : G511_RADIUS_BENCH )) t0=$(now_ms)
+	for i in $(seq 1 "$n"); do
+		echo builder | ctl login "10.51.0.$(( 20 + i ))" bob >/dev/null 2>&1 ||
+			echo "bench login $i failed"
+	done
+	t1=$(now_ms)
+	echo "bench: $n logins in $((t1 - t0)) ms ($(( n * 1000 / (t1 - t0 + 1) ))/s, sequential)"
+	wait_for 60 bash -c "[ \"\$(ctl -j radius | jq -r .queue_depth)\" = 0 ]"
+	fr_stop 1; fr_stop 2
+	for i in $(seq 1 "$n"); do ctl deny "10.51.0.$(( 20 + i ))" >/dev/null 2>&1; done
+	q=$(queue); fr_start 1; fr_start 2; t0=$(now_ms)
+	wait_for 120 bash -c "[ \"\$(ctl -j radius | jq -r .queue_depth)\" = 0 ]"
+	t1=$(now_ms)
+	echo "bench: drained $q queued records in $((t1 - t0)) ms after the servers came back"
+fi
+
 daemon_stop
 check "Accounting-Off at a clean stop" wait_for 5 bash -c "grep -q '^status=Accounting-Off' $FR1/acct.log $FR2/acct.log"
 t_summary

@@ -41,6 +41,7 @@
 
 #define DAE_FRESH_S	300
 #define DAE_CACHE	16
+#define DAE_MAX_MATCH	64	/* sessions one request may act on (a user's) */
 
 struct dae_cached {
 	struct sockaddr_storage from;
@@ -112,7 +113,7 @@ static bool nas_ours(struct g511_radius *r, const struct rad_dae_req *q)
 
 struct find_ctx {
 	const struct rad_dae_req *q;
-	struct g511_client found;
+	struct g511_client found[DAE_MAX_MATCH];
 	unsigned int n;
 };
 
@@ -136,29 +137,21 @@ static int match_one(const struct g511_grant_rec *rec, void *arg)
 		return 0;
 	if (q->has_mac && (!mac || memcmp(mac, q->mac, 6)))
 		return 0;
-	if (!f->n)
-		f->found = rec->client;
-	f->n++;
-	return 0;
+	f->found[f->n++] = rec->client;
+	return f->n == DAE_MAX_MATCH;	/* stop the walk: full */
 }
 
-/* The grant every identification attribute names; -ENOENT if none. */
-static int find_session(struct g511_daemon *d, const struct rad_dae_req *q,
-			struct g511_client *out, unsigned int *n)
+/* The grants every identification attribute names; -ENOENT if none. */
+static int find_sessions(struct g511_daemon *d, struct find_ctx *f)
 {
-	struct find_ctx f = { .q = q };
 	int err;
 
 	pthread_mutex_lock(&d->lock);
-	err = state_grants_foreach(d->state, 0, 0, match_one, &f);
+	err = state_grants_foreach(d->state, 0, 0, match_one, f);
 	pthread_mutex_unlock(&d->lock);
-	if (err)
+	if (err < 0)
 		return err;
-	*n = f.n;
-	if (!f.n)
-		return -ENOENT;
-	*out = f.found;
-	return 0;
+	return f->n ? 0 : -ENOENT;
 }
 
 static int reply_build(struct g511_radius *r, const struct rad_view *req, uint8_t code,
@@ -188,14 +181,14 @@ static int dae_decide(struct radius_dae *dae, const struct rad_view *v, unsigned
 	bool coa = v->code == RAD_COA_REQUEST;
 	uint8_t ack = coa ? RAD_COA_ACK : RAD_DISCONNECT_ACK;
 	uint8_t nak = coa ? RAD_COA_NAK : RAD_DISCONNECT_NAK;
+	static struct find_ctx f;	/* the DAE thread's alone */
 	struct g511_ctl_session sess;
 	struct g511_ctl_grant g;
 	struct grant_attrs at;
 	struct rad_dae_req q;
-	struct g511_client c;
 	char who[G511_CLIENT_STRLEN];
 	uint64_t now = g511_wall_s();
-	unsigned int n;
+	unsigned int i, done = 0;
 	int err;
 
 	rad_dae_read(v, &q);
@@ -211,20 +204,27 @@ static int dae_decide(struct radius_dae *dae, const struct rad_view *v, unsigned
 		*cause = RAD_ERR_MISSING_ATTRIBUTE;
 	else if (q.malformed)
 		*cause = RAD_ERR_INVALID_REQUEST;
-	else if (find_session(d, &q, &c, &n))
-		*cause = RAD_ERR_SESSION_NOT_FOUND;
 	if (*cause)
 		return nak;
-	client_format(&c, who, sizeof(who));
+	memset(&f, 0, sizeof(f));
+	f.q = &q;
+	if (find_sessions(d, &f)) {
+		*cause = RAD_ERR_SESSION_NOT_FOUND;
+		return nak;
+	}
 	if (!coa) {
-		err = grants_deny(d, &c, G511_REASON_DISCONNECTED, &sess);
-		if (err && err != -EINPROGRESS) {
-			*cause = err == -ENOENT ? RAD_ERR_SESSION_NOT_FOUND :
-						  RAD_ERR_INVALID_REQUEST;
-			return nak;
+		/* every session it names; ACK if one was revoked */
+		for (i = 0; i < f.n; i++) {
+			client_format(&f.found[i], who, sizeof(who));
+			err = grants_deny(d, &f.found[i], G511_REASON_DISCONNECTED, &sess);
+			if (!err || err == -EINPROGRESS) {
+				done++;
+				log_info("radius: Disconnect-Request: %s revoked", who);
+			}
 		}
-		log_info("radius: Disconnect-Request: %s revoked", who);
-		return ack;
+		if (!done)
+			*cause = RAD_ERR_SESSION_NOT_FOUND;
+		return done ? ack : nak;
 	}
 	memset(&at, 0, sizeof(at));
 	if (q.has_ttl) {
@@ -235,17 +235,21 @@ static int dae_decide(struct radius_dae *dae, const struct rad_view *v, unsigned
 		at.set |= GRANT_SET_IDLE;
 		at.idle_s = q.idle_s;
 	}
-	if (at.set) {
-		err = grants_set(d, &c, &at, &g);
+	for (i = 0; i < f.n; i++) {
+		client_format(&f.found[i], who, sizeof(who));
+		err = at.set ? grants_set(d, &f.found[i], &at, &g) : 0;
 		if (err) {
 			*cause = err == -ENOENT ? RAD_ERR_SESSION_NOT_FOUND :
 						  RAD_ERR_INVALID_REQUEST;
-			return nak;
+			continue;
 		}
+		done++;
+		log_info("radius: CoA-Request: %s%s%s", who, q.has_ttl ? " session-timeout" : "",
+			 q.has_idle ? " idle-timeout" : "");
 	}
-	log_info("radius: CoA-Request: %s%s%s", who, q.has_ttl ? " session-timeout" : "",
-		 q.has_idle ? " idle-timeout" : "");
-	return ack;
+	if (done)
+		*cause = 0;
+	return done ? ack : nak;
 }
 
 static struct dae_cached *cache_find(struct radius_dae *dae, const struct sockaddr_storage *from,
