@@ -234,7 +234,77 @@ static const struct bad_case bad_cases[] = {
 	{ "Portal_url = http://x/\n", "line 1: expected 'key = value'" },
 	{ "portal_url = \"http://x/\n", "line 1: portal_url: unterminated quote" },
 	{ "portal_url = \"http://x/\" junk\n", "line 1: portal_url: text after the closing quote" },
+	{ "radius_server = 10.0.0.1\n", "line 1: radius_server needs radius_secret" },
+	{ "radius_secret = a b\n", "line 1: radius_secret: want 1 to 128 printable" },
+	{ "radius_secret = s\nradius_secret_file = /s\n", "line 2: radius_secret and radius_secret_file" },
+	{ "radius_server = radius.example\n", "line 1: radius_server: 'radius.example' is not an IP" },
+	{ "radius_server = 10.0.0.1:0\n", "line 1: radius_server: want HOST[:AUTHPORT" },
+	{ "radius_server = 10.0.0.1:1812:\n", "line 1: radius_server: want HOST" },
+	{ "radius_server = 10.0.0.1:1812:1813:1\n", "line 1: radius_server: want HOST" },
+	{ "radius_server = [::1\n", "line 1: radius_server: want HOST" },
+	{ "radius_secret = s\nradius_server = 10.0.0.1\nradius_server = 10.0.0.1:1812\n",
+	  "line 3: radius_server: '10.0.0.1:1812' listed twice" },
+	{ "radius_secret = s\nradius_server = 10.0.0.1\nradius_server = 10.0.0.2\n"
+	  "radius_server = 10.0.0.3\nradius_server = 10.0.0.4\nradius_server = 10.0.0.5\n",
+	  "line 6: radius_server: at most 4" },
+	{ "radius_timeout = 0\n", "line 1: radius_timeout: want a number from 1 to 60" },
+	{ "radius_retries = 11\n", "line 1: radius_retries: want a number from 0 to 10" },
+	{ "radius_retries = -1\n", "line 1: radius_retries: want a number" },
+	{ "radius_secret = s\nradius_server = 10.0.0.1\nradius_dae_listen = 10.0.0.9:3799\n",
+	  "line 3: radius_dae_listen needs radius_dae_clients" },
+	{ "radius_dae_listen = 10.0.0.9:3799\nradius_dae_clients = 10.0.0.1\n",
+	  "line 1: radius_dae_listen needs radius_server" },
+	{ "radius_mac_auth = yes\n", "line 1: radius_mac_auth needs radius_server" },
+	{ "radius_dae_clients = 0.0.0.0\n", "line 1: radius_dae_clients: unspecified" },
+	{ "acct_interim_interval = often\n", "line 1: acct_interim_interval: bad duration" },
+	{ "radius_secret = s\nradius_secret = t\n", "line 2: duplicate key 'radius_secret'" },
 };
+
+static bool radius_keys(void)
+{
+	static const char text[] =
+		"portal_url = http://x/\n"
+		"radius_server = 10.52.0.2\n"
+		"radius_server = 10.52.0.3:11812\n"
+		"radius_server = [2001:db8::2]:1645:1646\n"
+		"radius_secret = \"s3cr#t\"\n"
+		"radius_nas_identifier = gw-7\n"
+		"radius_timeout = 2\n"
+		"radius_retries = 0\n"
+		"radius_dae_listen = 10.52.0.1:3799\n"
+		"radius_dae_clients = 10.52.0.2, 10.52.0.3\n"
+		"radius_mac_auth = yes\n"
+		"acct_interim_interval = 5m\n"
+		"acct_all = yes\n";
+	const struct g511_radius_conf *r = &conf.radius;
+	bool ok = true;
+
+	if (!ASSERT_EQ(parse(""), 0, err))
+		return false;
+	ok &= ASSERT_EQ(r->n_servers, 0, "off by default");
+	ok &= ASSERT_EQ(r->timeout_s, 3, "timeout default");
+	ok &= ASSERT_EQ(r->retries, 2, "retries default");
+	if (!ASSERT_EQ(parse(text), 0, err))
+		return false;
+	ok &= ASSERT_EQ(r->n_servers, 3, "three servers");
+	ok &= ASSERT_TRUE(addr_is_v4(&r->servers[0].addr) && r->servers[0].addr.addr[15] == 2,
+			  "server 1");
+	ok &= ASSERT_TRUE(r->servers[0].auth_port == 1812 && r->servers[0].acct_port == 1813,
+			  "default ports");
+	ok &= ASSERT_TRUE(r->servers[1].auth_port == 11812 && r->servers[1].acct_port == 1813,
+			  "auth port only");
+	ok &= ASSERT_TRUE(!addr_is_v4(&r->servers[2].addr) && r->servers[2].auth_port == 1645 &&
+			  r->servers[2].acct_port == 1646, "IPv6 with both ports");
+	ok &= ASSERT_STREQ(r->secret, "s3cr#t", "quoted secret keeps #");
+	ok &= ASSERT_STREQ(r->nas_identifier, "gw-7", "nas id");
+	ok &= ASSERT_EQ(r->timeout_s, 2, "timeout");
+	ok &= ASSERT_EQ(r->retries, 0, "retries");
+	ok &= ASSERT_TRUE(r->dae_listen.set && r->dae_listen.port == 3799, "dae listen");
+	ok &= ASSERT_EQ(r->n_dae_clients, 2, "dae clients");
+	ok &= ASSERT_TRUE(r->mac_auth && r->acct_all, "bools");
+	ok &= ASSERT_EQ(r->acct_interim_s, 300, "interim");
+	return ok;
+}
 
 static bool bad_files(void)
 {
@@ -317,6 +387,7 @@ int main(void)
 	RUN_CASE(every_key);
 	RUN_CASE(quoting);
 	RUN_CASE(bad_files);
+	RUN_CASE(radius_keys);
 	RUN_CASE(nul_and_long_lines);
 	RUN_CASE(garden_limit);
 	RUN_CASE(load_file);

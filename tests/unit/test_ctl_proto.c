@@ -84,6 +84,17 @@ static const void *sample_body(unsigned int type, void *store)
 		b->stats.n = G511_STAT__MAX;
 		b->stats.value[3] = 42;
 		return b;
+	case G511_CTL_LOGIN:
+		b->login_req.client = client_of("10.0.0.8");
+		snprintf(b->login_req.user, sizeof(b->login_req.user), "nemo");
+		snprintf(b->login_req.password, sizeof(b->login_req.password), "arctangent");
+		return b;
+	case G511_CTL_RADIUS_STATUS_REPLY:
+		b->radius_status.n_servers = 2;
+		b->radius_status.servers[1].state = G511_RADIUS_SRV_DOWN;
+		b->radius_status.queue_depth = 3;
+		snprintf(b->radius_status.nas_identifier, 64, "gw-7");
+		return b;
 	case G511_CTL_STATUS_REPLY:
 		b->status.n_ifaces = 1;
 		snprintf(b->status.ifaces[0], 16, "eth0");
@@ -101,7 +112,8 @@ static const unsigned int all_types[] = {
 	G511_CTL_IMPORT_BEGIN, G511_CTL_IMPORT_ITEM, G511_CTL_IMPORT_END,
 	G511_CTL_OK, G511_CTL_ERROR, G511_CTL_END, G511_CTL_GRANT,
 	G511_CTL_SESSION, G511_CTL_GARDEN, G511_CTL_STATS_REPLY,
-	G511_CTL_STATUS_REPLY,
+	G511_CTL_STATUS_REPLY, G511_CTL_LOGIN, G511_CTL_RADIUS_STATUS,
+	G511_CTL_RADIUS_STATUS_REPLY,
 };
 #define N_TYPES (sizeof(all_types) / sizeof(all_types[0]))
 
@@ -236,6 +248,40 @@ static bool truncated_and_trailing(void)
 	}
 	ok &= ASSERT_EQ(ctl_decode(buf, len + 1, &m), -EBADMSG, "trailing byte");
 	ok &= ASSERT_EQ(ctl_decode(buf, len, &m), 0, "whole");
+	return ok;
+}
+
+static bool bad_login_bodies(void)
+{
+	struct g511_ctl_radius_status rs;
+	struct g511_ctl_login_req l;
+	bool ok = true;
+
+	memset(&l, 0, sizeof(l));
+	l.client = client_of("10.0.0.1");
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_LOGIN, 0, &l), -EINVAL,
+			"no user");
+	snprintf(l.user, sizeof(l.user), "nemo");
+	ok &= ASSERT_TRUE(ctl_encode(buf, sizeof(buf), G511_CTL_LOGIN, 0, &l) > 0,
+			  "empty password is a password");
+	l.password[5] = 'x';
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_LOGIN, 0, &l), -EINVAL,
+			"bytes after the password's NUL");
+	memset(l.password, 'a', 129);
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_LOGIN, 0, &l), -EINVAL,
+			"password over 128");
+	memset(l.password, 0, sizeof(l.password));
+	memset(l.user, 'u', sizeof(l.user));
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_LOGIN, 0, &l), -EINVAL,
+			"user unterminated");
+	memset(&rs, 0, sizeof(rs));
+	rs.n_servers = 5;
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_RADIUS_STATUS_REPLY, 0, &rs),
+			-EINVAL, "too many servers");
+	rs.n_servers = 1;
+	rs.servers[0].state = G511_RADIUS_SRV__MAX;
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_RADIUS_STATUS_REPLY, 0, &rs),
+			-EINVAL, "bad server state");
 	return ok;
 }
 
@@ -495,6 +541,7 @@ int main(void)
 	RUN_CASE(short_and_long_length);
 	RUN_CASE(truncated_and_trailing);
 	RUN_CASE(bad_bodies);
+	RUN_CASE(bad_login_bodies);
 	RUN_CASE(garbage);
 	RUN_CASE(stream_many);
 	RUN_CASE(stream_eof_and_garbage);

@@ -29,6 +29,8 @@ static const struct {
 	{ G511_CTL_IMPORT_BEGIN, G511_ROLE_ADMIN, "import" },
 	{ G511_CTL_IMPORT_ITEM, G511_ROLE_ADMIN, "import" },
 	{ G511_CTL_IMPORT_END, G511_ROLE_ADMIN, "import" },
+	{ G511_CTL_LOGIN, G511_ROLE_PORTAL, "login" },
+	{ G511_CTL_RADIUS_STATUS, G511_ROLE_ADMIN, "radius" },
 };
 
 static bool every_request_listed(void)

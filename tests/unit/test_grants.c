@@ -38,6 +38,11 @@
 #include "../../user/gate511d/ctl_auth.c"
 #include "../../user/gate511d/control.c"
 #include "../../user/gate511d/ctl_handlers.c"
+#include "../../user/gate511d/radius.c"
+#include "../../user/gate511d/radius_login.c"
+#include "../../user/gate511d/radius_ctl.c"
+#include "../../user/gate511d/acct.c"
+#include "../../user/gate511d/dae.c"
 #include "ctl_io.h"
 
 #define NS 1000000000ULL
@@ -896,6 +901,114 @@ static bool import_and_restore_100k(void)
 	return ok;
 }
 
+
+/* acct_queue rows of a status (0 = all) and session ("" = any). */
+static int acct_rows(unsigned int status, const char *sid)
+{
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(state_sqlite(d.state), "SELECT count(*) FROM acct_queue WHERE"
+			       " (?1 = 0 OR status = ?1) AND (?2 = '' OR acct_session_id = ?2)",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_int(st, 1, status) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 2, sid, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The Acct-Terminate-Cause of the queued Stop of sid, or -1. */
+static int acct_stop_cause(const char *sid)
+{
+	uint8_t pkt[RAD_MAX_PACKET];
+	sqlite3_stmt *st = NULL;
+	struct rad_view v;
+	uint32_t cause = 0;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(state_sqlite(d.state), "SELECT attrs FROM acct_queue WHERE"
+			       " status = 2 AND acct_session_id = ?1", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		size_t n = sqlite3_column_bytes(st, 0);
+
+		memset(pkt, 0, RAD_HDR_LEN);
+		pkt[0] = RAD_ACCT_REQUEST;
+		pkt[2] = (n + RAD_HDR_LEN) >> 8;
+		pkt[3] = (n + RAD_HDR_LEN) & 0xff;
+		memcpy(pkt + RAD_HDR_LEN, sqlite3_column_blob(st, 0), n);
+		if (!rad_parse(pkt, n + RAD_HDR_LEN, &v) &&
+		    !rad_get_u32(&v, RAD_ACCT_TERMINATE_CAUSE, &cause))
+			ret = cause;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * Accounting records are written in the grant's or the close's own
+ * transaction (acct.c's state hooks): a RADIUS grant queues a Start, a
+ * CLI grant nothing (acct_all off), a grant the map refuses rolls its
+ * Start back with it, a CoA-style change queues nothing, a revoke queues
+ * the Stop with Admin-Reset, a renewal the old session's Stop.
+ */
+static bool acct_records_commit_with_their_event(void)
+{
+	struct g511_ctl_session sess;
+	struct g511_ctl_grant out;
+	struct grant_attrs at;
+	struct grant_spec s;
+	struct g511_client c;
+	bool ok = true;
+
+	if (!daemon_new(2))
+		return false;
+	d.conf.radius.n_servers = 1;
+	addr_parse("127.0.0.1", &d.conf.radius.servers[0].addr);
+	d.conf.radius.servers[0].auth_port = 1812;
+	d.conf.radius.servers[0].acct_port = 1813;
+	snprintf(d.conf.radius.secret, sizeof(d.conf.radius.secret), "s");
+	if (!ASSERT_EQ(radius_init(&d), 0, "radius_init"))
+		return false;
+	s = spec("10.9.0.1", 3600, 0);
+	s.origin = G511_ORIGIN_RADIUS;
+	snprintf(s.user, sizeof(s.user), "alice");
+	snprintf(s.acct_session_id, sizeof(s.acct_session_id), "S-1");
+	ok &= ASSERT_EQ(grants_allow(&d, &s, &out), 0, "radius grant");
+	ok &= ASSERT_EQ(acct_rows(RAD_ACCT_START, "S-1"), 1, "its Start queued");
+	s = spec("10.9.0.2", 3600, 0);
+	ok &= ASSERT_EQ(grants_allow(&d, &s, &out), 0, "cli grant");
+	ok &= ASSERT_EQ(acct_rows(0, ""), 1, "a CLI grant is not accounted");
+	s = spec("10.9.0.3", 3600, 0);
+	s.origin = G511_ORIGIN_RADIUS;
+	snprintf(s.acct_session_id, sizeof(s.acct_session_id), "S-3");
+	ok &= ASSERT_EQ(grants_allow(&d, &s, &out), -ENOSPC, "the map is full");
+	ok &= ASSERT_EQ(acct_rows(0, "S-3"), 0, "its Start rolled back with it");
+	client_parse("10.9.0.1", &c);
+	memset(&at, 0, sizeof(at));
+	at.set = GRANT_SET_TTL;
+	at.ttl_s = 30;
+	ok &= ASSERT_EQ(grants_set(&d, &c, &at, &out), 0, "CoA-style change");
+	ok &= ASSERT_EQ(acct_rows(RAD_ACCT_START, "S-1"), 1, "no second Start");
+	ok &= ASSERT_EQ(grants_deny(&d, &c, G511_REASON_REVOKED, &sess), 0, "revoke");
+	ok &= ASSERT_EQ(acct_rows(RAD_ACCT_STOP, "S-1"), 1, "its Stop queued");
+	ok &= ASSERT_EQ(acct_stop_cause("S-1"), RAD_TERM_ADMIN_RESET, "Admin-Reset");
+	/* a renewal closes the old session as replaced: its Stop */
+	s = spec("10.9.0.1", 3600, 0);
+	s.origin = G511_ORIGIN_RADIUS;
+	snprintf(s.acct_session_id, sizeof(s.acct_session_id), "S-4");
+	ok &= ASSERT_EQ(grants_allow(&d, &s, &out), 0, "login again");
+	snprintf(s.acct_session_id, sizeof(s.acct_session_id), "S-5");
+	ok &= ASSERT_EQ(grants_allow(&d, &s, &out), 0, "and again");
+	ok &= ASSERT_EQ(acct_rows(RAD_ACCT_STOP, "S-4"), 1, "the replaced session's Stop");
+	ok &= ASSERT_EQ(acct_stop_cause("S-4"), RAD_TERM_USER_REQUEST, "User-Request");
+	ok &= ASSERT_EQ(acct_rows(RAD_ACCT_START, "S-5"), 1, "the new one's Start");
+	radius_free(&d);
+	return ok;
+}
+
 int main(void)
 {
 	int fd;
@@ -932,6 +1045,7 @@ int main(void)
 	RUN_CASE(control_bad_messages);
 	RUN_CASE(control_map_full);
 	RUN_CASE(import_and_restore_100k);
+	RUN_CASE(acct_records_commit_with_their_event);
 	state_close(d.state);
 	maps_close(&d.ifaces[0].maps);
 	if (fork() == 0)

@@ -268,7 +268,7 @@ static bool fixture_v1_migrates(void)
 	ok &= ASSERT_TRUE(!state_is_fresh(st), "a migrated database is not fresh");
 	ok &= ASSERT_EQ(state_box_id(st, id), 0, "box id created by the migration");
 	ok &= ASSERT_EQ(strlen(id), 36, "UUID form");
-	ok &= ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 2, "user_version 2");
+	ok &= ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 3, "user_version 3");
 	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM pragma_integrity_check"
 				" WHERE integrity_check != 'ok'"), 0, "integrity");
 	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_master"
@@ -276,6 +276,11 @@ static bool fixture_v1_migrates(void)
 	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_master"
 				" WHERE type = 'index' AND name = 'sessions_by_key'"
 				" AND tbl_name = 'sessions'"), 1, "index rebuilt");
+	/* v3: the accounting queue, empty */
+	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+				" AND name IN ('acct_queue', 'acct_sessions')"), 2,
+			"v3 accounting tables");
+	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM acct_queue"), 0, "queue empty");
 	ok &= v1_content_kept(st);
 	state_close(st);
 
@@ -286,7 +291,7 @@ static bool fixture_v1_migrates(void)
 		return false;
 	ok &= ASSERT_EQ(raw_int(path, "PRAGMA schema_version"), schema_cookie,
 			"schema untouched");
-	ok &= ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 2, "still 2");
+	ok &= ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 3, "still 3");
 	ok &= ASSERT_TRUE(!state_is_fresh(st), "not fresh");
 	ok &= ASSERT_EQ(state_box_id(st, id2), 0, "box id");
 	ok &= ASSERT_STREQ(id2, id, "same box id");

@@ -40,6 +40,8 @@ enum cli_exit {
 	EXIT_FULL = 4,
 	EXIT_ERROR = 5,
 	EXIT_NOT_DURABLE = 6,
+	EXIT_REJECTED = 7,	/* login: the RADIUS server said no */
+	EXIT_UNREACHABLE = 8,	/* login: no RADIUS server answered */
 };
 
 /* The global options: where the daemon and the maps are, how to print. */
@@ -57,6 +59,11 @@ struct gctl {
  */
 int cli_error(const struct gctl *g, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* ---------------------------------------------------------- radius.c */
+
+int radius_cmd_login(const struct gctl *g, int argc, char **argv);
+int radius_cmd_status(const struct gctl *g, int argc, char **argv);
 
 /* ------------------------------------------------------------- rpc.c */
 

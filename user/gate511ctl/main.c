@@ -762,6 +762,16 @@ static int cmd_export(const struct gctl *g, const struct cmd_args *a)
 
 static int cmd_help(const struct gctl *g, const struct cmd_args *a);
 
+static int cmd_login(const struct gctl *g, const struct cmd_args *a)
+{
+	return radius_cmd_login(g, a->argc, a->argv);
+}
+
+static int cmd_radius(const struct gctl *g, const struct cmd_args *a)
+{
+	return radius_cmd_status(g, a->argc, a->argv);
+}
+
 static const struct cmd cmds[] = {
 	{ "allow", cmd_allow,
 	  "ADDR|MAC [--ttl DURATION] [--idle DURATION] [--mac MAC] [--user NAME] [--quota BYTES]",
@@ -810,6 +820,16 @@ static const struct cmd cmds[] = {
 	{ "export", cmd_export, "",
 	  "Write every grant in the import format (with -j: as list does).",
 	  NULL, 0, 0 },
+	{ "login", cmd_login, "ADDR|MAC USER",
+	  "Log USER in for the client with RADIUS (PAP); the password is one\n"
+	  "line on standard input. An Access-Accept becomes a grant (origin\n"
+	  "radius, with the server's Session-Timeout, Idle-Timeout and Class).\n"
+	  "Exit 7 if rejected (the server's Reply-Message is shown), 8 if no\n"
+	  "server answered; nothing is granted then.", NULL, 2, 2 },
+	{ "radius", cmd_radius, "",
+	  "Show the RADIUS servers and their state, the accounting queue and\n"
+	  "the counters of requests, accepts, rejects, timeouts, CoA and\n"
+	  "Disconnect.", NULL, 0, 0 },
 	{ "help", cmd_help, "[COMMAND]", "Show help, for all or one command.",
 	  NULL, 0, 1 },
 };

@@ -28,6 +28,7 @@
 #include "grants.h"
 #include "maps.h"
 #include "query.h"
+#include "radius_ctl.h"
 #include "lockfile.h"
 #include "log.h"
 
@@ -521,6 +522,10 @@ int ctl_dispatch(struct worker *w, const struct g511_ctl_msg *m)
 		return do_history(w, m);
 	case G511_CTL_IMPORT_BEGIN:
 		return do_import(w, m);
+	case G511_CTL_LOGIN:
+		return radius_ctl_login(w, m);
+	case G511_CTL_RADIUS_STATUS:
+		return radius_ctl_status(w, m);
 	default:
 		return ctl_send_error(&w->conn, m->hdr.seq, EBADMSG,
 				      "%s is not a request that starts a "

@@ -50,6 +50,7 @@ struct g511_xsk_set;		/* xsk.c: the AF_XDP sockets of all ifaces */
 struct g511_control;		/* control.c: the control socket and its threads */
 struct g511_revoke;		/* revoke.c: revocations not yet committed */
 struct g511_capport;		/* capport.c: the RFC 8908 API */
+struct g511_radius;		/* radius.c: RADIUS client, accounting, CoA */
 
 struct g511_ctl_status;
 
@@ -64,6 +65,7 @@ struct g511_daemon {
 	struct g511_control *control;	/* control_start() sets it */
 	struct g511_revoke *revoke;	/* revoke_start() sets it; under lock */
 	struct g511_capport *capport;	/* capport_start() sets it; NULL: off */
+	struct g511_radius *radius;	/* radius_init() sets it; NULL = off */
 	volatile int stopping;
 	uint64_t started_wall;	/* wall-clock seconds at start */
 	/* Fills the responder counters of a status reply (main.c sets it;

@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "listeners.h"
 #include "metrics.h"
+#include "radius.h"
 
 struct listener {
 	const char *name;
@@ -23,6 +24,7 @@ struct listener {
 static const struct listener listeners[] = {
 	{ "capport", capport_start, capport_stop },
 	{ "api", api_start, api_stop },
+	{ "radius", radius_start, radius_stop },
 	{ "metrics", metrics_start, metrics_stop },
 	{ NULL, NULL, NULL },
 };

@@ -39,6 +39,7 @@
 #include "iface.h"
 #include "listeners.h"
 #include "portal_resolve.h"
+#include "radius.h"
 #include "reconcile.h"
 #include "revoke.h"
 #include "runtime.h"
@@ -804,6 +805,8 @@ int main(int argc, char **argv)
 	err = identity_check(d, &o);
 	if (!err)
 		err = fresh_db_check(d, &o);
+	if (!err)	/* before the reconcile: the sessions it closes are accounted */
+		err = radius_init(d);
 	if (err)
 		goto out;
 	/*
@@ -854,6 +857,7 @@ out:
 			if (maps_lock_fd >= 0 || d->ifaces[i].attached_by_us)
 				iface_detach(&io, &d->ifaces[i]);
 	revoke_stop(d);
+	radius_free(d);
 	if (d->state)
 		state_close(d->state);
 	ifaces_close(d);

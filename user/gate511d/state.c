@@ -44,7 +44,7 @@
 #include "log.h"
 #include "state.h"
 
-#define STATE_SCHEMA_VERSION	2
+#define STATE_SCHEMA_VERSION	3
 
 /* Shown with every refusal of a corrupt file. */
 #define STATE_CORRUPT_HINT \
@@ -199,6 +199,29 @@ static const char state_migrate_v2[] =
 	"    substr(h, 18, 3) || '-' || substr(h, 21, 12))"
 	"  FROM (SELECT hex(randomblob(16)) AS h);";
 
+/*
+ * v2 -> v3: the RADIUS accounting queue (acct.c). acct_queue holds every
+ * Accounting-Request not yet acknowledged, its attributes encoded when the
+ * event happened (so the record sent after an outage is the one of the
+ * event, only Acct-Delay-Time is added), in id order; acct_sessions the
+ * sessions that had a Start queued (a Stop is owed), with their interim
+ * interval and when the last Interim-Update was queued.
+ */
+static const char state_migrate_v3[] =
+	"CREATE TABLE acct_queue ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  status INTEGER NOT NULL,"				/* Acct-Status-Type */
+	"  acct_session_id TEXT NOT NULL,"
+	"  event INTEGER NOT NULL,"				/* wall s */
+	"  attrs BLOB NOT NULL CHECK (length(attrs) <= 4000));"
+	"CREATE INDEX acct_queue_by_session ON acct_queue (acct_session_id, status);"
+	"CREATE TABLE acct_sessions ("
+	"  acct_session_id TEXT PRIMARY KEY,"
+	"  kind INTEGER NOT NULL,"
+	"  key BLOB NOT NULL,"
+	"  interim INTEGER NOT NULL DEFAULT 0,"			/* s, 0 = the default */
+	"  last_interim INTEGER NOT NULL);";			/* wall s */
+
 /* state_steps[i] takes a database from version i to i + 1. */
 static const struct state_step {
 	const char *name;
@@ -206,6 +229,7 @@ static const struct state_step {
 } state_steps[] = {
 	{ "v1 (release 0.1.0 schema)", state_schema_v1 },
 	{ "v2 (phase-2 grant fields, box id)", state_migrate_v2 },
+	{ "v3 (RADIUS accounting queue)", state_migrate_v3 },
 };
 _Static_assert(sizeof(state_steps) / sizeof(state_steps[0]) == STATE_SCHEMA_VERSION,
 	       "one migration step per schema version");
@@ -220,6 +244,7 @@ struct g511_state {
 	char path[G511_PATH_MAX];
 	/* SQLite's reason for the last failure since state_error_clear() */
 	char last_error[STATE_ERROR_LEN];
+	struct state_hooks hooks;	/* state_set_hooks() */
 };
 
 static int state_errno(int rc)
@@ -830,6 +855,11 @@ int state_grant_put(struct g511_state *st, struct g511_grant_rec *rec)
 	if (!tags_valid(rec->origin, rec->user, rec->class_len,
 			rec->acct_session_id))
 		return -EINVAL;
+	if (st->hooks.grant_put) {
+		err = st->hooks.grant_put(st->hooks.ctx, st, rec);
+		if (err)
+			return err;
+	}
 	rc = bind_client(stmt, 1, &rec->client);
 	if (rc == SQLITE_OK)
 		rc = bind_mac(stmt, 3, rec->mac_bound, rec->mac);
@@ -966,7 +996,7 @@ int state_grants_count(struct g511_state *st, unsigned int kind,
 int state_history_add(struct g511_state *st, const struct g511_session_rec *s)
 {
 	sqlite3_stmt *stmt = st->stmt[S_HISTORY_ADD];
-	int rc;
+	int rc, err;
 
 	if (s->reason == 0 || s->reason >= G511_REASON__MAX ||
 	    !tags_valid(s->origin, s->user, s->class_len, s->acct_session_id))
@@ -998,7 +1028,28 @@ int state_history_add(struct g511_state *st, const struct g511_session_rec *s)
 		sqlite3_reset(stmt);
 		return state_fail(st, rc, "bind session");
 	}
-	return state_step_done(st, S_HISTORY_ADD);
+	err = state_step_done(st, S_HISTORY_ADD);
+	if (!err && st->hooks.session_closed)
+		err = st->hooks.session_closed(st->hooks.ctx, st, s);
+	return err;
+}
+
+void state_set_hooks(struct g511_state *st, const struct state_hooks *h)
+{
+	if (h)
+		st->hooks = *h;
+	else
+		memset(&st->hooks, 0, sizeof(st->hooks));
+}
+
+struct sqlite3 *state_sqlite(struct g511_state *st)
+{
+	return st->db;
+}
+
+int state_note_failure(struct g511_state *st, int rc, const char *what)
+{
+	return state_fail(st, rc, what);
 }
 
 int state_history_foreach(struct g511_state *st,

@@ -147,4 +147,24 @@ int state_garden_put(struct g511_state *st, const struct g511_garden_entry *e);
 int state_garden_del(struct g511_state *st, const struct g511_garden_key *key);
 int state_garden_foreach(struct g511_state *st, state_garden_fn fn, void *ctx);
 
+/*
+ * Hooks run inside the caller's transaction (schema v3, acct.c): a failing
+ * hook fails the call, so what it writes commits or rolls back with the
+ * grant or session. grant_put runs before the row is written and may fill
+ * in rec->acct_session_id; session_closed after the session is recorded.
+ */
+struct state_hooks {
+	int (*grant_put)(void *ctx, struct g511_state *st, struct g511_grant_rec *rec);
+	int (*session_closed)(void *ctx, struct g511_state *st,
+			      const struct g511_session_rec *s);
+	void *ctx;
+};
+
+void state_set_hooks(struct g511_state *st, const struct state_hooks *h);
+/* The SQLite handle, for the tables of other modules (acct_queue.c). */
+struct sqlite3;
+struct sqlite3 *state_sqlite(struct g511_state *st);
+/* Log and note SQLite's failure rc as state.c does; returns -errno. */
+int state_note_failure(struct g511_state *st, int rc, const char *what);
+
 #endif /* GATE511D_STATE_H */

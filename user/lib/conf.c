@@ -41,6 +41,8 @@ void conf_defaults(struct g511_conf *conf)
 	conf->xdp.vlan_policy = G511_VLAN_ALLOW;
 	conf->xdp.n_redirect_ports = 1;
 	conf->xdp.redirect_ports[0] = 80;
+	conf->radius.timeout_s = 3;
+	conf->radius.retries = 2;
 }
 
 struct conf_parser {
@@ -489,7 +491,10 @@ enum conf_key {
 	K_LOCAL_ADDRS, K_GARDEN, K_CLIENT_NETS, K_PORTAL_GROUP, K_ADMIN_GROUP,
 	K_INTERFACE, K_CAPPORT_LISTEN, K_API_LISTEN, K_METRICS_LISTEN, K_TLS_CERT,
 	K_TLS_KEY, K_API_CLIENT_CA, K_API_KEYS, K_API_KEY, K_PORTAL_SIGN_KEY,
-	K_VENUE_INFO_URL, K_NETWORK_NAME, K_GATEWAY_ID, K_CAN_EXTEND_SESSION, K__MAX,
+	K_VENUE_INFO_URL, K_NETWORK_NAME, K_GATEWAY_ID, K_CAN_EXTEND_SESSION,
+	K_RADIUS_SERVER, K_RADIUS_SECRET, K_RADIUS_SECRET_FILE, K_RADIUS_NAS_ID,
+	K_RADIUS_TIMEOUT, K_RADIUS_RETRIES, K_RADIUS_DAE_LISTEN, K_RADIUS_DAE_CLIENTS,
+	K_RADIUS_MAC_AUTH, K_ACCT_INTERIM, K_ACCT_ALL, K__MAX,
 };
 
 static const char *const conf_keys[K__MAX] = {
@@ -525,11 +530,24 @@ static const char *const conf_keys[K__MAX] = {
 	[K_NETWORK_NAME] = "network_name",
 	[K_GATEWAY_ID] = "gateway_id",
 	[K_CAN_EXTEND_SESSION] = "can_extend_session",
+	[K_RADIUS_SERVER] = "radius_server",
+	[K_RADIUS_SECRET] = "radius_secret",
+	[K_RADIUS_SECRET_FILE] = "radius_secret_file",
+	[K_RADIUS_NAS_ID] = "radius_nas_identifier",
+	[K_RADIUS_TIMEOUT] = "radius_timeout",
+	[K_RADIUS_RETRIES] = "radius_retries",
+	[K_RADIUS_DAE_LISTEN] = "radius_dae_listen",
+	[K_RADIUS_DAE_CLIENTS] = "radius_dae_clients",
+	[K_RADIUS_MAC_AUTH] = "radius_mac_auth",
+	[K_ACCT_INTERIM] = "acct_interim_interval",
+	[K_ACCT_ALL] = "acct_all",
 };
 
 static const char *const https_names[] = { "rst", "drop", NULL };
 static const char *const dns_names[] = { "resolvers", "any", "none", NULL };
 static const char *const vlan_names[] = { "allow", "drop", NULL };
+
+static int radius_set(struct conf_parser *p, enum conf_key k, const char *key, char *v);
 
 static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 {
@@ -611,6 +629,77 @@ static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 		return parse_garden(p, key, v);
 	case K_CLIENT_NETS:
 		return parse_client_nets(p, key, v);
+	case K_RADIUS_SERVER ... K_ACCT_ALL:
+		return radius_set(p, k, key, v);
+	default:
+		return conf_error(p, "internal: key %d", k);
+	}
+}
+
+static int parse_radius_server(struct conf_parser *p, const char *key, const char *v)
+{
+	struct g511_radius_conf *r = &p->conf->radius;
+	char why[96];
+
+	if (r->n_servers == G511_RADIUS_MAX_SERVERS)
+		return conf_error(p, "%s: at most %d servers", key, G511_RADIUS_MAX_SERVERS);
+	if (conf_radius_server_parse(v, &r->servers[r->n_servers], why, sizeof(why)))
+		return conf_error(p, "%s: %s", key, why);
+	for (unsigned int i = 0; i < r->n_servers; i++)
+		if (!memcmp(&r->servers[i], &r->servers[r->n_servers], sizeof(r->servers[i])))
+			return conf_error(p, "%s: '%s' listed twice", key, v);
+	r->n_servers++;
+	return 0;
+}
+
+/* A small count (timeout in seconds, retries) in [lo, hi]. */
+static int parse_small(struct conf_parser *p, const char *key, const char *v,
+		       unsigned int lo, unsigned int hi, unsigned int *out)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || end == v || *v < '0' || *v > '9' || n < lo || n > hi)
+		return conf_error(p, "%s: want a number from %u to %u, not '%s'", key, lo,
+				  hi, v);
+	*out = n;
+	return 0;
+}
+
+static int radius_set(struct conf_parser *p, enum conf_key k, const char *key, char *v)
+{
+	struct g511_radius_conf *r = &p->conf->radius;
+
+	switch (k) {
+	case K_RADIUS_SERVER:
+		return parse_radius_server(p, key, v);
+	case K_RADIUS_SECRET:
+		if (!conf_radius_secret_ok(v))
+			return conf_error(p, "%s: want 1 to %d printable characters, no blanks",
+					  key, G511_RADIUS_SECRET_MAX);
+		snprintf(r->secret, sizeof(r->secret), "%s", v);
+		return 0;
+	case K_RADIUS_SECRET_FILE:
+		return parse_path(p, key, v, r->secret_file, sizeof(r->secret_file), false);
+	case K_RADIUS_NAS_ID:
+		return parse_token(p, key, v, r->nas_identifier, sizeof(r->nas_identifier));
+	case K_RADIUS_TIMEOUT:
+		return parse_small(p, key, v, 1, 60, &r->timeout_s);
+	case K_RADIUS_RETRIES:
+		return parse_small(p, key, v, 0, 10, &r->retries);
+	case K_RADIUS_DAE_LISTEN:
+		return parse_listen(p, key, v, &r->dae_listen);
+	case K_RADIUS_DAE_CLIENTS:
+		return parse_addrs(p, key, v, r->dae_clients, G511_RADIUS_MAX_DAE_CLIENTS,
+				   &r->n_dae_clients);
+	case K_RADIUS_MAC_AUTH:
+		return parse_bool(p, key, v, &r->mac_auth);
+	case K_ACCT_INTERIM:
+		return parse_secs(p, key, v, &r->acct_interim_s);
+	case K_ACCT_ALL:
+		return parse_bool(p, key, v, &r->acct_all);
 	default:
 		return conf_error(p, "internal: key %d", k);
 	}
@@ -650,7 +739,8 @@ static int conf_line(struct conf_parser *p, char *s, unsigned int *seen)
 			break;
 	if (k == K__MAX)
 		return conf_error(p, "unknown key '%s'", key);
-	if (seen[k] && k != K_GARDEN && k != K_INTERFACE && k != K_API_KEY)
+	if (seen[k] && k != K_GARDEN && k != K_INTERFACE && k != K_API_KEY &&
+	    k != K_RADIUS_SERVER)
 		return conf_error(p, "duplicate key '%s' (first set on line %u)",
 				  key, seen[k]);
 	seen[k] = p->line;
@@ -678,6 +768,33 @@ static int conf_line(struct conf_parser *p, char *s, unsigned int *seen)
 			*--end = '\0';
 	}
 	return conf_set(p, k, v);
+}
+
+static int radius_check(struct conf_parser *p, const unsigned int *seen)
+{
+	const struct g511_radius_conf *r = &p->conf->radius;
+
+	if (r->secret[0] && r->secret_file[0]) {
+		p->line = seen[K_RADIUS_SECRET_FILE];
+		return conf_error(p, "radius_secret and radius_secret_file exclude each other");
+	}
+	if (r->n_servers && !r->secret[0] && !r->secret_file[0]) {
+		p->line = seen[K_RADIUS_SERVER];
+		return conf_error(p, "radius_server needs radius_secret or radius_secret_file");
+	}
+	if (r->dae_listen.set && !r->n_dae_clients) {
+		p->line = seen[K_RADIUS_DAE_LISTEN];
+		return conf_error(p, "radius_dae_listen needs radius_dae_clients: who may "
+				  "send CoA and Disconnect requests");
+	}
+	if ((r->dae_listen.set || r->mac_auth || r->acct_all) && !r->n_servers) {
+		p->line = seen[r->dae_listen.set ? K_RADIUS_DAE_LISTEN :
+			       r->mac_auth ? K_RADIUS_MAC_AUTH : K_ACCT_ALL];
+		return conf_error(p, "%s needs radius_server",
+				  r->dae_listen.set ? "radius_dae_listen" :
+				  r->mac_auth ? "radius_mac_auth" : "acct_all");
+	}
+	return 0;
 }
 
 /* What one key needs of another, checked once the whole file is read. */
@@ -710,7 +827,7 @@ static int conf_check(struct conf_parser *p, const unsigned int *seen)
 		p->line = seen[K_API_CLIENT_CA];
 		return conf_error(p, "api_client_ca needs tls_cert and tls_key");
 	}
-	return 0;
+	return radius_check(p, seen);
 }
 
 int conf_parse(struct g511_conf *conf, const char *text, size_t len,

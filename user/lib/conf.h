@@ -38,6 +38,38 @@ struct g511_api_key {
 	__u8 secret[G511_SECRET_LEN];
 };
 
+/*
+ * RADIUS (radius_* and acct_* keys). A server is an IP address (no name
+ * lookups in a NAS's AAA path: a dead resolver would stall every login);
+ * the ports default to 1812 and 1813.
+ */
+#define G511_RADIUS_MAX_SERVERS		4	/* radius_server (repeatable) */
+#define G511_RADIUS_SECRET_MAX		128	/* shared secret, printable */
+#define G511_RADIUS_MAX_DAE_CLIENTS	4	/* radius_dae_clients */
+#define G511_RADIUS_NAS_ID_LEN		64
+
+struct g511_radius_server {
+	struct g511_addr addr;		/* IPv4 as ::ffff:a.b.c.d */
+	__u16 auth_port;
+	__u16 acct_port;
+};
+
+struct g511_radius_conf {
+	struct g511_radius_server servers[G511_RADIUS_MAX_SERVERS];
+	unsigned int n_servers;			/* 0 = RADIUS off */
+	char secret[G511_RADIUS_SECRET_MAX + 1];	/* radius_secret */
+	char secret_file[G511_PATH_MAX];	/* radius_secret_file: read at start */
+	char nas_identifier[G511_RADIUS_NAS_ID_LEN];	/* "" = gateway_id or box id */
+	unsigned int timeout_s;			/* radius_timeout, per try */
+	unsigned int retries;			/* radius_retries, per server */
+	struct g511_listen dae_listen;		/* radius_dae_listen (RFC 5176) */
+	struct g511_addr dae_clients[G511_RADIUS_MAX_DAE_CLIENTS];
+	__u8 n_dae_clients;			/* radius_dae_clients */
+	bool mac_auth;				/* radius_mac_auth */
+	uint64_t acct_interim_s;		/* acct_interim_interval, 0 = none */
+	bool acct_all;				/* acct_all: account every grant */
+};
+
 struct g511_garden_entry {
 	struct g511_garden_key key;	/* prefix, 16-byte address */
 	struct g511_garden_val val;	/* ports */
@@ -95,6 +127,7 @@ struct g511_conf {
 	char network_name[64];			/* network_name: the 511 page's title */
 	char gateway_id[64];			/* gateway_id (gw= of the signed URL) */
 	bool can_extend_session;		/* can_extend_session = yes|no */
+	struct g511_radius_conf radius;		/* radius_*, acct_* */
 };
 
 /* Fill in the built-in defaults. */
@@ -113,6 +146,16 @@ int conf_parse(struct g511_conf *conf, const char *text, size_t len,
  * file). -EINVAL with why filled in.
  */
 int conf_api_key_parse(const char *v, struct g511_api_key *key, char *why, size_t why_len);
+
+/*
+ * One radius_server value, HOST[:AUTHPORT[:ACCTPORT]] (IPv6 in brackets);
+ * -EINVAL with why filled in. Pure (conf_radius.c).
+ */
+int conf_radius_server_parse(const char *v, struct g511_radius_server *out,
+			     char *why, size_t why_len);
+/* A shared secret: 1 to G511_RADIUS_SECRET_MAX printable ASCII
+ * characters (also the first line of a radius_secret_file). */
+bool conf_radius_secret_ok(const char *s);
 
 /* Read the file at path and parse it; -errno if it cannot be read. */
 int conf_load(struct g511_conf *conf, const char *path, char *err, size_t err_len);

@@ -312,6 +312,81 @@ static void k_can_extend(const struct g511_conf *c, char *out)
 	snprintf(out, VALUE_MAX, "%s", c->can_extend_session ? "yes" : "no");
 }
 
+static void k_radius_server(const struct g511_conf *c, char *out)
+{
+	const struct g511_radius_conf *r = &c->radius;
+	size_t off = 0;
+	char a[64];
+
+	snprintf(out, VALUE_MAX, "(none)");
+	for (unsigned int i = 0; i < r->n_servers && i < G511_RADIUS_MAX_SERVERS; i++) {
+		addr_format(&r->servers[i].addr, a, sizeof(a));
+		off += snprintf(out + off, VALUE_MAX - off,
+				addr_is_v4(&r->servers[i].addr) ? "%s%s:%u:%u" : "%s[%s]:%u:%u",
+				i ? ", " : "", a, r->servers[i].auth_port,
+				r->servers[i].acct_port);
+		if (off >= VALUE_MAX)
+			break;
+	}
+}
+
+static void k_radius_secret(const struct g511_conf *c, char *out)
+{
+	if (c->radius.secret[0])
+		snprintf(out, VALUE_MAX, "(set, #%08x)",
+			 secret_tag((const __u8 *)c->radius.secret, strlen(c->radius.secret)));
+	else
+		snprintf(out, VALUE_MAX, "(none)");
+}
+
+static void k_radius_secret_file(const struct g511_conf *c, char *out)
+{
+	fmt_str(out, c->radius.secret_file, "(none)");
+}
+
+static void k_radius_nas_id(const struct g511_conf *c, char *out)
+{
+	fmt_str(out, c->radius.nas_identifier, "(the gateway id)");
+}
+
+static void k_radius_timeout(const struct g511_conf *c, char *out)
+{
+	snprintf(out, VALUE_MAX, "%us", c->radius.timeout_s);
+}
+
+static void k_radius_retries(const struct g511_conf *c, char *out)
+{
+	snprintf(out, VALUE_MAX, "%u", c->radius.retries);
+}
+
+static void k_radius_dae_listen(const struct g511_conf *c, char *out)
+{
+	fmt_listen(out, &c->radius.dae_listen);
+}
+
+static void k_radius_dae_clients(const struct g511_conf *c, char *out)
+{
+	fmt_addrs(out, c->radius.dae_clients, c->radius.n_dae_clients);
+}
+
+static void k_radius_mac_auth(const struct g511_conf *c, char *out)
+{
+	snprintf(out, VALUE_MAX, "%s", c->radius.mac_auth ? "yes" : "no");
+}
+
+static void k_acct_interim(const struct g511_conf *c, char *out)
+{
+	if (c->radius.acct_interim_s)
+		duration_format(c->radius.acct_interim_s, out, VALUE_MAX);
+	else
+		snprintf(out, VALUE_MAX, "(none)");
+}
+
+static void k_acct_all(const struct g511_conf *c, char *out)
+{
+	snprintf(out, VALUE_MAX, "%s", c->radius.acct_all ? "yes" : "no");
+}
+
 /* The file's key order (etc/gate511.conf); garden has its own diff. */
 static const struct {
 	const char *key;
@@ -348,6 +423,17 @@ static const struct {
 	{ "network_name", k_network_name },
 	{ "gateway_id", k_gateway_id },
 	{ "can_extend_session", k_can_extend },
+	{ "radius_server", k_radius_server },
+	{ "radius_secret", k_radius_secret },
+	{ "radius_secret_file", k_radius_secret_file },
+	{ "radius_nas_identifier", k_radius_nas_id },
+	{ "radius_timeout", k_radius_timeout },
+	{ "radius_retries", k_radius_retries },
+	{ "radius_dae_listen", k_radius_dae_listen },
+	{ "radius_dae_clients", k_radius_dae_clients },
+	{ "radius_mac_auth", k_radius_mac_auth },
+	{ "acct_interim_interval", k_acct_interim },
+	{ "acct_all", k_acct_all },
 };
 
 static int entry_cmp(const void *a, const void *b)

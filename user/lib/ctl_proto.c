@@ -26,6 +26,13 @@ _Static_assert(sizeof(struct g511_ctl_stats) == 520, "stats");
 _Static_assert(sizeof(struct g511_ctl_status) == 1368 + 3 * 24 + 256, "status");
 _Static_assert(sizeof(struct g511_ctl_listener) == 24, "listener");
 _Static_assert(G511_STAT__MAX <= G511_CTL_STATS_MAX, "stats fit");
+_Static_assert(sizeof(struct g511_ctl_login_req) == 416, "login_req");
+_Static_assert(sizeof(struct g511_ctl_radius_server) == 56, "radius_server");
+_Static_assert(sizeof(struct g511_ctl_radius_status) == 408, "radius_status");
+/* G511_CTL_MSG_MAX is the status body's size: the new bodies fit in it */
+_Static_assert(sizeof(struct g511_ctl_login_req) <= sizeof(struct g511_ctl_status) &&
+	       sizeof(struct g511_ctl_radius_status) <= sizeof(struct g511_ctl_status),
+	       "bodies fit G511_CTL_MSG_MAX");
 _Static_assert(offsetof(struct g511_ctl_msg, body) == G511_CTL_HDR_LEN, "body");
 
 struct ctl_type_info {
@@ -48,6 +55,8 @@ static const struct ctl_type_info ctl_requests[G511_CTL_REQ__MAX] = {
 	[G511_CTL_IMPORT_BEGIN]	= { "import-begin", 0 },
 	[G511_CTL_IMPORT_ITEM]	= { "import-item", sizeof(struct g511_ctl_grant_req) },
 	[G511_CTL_IMPORT_END]	= { "import-end", sizeof(struct g511_ctl_count) },
+	[G511_CTL_LOGIN]	= { "login", sizeof(struct g511_ctl_login_req) },
+	[G511_CTL_RADIUS_STATUS] = { "radius-status", 0 },
 };
 
 static const struct ctl_type_info ctl_replies[G511_CTL_REPLY__MAX - G511_CTL_OK] = {
@@ -59,6 +68,8 @@ static const struct ctl_type_info ctl_replies[G511_CTL_REPLY__MAX - G511_CTL_OK]
 	[G511_CTL_GARDEN - G511_CTL_OK]	= { "garden", sizeof(struct g511_ctl_garden) },
 	[G511_CTL_STATS_REPLY - G511_CTL_OK] = { "stats", sizeof(struct g511_ctl_stats) },
 	[G511_CTL_STATUS_REPLY - G511_CTL_OK] = { "status", sizeof(struct g511_ctl_status) },
+	[G511_CTL_RADIUS_STATUS_REPLY - G511_CTL_OK] = { "radius-status",
+							 sizeof(struct g511_ctl_radius_status) },
 };
 
 static const struct ctl_type_info *ctl_type_info(unsigned int type)
@@ -258,6 +269,35 @@ static int check_garden(const struct g511_ctl_garden *g, unsigned int type)
 	return 0;
 }
 
+static bool str_zero_padded(const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+
+	return n < size && all_zero(s + n, size - n);
+}
+
+static int check_login(const struct g511_ctl_login_req *r)
+{
+	if (!client_valid(&r->client) || r->pad || !r->user[0] ||
+	    !str_zero_padded(r->user, sizeof(r->user)) ||
+	    !str_zero_padded(r->password, sizeof(r->password)) ||
+	    strlen(r->password) > 128)
+		return -EINVAL;
+	return 0;
+}
+
+static int check_radius_status(const struct g511_ctl_radius_status *r)
+{
+	if (r->n_servers > G511_CTL_RADIUS_SERVERS || r->dae_on > 1 ||
+	    !str_terminated(r->nas_identifier, sizeof(r->nas_identifier)))
+		return -EINVAL;
+	for (unsigned int i = 0; i < G511_CTL_RADIUS_SERVERS; i++)
+		if (r->servers[i].state >= G511_RADIUS_SRV__MAX ||
+		    !all_zero(r->servers[i].pad, sizeof(r->servers[i].pad)))
+			return -EINVAL;
+	return 0;
+}
+
 static int check_body(unsigned int type, const struct g511_ctl_msg *m)
 {
 	const struct g511_ctl_grant *g;
@@ -313,6 +353,10 @@ static int check_body(unsigned int type, const struct g511_ctl_msg *m)
 		if (m->body.stats.n > G511_CTL_STATS_MAX || m->body.stats.pad)
 			return -EINVAL;
 		return 0;
+	case G511_CTL_LOGIN:
+		return check_login(&m->body.login_req);
+	case G511_CTL_RADIUS_STATUS_REPLY:
+		return check_radius_status(&m->body.radius_status);
 	case G511_CTL_STATUS_REPLY:
 		st = &m->body.status;
 		if (st->n_ifaces > G511_CTL_IFACES || st->pad ||

@@ -21,6 +21,11 @@
  *   HISTORY      history_req      -> SESSION... END | ERROR
  *   IMPORT_BEGIN -, then IMPORT_ITEM grant_req..., then IMPORT_END count
  *                                 -> OK (count) | ERROR (nothing applied)
+ *   LOGIN        login_req        -> GRANT | ERROR (RADIUS Access-Request:
+ *                                    EACCES rejected, with the Reply-Message;
+ *                                    ETIMEDOUT no server answered; ENOTCONN
+ *                                    RADIUS is not configured)
+ *   RADIUS_STATUS -               -> RADIUS_STATUS_REPLY | ERROR
  * Long answers are streamed as many messages ended by END, so 100k grants
  * never need one big buffer. An ERROR may come instead of any reply (also
  * mid-stream); its code is a positive errno: EINVAL bad input, ENOENT
@@ -80,6 +85,8 @@ enum g511_ctl_type {
 	G511_CTL_IMPORT_BEGIN,
 	G511_CTL_IMPORT_ITEM,
 	G511_CTL_IMPORT_END,
+	G511_CTL_LOGIN,
+	G511_CTL_RADIUS_STATUS,
 	G511_CTL_REQ__MAX,
 	/* replies */
 	G511_CTL_OK = 64,
@@ -90,6 +97,7 @@ enum g511_ctl_type {
 	G511_CTL_GARDEN,
 	G511_CTL_STATS_REPLY,
 	G511_CTL_STATUS_REPLY,
+	G511_CTL_RADIUS_STATUS_REPLY,
 	G511_CTL_REPLY__MAX,
 };
 
@@ -325,6 +333,48 @@ enum g511_link_state {
 	G511_LINK__MAX,
 };
 
+/* LOGIN: the password travels only here, never in argv or a log. */
+#define G511_CTL_PASSWORD_LEN	136	/* RFC 2865: at most 128 octets, + NUL, padded */
+struct g511_ctl_login_req {
+	struct g511_client client;
+	__u32 pad;
+	char user[G511_USER_LEN];		/* non-empty, NUL-terminated */
+	char password[G511_CTL_PASSWORD_LEN];	/* NUL-terminated, zero after */
+};
+
+/* RADIUS_STATUS_REPLY */
+#define G511_CTL_RADIUS_SERVERS	4
+enum g511_radius_server_state {
+	G511_RADIUS_SRV_UNKNOWN = 0,	/* not asked yet */
+	G511_RADIUS_SRV_UP,		/* its last answer was good */
+	G511_RADIUS_SRV_DOWN,		/* timed out: tried after the others */
+	G511_RADIUS_SRV__MAX,
+};
+
+struct g511_ctl_radius_server {
+	struct g511_addr addr;
+	__u16 auth_port;
+	__u16 acct_port;
+	__u8 state;		/* enum g511_radius_server_state */
+	__u8 pad[3];
+	__u64 last_ok_wall;	/* 0 = never */
+	__u64 requests;		/* packets sent (retransmissions too) */
+	__u64 timeouts;		/* exchanges that got no valid answer */
+	__u64 bad_replies;	/* dropped: wrong authenticator, no MA, ... */
+};
+
+struct g511_ctl_radius_status {
+	__u32 n_servers;	/* <= G511_CTL_RADIUS_SERVERS; 0 = RADIUS off */
+	__u32 dae_on;		/* radius_dae_listen is set */
+	struct g511_ctl_radius_server servers[G511_CTL_RADIUS_SERVERS];
+	__u64 queue_depth;	/* accounting records not yet acknowledged */
+	__u64 queue_oldest_wall;	/* event time of the oldest, 0 = none */
+	__u64 access_requests, accepts, rejects, auth_timeouts;
+	__u64 acct_sent, acct_acked, acct_timeouts;
+	__u64 coa_ack, coa_nak, dm_ack, dm_nak, dae_dropped;
+	char nas_identifier[64];
+};
+
 /* A decoded message: header plus the body its type names. */
 struct g511_ctl_msg {
 	struct g511_ctl_hdr hdr;
@@ -339,6 +389,8 @@ struct g511_ctl_msg {
 		struct g511_ctl_session session;
 		struct g511_ctl_stats stats;
 		struct g511_ctl_status status;
+		struct g511_ctl_login_req login_req;
+		struct g511_ctl_radius_status radius_status;
 	} body;
 };
 

@@ -4,8 +4,8 @@
  * Pure functions; tests/unit/test_ctl_role.c walks every request type.
  *
  * The portal role gets exactly what a login portal does per client: let
- * one in (allow), throw one out (deny), look one up (show) and see who is
- * in (list). Everything else is admin's: garden add/del write the garden,
+ * one in (allow, or login: a RADIUS check of its user's password), throw
+ * one out (deny), look one up (show) and see who is in (list). Everything else is admin's: garden add/del write the garden,
  * which lets every unauthenticated client through to what it names and
  * stays across restarts (garden add 0.0.0.0/0 opens the network); import
  * writes grants in bulk; export dumps the whole state DB; history holds
@@ -37,6 +37,8 @@ static const struct role_entry role_table[G511_CTL_REQ__MAX] = {
 	[G511_CTL_IMPORT_BEGIN]	= { "import", G511_ROLE_ADMIN },
 	[G511_CTL_IMPORT_ITEM]	= { "import", G511_ROLE_ADMIN },
 	[G511_CTL_IMPORT_END]	= { "import", G511_ROLE_ADMIN },
+	[G511_CTL_LOGIN]	= { "login", G511_ROLE_PORTAL },
+	[G511_CTL_RADIUS_STATUS] = { "radius", G511_ROLE_ADMIN },
 };
 
 static bool has_gid(bool set, gid_t want, gid_t gid, const gid_t *groups, size_t n)
