@@ -838,9 +838,11 @@ int main(int argc, char **argv)
 	}
 	d->responder_status = responder_status;
 	d->listeners_status = listeners_status;
-	err = control_start(d);
+	/* the listeners first: once `gate511ctl status` answers, every
+	 * listener the config names is up (or the start has failed) */
+	err = listeners_start(d);
 	if (!err)
-		err = listeners_start(d);
+		err = control_start(d);
 	if (err)
 		goto out;
 	log_info("gate511d running: portal %s", d->conf.portal_url);
