@@ -132,7 +132,7 @@ static double time_core(const struct g511_resp_conf *rc, const uint8_t *frame, s
 
 		for (int i = 0; i < REPEAT; i++) {
 			out_reset(o);
-			g511_resp_handle(rc, &key, NOW_S, frame, len, &o->out);
+			g511_resp_handle(rc, &key, NOW_S, 1700000000, frame, len, &o->out);
 			__asm__ volatile("" ::: "memory");
 		}
 		ns[r] = (double)(now_ns() - t0) / REPEAT;
@@ -214,7 +214,7 @@ int main(void)
 
 		syn_len = client_frame(syn, v6, 0x02, 1000, 0);
 		out_reset(&o);
-		g511_resp_handle(&rc, &key, NOW_S, syn, syn_len, &o.out);
+		g511_resp_handle(&rc, &key, NOW_S, 1700000000, syn, syn_len, &o.out);
 		if (o.out.action != G511_RESP_SYNACK || o.out.n != 1) {
 			fprintf(stderr, "core_bench: SYN got %s/%s, not a SYN-ACK\n",
 				g511_resp_action_name(o.out.action),
@@ -229,7 +229,7 @@ int main(void)
 
 		req_len = client_frame(req, v6, 0x18, 1001, cookie + 1);
 		out_reset(&o);
-		g511_resp_handle(&rc, &key, NOW_S, req, req_len, &o.out);
+		g511_resp_handle(&rc, &key, NOW_S, 1700000000, req, req_len, &o.out);
 		if (o.out.action != G511_RESP_HTTP) {
 			fprintf(stderr, "core_bench: request got %s/%s, not the 511 page\n",
 				g511_resp_action_name(o.out.action),

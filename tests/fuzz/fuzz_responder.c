@@ -147,7 +147,7 @@ static void run(const struct g511_resp_conf *rc, const uint8_t *frame, size_t le
 		bufs[i] = malloc(buf_size);
 		again[i] = malloc(buf_size);
 	}
-	n = g511_resp_handle(rc, &key, NOW, frame, len, &out);
+	n = g511_resp_handle(rc, &key, NOW, 1700000000, frame, len, &out);
 	if (n < 0 || (unsigned int)n != out.n || out.n > max)
 		abort();
 	if ((out.n == 0) != (out.action == G511_RESP_NONE))
@@ -159,7 +159,7 @@ static void run(const struct g511_resp_conf *rc, const uint8_t *frame, size_t le
 		if (lens[i] > buf_size || lens[i] < 14 + 20 + 20)
 			abort();
 	/* deterministic */
-	g511_resp_handle(rc, &key, NOW, frame, len, &out2);
+	g511_resp_handle(rc, &key, NOW, 1700000000, frame, len, &out2);
 	if (out2.n != out.n || out2.action != out.action || out2.reason != out.reason)
 		abort();
 	for (i = 0; i < out.n; i++)
