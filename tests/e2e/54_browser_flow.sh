@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# End to end: the whole login in a real browser. Headless Chromium in the
+# client namespace opens an upstream page, gets gate511's 511 page, follows
+# its button to the reference portal (scripts/portal/portal.py, in the
+# gateway namespace, reachable before login through the garden), which
+# checks the signed redirect; "Accept" authorizes the client through the
+# signed API and the browser lands on the page it first asked for. Also:
+# the signed link carries this client's address and MAC, a tampered one
+# gets the portal's 403, and the grant is listed with origin api.
+set -u
+. "$(dirname "$0")/../lib.sh"
+t_require_root
+
+for dep in /usr/bin/chromium /usr/bin/chromedriver; do
+	[ -x $dep ] || { t_skip browser_flow "$dep missing (apt-get install chromium chromium-driver)"; t_summary; exit 0; }
+done
+/usr/bin/python3 -c 'import selenium' 2>/dev/null ||
+	{ t_skip browser_flow "python3-selenium missing"; t_summary; exit 0; }
+
+tb_up w
+UP4=10.52.0.2 GW4=10.51.0.1
+SIGN_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+API_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+API_PORT=9080 PORTAL_PORT=8080
+PORTAL=http://$GW4:$PORTAL_PORT/login
+HAVE_API=0
+[ -f "$ROOT/user/gate511d/api.c" ] && HAVE_API=1
+api_lines=()
+[ $HAVE_API = 1 ] && api_lines=("api_listen = 127.0.0.1:$API_PORT" "api_key = portal:$API_SECRET")
+daemon_conf "$T_TMP/gate511.conf" "garden = $GW4/32:$PORTAL_PORT" \
+	"portal_sign_key = $SIGN_KEY" "gateway_id = e2e-gw" "network_name = gate511 test net" \
+	"${api_lines[@]}"
+daemon_start || { t_fail "daemon starts"; t_summary; exit 1; }
+
+mkdir -p "$T_TMP/www/news"
+echo "<h1>Upstream news: you are online</h1>" > "$T_TMP/www/news/index.html"
+bg_ns "$NS_UP" /usr/bin/python3 -m http.server 80 --bind $UP4 --directory "$T_TMP/www"
+wait_for 5 in_up bash -c "exec 3<>/dev/tcp/$UP4/80"
+bg_ns "$NS_GW" /usr/bin/python3 "$ROOT/scripts/portal/portal.py" --listen $GW4:$PORTAL_PORT \
+	--api http://127.0.0.1:$API_PORT --api-key "portal:$API_SECRET" --sign-key "$SIGN_KEY" \
+	--gateway-id e2e-gw --ttl 600 >"$T_TMP/portal.log" 2>&1
+check "portal listens" wait_for 5 in_gw bash -c "exec 3<>/dev/tcp/$GW4/$PORTAL_PORT"
+
+# The 511 page and its signed link, as curl sees them.
+URL=http://$UP4/news/
+in_cl curl -s -m 3 -o "$T_TMP/511.html" "$URL"
+MAC=$(in_cl ip -br link show dev "$IF_CL" | awk "{print \$3}")
+LINK=$(grep -o 'class="btn" href="[^"]*"' "$T_TMP/511.html" | sed 's/.*href="//; s/"$//; s/&amp;/\&/g')
+check "511 page: styled, in the network's name" grep -q '<h1>gate511 test net</h1>' "$T_TMP/511.html"
+check "signed link: this client, its MAC, the URL, gw" bash -c "echo '$LINK' | grep -q \
+	'^$PORTAL?gw=e2e-gw&client=10.51.0.2&mac=${MAC//:/%3A}&url=http%3A%2F%2F10.52.0.2%2Fnews%2F&ts=[0-9]*&sig=[0-9a-f]\{64\}$'"
+check "the portal accepts the link (200, terms page)" bash -c \
+	"in_cl() { nsenter --net=$NS_CL \"\$@\"; }; [ \"\$(in_cl curl -s -m 3 -o /dev/null -w '%{http_code}' '$LINK')\" = 200 ]"
+check "a tampered link gets 403" bash -c \
+	"[ \"\$(nsenter --net=$NS_CL curl -s -m 3 -o /dev/null -w '%{http_code}' '${LINK/client=10.51.0.2/client=10.51.0.3}')\" = 403 ]"
+
+# The browser, bounded (timeout) and its processes stopped by PID inside.
+SHOTS=$T_TMP/shots
+until=portal
+[ $HAVE_API = 1 ] && until=online
+in_cl timeout 150 /usr/bin/python3 "$ROOT/scripts/browser_flow.py" --url "$URL" \
+	--out "$SHOTS" --expect "Upstream news: you are online" --until $until \
+	>"$T_TMP/browser.log" 2>&1
+sed 's/^/   [browser] /' "$T_TMP/browser.log" | grep STEP
+check "browser: the 511 page" grep -q '^STEP 511 ok' "$T_TMP/browser.log"
+check "browser: the portal's terms page" grep -q '^STEP portal ok' "$T_TMP/browser.log"
+check "browser: screenshots saved" test -s "$SHOTS/1-511.png" -a -s "$SHOTS/2-portal.png"
+if [ $HAVE_API = 1 ]; then
+	check "browser: after Accept, the original page" grep -q '^STEP online ok' "$T_TMP/browser.log"
+	check "gate511ctl list: the client, origin api" bash -c \
+		"'$ROOT/build/gate511ctl' -s '$T_TMP/ctl.sock' -j list | grep -q '\"client\": *\"10.51.0.2\".*\"origin\": *\"api\"\|\"origin\": *\"api\".*\"client\": *\"10.51.0.2\"'"
+	check "online: curl reaches the upstream page" bash -c \
+		"nsenter --net=$NS_CL curl -s -m 3 '$URL' | grep -q 'you are online'"
+else
+	t_skip "browser: after Accept, the original page" "the signed API (api.c) is not in this tree"
+	t_skip "gate511ctl list: the client, origin api" "the signed API (api.c) is not in this tree"
+	check "not online before any grant" bash -c \
+		"! nsenter --net=$NS_CL curl -s -m 3 '$URL' | grep -q 'you are online'"
+fi
+t_summary
