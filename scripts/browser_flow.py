@@ -126,6 +126,12 @@ def main():
                 "--disable-background-networking", "--disable-component-update",
                 "--user-data-dir=" + prof, "--window-size=" + a.size):
         opt.add_argument(arg)
+    # a phone's viewport (headless windows are at least 500 px wide)
+    w, h = (int(x) for x in a.size.split(","))
+    opt.add_experimental_option("mobileEmulation", {
+        "deviceMetrics": {"width": w, "height": h, "pixelRatio": 2, "touch": True},
+        "userAgent": "Mozilla/5.0 (Linux; Android 14; gate511 demo) AppleWebKit/537.36 "
+                     "(KHTML, like Gecko) Chrome/120 Mobile Safari/537.36"})
     svc = Service("/usr/bin/chromedriver")
     drv = None
     ok = False
