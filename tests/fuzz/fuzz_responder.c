@@ -12,7 +12,8 @@
  * Input layout (seeds in tests/fuzz/corpus/fuzz_responder, written by
  * tests/unit/gen_resp_vectors.py):
  *   [0] bit0 mode (0 raw, 1 built); bit1 config (0 built-in page with
- *       probes, 1 {{orig}} template, portal with a query, no probes)
+ *       probes, 1 {{orig}} template, portal with a query, signed links,
+ *       network name and venue, no probes)
  *   [1] number of output buffers: 1 + b % 64
  *   [2] buffer size: 64 + 16 * b
  *   raw:   [3..] frame
@@ -42,9 +43,11 @@
 static struct g511_resp_conf rc_def, rc_alt;
 static const struct g511_resp_key key = { { 0xf0, 0x0d, 0x51, 0x1a, 1, 2, 3, 4,
 					    5, 6, 7, 8, 9, 10, 11, 12 } };
+static const uint8_t key32[32] = { 7, 7, 7, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 static const char tmpl_alt[] =
-	"<html><body><p>You asked for {{orig}}.</p>\n"
-	"<a href=\"{{link}}\">log in</a> at {{ portal }}</body></html>\n";
+	"<html><head><title>{{title}}</title></head><body><p>You asked for {{orig}}.</p>\n"
+	"<a href=\"{{link}}\">log in</a> at {{ portal }} {{network}} {{venue}} "
+	"{{venue_link}}</body></html>\n";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -58,7 +61,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (g511_resp_conf_init(&rc_def, "http://portal.example/login", NULL, 0, true,
 				err, sizeof(err)) ||
 	    g511_resp_conf_init(&rc_alt, "https://portal.example/p?site=a&x=<y>", tmpl_alt,
-				sizeof(tmpl_alt) - 1, false, err, sizeof(err)))
+				sizeof(tmpl_alt) - 1, false, err, sizeof(err)) ||
+	    g511_resp_conf_sign(&rc_alt, "fuzz-gw", key32, err, sizeof(err)) ||
+	    g511_resp_conf_brand(&rc_alt, "Fuzz <net>", "https://venue.example/?a=1&b=2", err,
+				 sizeof(err)))
 		abort();
 	return 0;
 }
