@@ -50,6 +50,11 @@ LINK=$(grep -o 'class="btn" href="[^"]*"' "$T_TMP/511.html" | sed 's/.*href="//;
 check "511 page: styled, in the network's name" grep -q '<h1>gate511 test net</h1>' "$T_TMP/511.html"
 check "signed link: this client, its MAC, the URL, gw" bash -c "echo '$LINK' | grep -q \
 	'^$PORTAL?gw=e2e-gw&client=10.51.0.2&mac=${MAC//:/%3A}&url=http%3A%2F%2F10.52.0.2%2Fnews%2F&ts=[0-9]*&sig=[0-9a-f]\{64\}$'"
+LOC=$(in_cl curl -s -m 3 -o /dev/null -w '%{redirect_url}' http://$UP4/generate_204)
+check "OS probe: 302 to the signed link" bash -c "echo '$LOC' | grep -q \
+	'^$PORTAL?gw=e2e-gw&client=10.51.0.2&mac=.*&url=http%3A%2F%2F10.52.0.2%2Fgenerate_204&ts=[0-9]*&sig=[0-9a-f]\{64\}$'"
+check "the portal accepts the probe's link" bash -c \
+	"[ \"\$(nsenter --net=$NS_CL curl -s -m 3 -o /dev/null -w '%{http_code}' '$LOC')\" = 200 ]"
 check "the portal accepts the link (200, terms page)" bash -c \
 	"in_cl() { nsenter --net=$NS_CL \"\$@\"; }; [ \"\$(in_cl curl -s -m 3 -o /dev/null -w '%{http_code}' '$LINK')\" = 200 ]"
 check "a tampered link gets 403" bash -c \
