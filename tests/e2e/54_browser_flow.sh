@@ -94,4 +94,13 @@ else
 	ctl allow 10.51.0.2 --ttl 60 >/dev/null
 	check_not "a grant made with gate511ctl is not origin api" origin_api 10.51.0.2
 fi
+
+# Reload without gateway_id and with another name: gw= is the box id now.
+sed -i '/^gateway_id/d; s/^network_name = .*/network_name = renamed net/' "$T_TMP/gate511.conf"
+ctl deny 10.51.0.2 >/dev/null 2>&1
+kill -HUP "$DAEMON_PID"
+page_renamed() { in_cl curl -s -m 3 "http://$UP4/x" | grep -q '<h1>renamed net</h1>'; }
+check "reload: the page has the new name" wait_for 5 page_renamed
+check "reload: gw= is the state DB's box id" bash -c "nsenter --net=$NS_CL curl -s -m 3 \
+	http://$UP4/x | grep -q 'href=\"$PORTAL?gw=[0-9a-f-]\{36\}&amp;client=10.51.0.2&amp;'"
 t_summary
