@@ -29,6 +29,7 @@ import hmac
 import html
 import json
 import secrets
+import socket
 import ssl
 import sys
 import time
@@ -231,7 +232,10 @@ def main(argv=None):
     cfg.sign_key = hex_key(cfg.sign_key, "--sign-key")
     host, _, port = cfg.listen.rpartition(":")
     Portal.cfg = cfg
-    srv = ThreadingHTTPServer((host.strip("[]"), int(port)), Portal)
+    host = host.strip("[]")
+    if ":" in host:                     # an IPv6 listen address
+        ThreadingHTTPServer.address_family = socket.AF_INET6
+    srv = ThreadingHTTPServer((host, int(port)), Portal)
     print("portal: listening on http://%s/login, API %s" % (cfg.listen, cfg.api), flush=True)
     try:
         srv.serve_forever()
