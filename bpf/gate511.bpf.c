@@ -596,6 +596,19 @@ static __always_inline bool dst_in_garden(const struct pkt *p, const struct g511
 	return port_in(p->dport, val->ports, val->nports);
 }
 
+/*
+ * TCP to the gateway's RFC 8908 API (capport_listen): the one listener of
+ * the gateway's that an unauthenticated client may reach, by exact
+ * address and port. Not a garden entry: the garden passes UDP too, and a
+ * /32 of ours would shadow an admin's wider entry in the LPM trie.
+ */
+static __always_inline bool dst_is_capport(const struct pkt *p,
+					   const struct g511_config *cfg)
+{
+	return cfg->capport_port && p->l4_proto == IPPROTO_TCP &&
+	       p->dport == cfg->capport_port && addr_eq(&p->dst, &cfg->capport_addr);
+}
+
 static __always_inline bool is_redirect_port(const struct g511_config *cfg, __u16 dport)
 {
 	if (cfg->n_redirect_ports == 0)
@@ -902,7 +915,10 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	if (unspec)
 		DROP(G511_STAT_DROP_SRC);
 
-	/* The walled garden, then DNS to the resolvers the policy allows. */
+	/* The RFC 8908 API, then the walled garden, then DNS to the
+	 * resolvers the policy allows. */
+	if (dst_is_capport(&p, cfg))
+		VERDICT(G511_STAT_PASS_CAPPORT, XDP_PASS);
 	if (dst_in_garden(&p, cfg))
 		VERDICT(G511_STAT_PASS_GARDEN, XDP_PASS);
 	if (is_dns(&p)) {

@@ -197,6 +197,14 @@ struct g511_config {
 	 * octet is b (garden_filter4), an IPv6 one whose first byte is b (6) */
 	__u8 garden_filter4[G511_FILTER_BITS / 8];
 	__u8 garden_filter6[G511_FILTER_BITS / 8];
+	/*
+	 * The gateway's RFC 8908 API (gate511d's capport_listen): an
+	 * unauthenticated client may open TCP to exactly this address and
+	 * port, nothing else of the gateway's. Port 0: no API, nothing passes.
+	 */
+	struct g511_addr capport_addr;
+	__u16 capport_port;	/* host order */
+	__u16 capport_pad[3];
 };
 
 /* ---- g511_stats: PERCPU_ARRAY[G511_STAT__MAX] of __u64 ---- */
@@ -229,6 +237,7 @@ struct g511_config {
 	X(G511_STAT_DROP_RA, "drop_ra")		/* router advertisement from a client */ \
 	X(G511_STAT_DROP_DNS, "drop_dns")	/* DNS to a resolver not configured */ \
 	X(G511_STAT_DROP_SRC, "drop_src")	/* bad source: multicast/unspecified */ \
+	X(G511_STAT_PASS_CAPPORT, "pass_capport") /* TCP to the RFC 8908 API */ \
 	X(G511_EV_GRANT_EXPIRED, "ev_grant_expired") /* grant found but past its deadline */ \
 	X(G511_EV_GRANT_IDLE, "ev_grant_idle")	/* grant found but idle too long */ \
 	X(G511_EV_MAC_MISMATCH, "ev_mac_mismatch") /* grant bound to another MAC */
@@ -258,7 +267,7 @@ _Static_assert(sizeof(struct g511_mac) == 8, "g511_mac layout");
 _Static_assert(sizeof(struct g511_grant) == 120, "g511_grant layout");
 _Static_assert(sizeof(struct g511_garden_key) == 20, "g511_garden_key layout");
 _Static_assert(sizeof(struct g511_garden_val) == 20, "g511_garden_val layout");
-_Static_assert(sizeof(struct g511_config) == 408, "g511_config layout");
+_Static_assert(sizeof(struct g511_config) == 432, "g511_config layout");
 #endif
 
 #endif /* GATE511_H */

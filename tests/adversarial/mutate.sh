@@ -29,6 +29,9 @@ MUTATIONS=(
 "bogus_sources|20_identity.sh|s/if (src_is_bogus(\&p.src)) {/if (0) {/"
 "gateway_source|20_identity.sh|s/if (addr_in_list(\&p.src, cfg->local_addrs, cfg->n_local_addrs)) {/if (0) {/"
 "client_nets_off|20_identity.sh|s/!g511_src_in_client_nets(\&p.src, cfg)/0/"
+"capport_any_port|10_evasion.sh|s/p->dport == cfg->capport_port \&\& //"
+"capport_any_addr|10_evasion.sh|s/ \&\& addr_eq(\&p->dst, \&cfg->capport_addr)//"
+"capport_udp|10_evasion.sh|s/cfg->capport_port \&\& p->l4_proto == IPPROTO_TCP \&\&/cfg->capport_port \&\&/"
 "redirect_fail_open|40_faults.sh|s/ctx->rx_queue_index, XDP_DROP)/ctx->rx_queue_index, XDP_PASS)/ @@ s/return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_DROP;/return act;/"
 )
 

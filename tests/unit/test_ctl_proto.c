@@ -453,6 +453,39 @@ static bool names(void)
 	return ok;
 }
 
+/* The listeners of a status reply: flags 0/1, zero padding, a terminated URI. */
+static bool status_listeners(void)
+{
+	static struct g511_ctl_status st;
+	struct g511_ctl_msg m;
+	bool ok = true;
+	int n;
+
+	memset(&st, 0, sizeof(st));
+	st.listeners[G511_LISTENER_CAPPORT].on = 1;
+	st.listeners[G511_LISTENER_CAPPORT].tls = 1;
+	st.listeners[G511_LISTENER_CAPPORT].port = 443;
+	snprintf(st.capport_uri, sizeof(st.capport_uri), "https://gw.example/capport");
+	n = ctl_encode(buf, sizeof(buf), G511_CTL_STATUS_REPLY, 1, &st);
+	ok &= ASSERT_TRUE(n > 0, "encode");
+	ok &= ASSERT_EQ(ctl_decode(buf, n, &m), 0, "decode");
+	ok &= ASSERT_EQ(m.body.status.listeners[G511_LISTENER_CAPPORT].port, 443, "port");
+	ok &= ASSERT_STREQ(m.body.status.capport_uri, "https://gw.example/capport", "uri");
+	st.listeners[G511_LISTENER_API].on = 2;
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_STATUS_REPLY, 1, &st), -EINVAL,
+			"on is 0 or 1");
+	st.listeners[G511_LISTENER_API].on = 0;
+	st.listeners[G511_LISTENER_METRICS].pad[3] = 1;
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_STATUS_REPLY, 1, &st), -EINVAL,
+			"pad");
+	st.listeners[G511_LISTENER_METRICS].pad[3] = 0;
+	memset(st.capport_uri, 'x', sizeof(st.capport_uri));
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_STATUS_REPLY, 1, &st), -EINVAL,
+			"unterminated URI");
+	ok &= ASSERT_STREQ(ctl_listener_name(G511_LISTENER_METRICS), "metrics", "name");
+	return ok;
+}
+
 int main(void)
 {
 	RUN_CASE(round_trip_every_type);
@@ -466,5 +499,6 @@ int main(void)
 	RUN_CASE(stream_many);
 	RUN_CASE(stream_eof_and_garbage);
 	RUN_CASE(names);
+	RUN_CASE(status_listeners);
 	return test_summary();
 }

@@ -16,6 +16,7 @@
 #include "../../user/gate511d/clock.c"
 #include "../../user/gate511d/maps.c"
 #include "../../user/gate511d/grant_rec.c"
+#include "../../user/gate511d/revoke.c"
 #include "../../user/gate511d/reconcile.c"
 #include "../../user/gate511d/garden.c"
 #include "../../user/gate511d/runtime.c"

@@ -280,6 +280,19 @@ def cases():
 	c["garden_v6_outside"] = eth() / v6(dst=OUTSIDE_GARDEN6) / udp(9999) / \
 		Raw(b"w" * 8)
 
+	# the RFC 8908 API (config.capport_*: GW4 or GW6, TCP 443)
+	c["capport_v4"] = eth() / v4(dst=GW4) / syn(443)
+	c["capport_v4_off"] = eth() / v4(dst=GW4) / syn(443)
+	c["capport_v4_other_port"] = eth() / v4(dst=GW4) / syn(8443)
+	c["capport_v4_udp"] = eth() / v4(dst=GW4) / udp(443)
+	c["capport_v4_other_addr"] = eth() / v4(dst=SERVER4) / syn(443)
+	c["capport_v4_fragment"] = eth() / v4(dst=GW4, flags="MF", frag=0) / syn(443)
+	c["capport_v6"] = eth() / v6(dst=GW6) / syn(443)
+	c["capport_v6_wrong_family"] = eth() / v6(dst=GW6) / syn(443)
+	c["capport_v4_in_client_nets"] = eth() / v4(dst=GW4) / syn(443)
+	c["capport_v4_spoofed_src"] = eth() / v4(src="192.0.2.99", dst=GW4) / syn(443)
+	c["capport_v4_gateway_src"] = eth() / v4(src=GW4, dst=GW4) / syn(443)
+
 	# redirect
 	c["http_v4"] = eth() / v4() / syn(80)
 	c["http_v6"] = eth() / v6() / syn(80)
@@ -416,7 +429,8 @@ def cases():
 
 RST_CASES = ("https_v4_syn_rst", "https_v6_syn_rst", "https_vlan_rst",
 	     "https_qinq_v6_rst", "https_v4_payload_ack", "https_v4_fin_ack",
-	     "https_v4_pure_ack")
+	     "https_v4_pure_ack", "capport_v4_off", "capport_v4_other_addr",
+	     "capport_v6_wrong_family")
 
 
 def main():

@@ -377,6 +377,40 @@ static int setup_garden(const struct harness *h)
 	return err;
 }
 
+/* The RFC 8908 API on the gateway's own address, TCP 443. */
+static int setup_capport(const struct harness *h, const char *addr)
+{
+	struct g511_config cfg = config_site();
+
+	cfg.capport_addr = addr16(addr);
+	cfg.capport_port = 443;
+	return config_put(h, &cfg);
+}
+
+static int setup_capport_v4(const struct harness *h)
+{
+	return setup_capport(h, GW4);
+}
+
+static int setup_capport_v6(const struct harness *h)
+{
+	return setup_capport(h, GW6);
+}
+
+/* The API with client prefixes 10.5.0.0/24: sources are checked first. */
+static int setup_capport_nets(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+	struct g511_addr a4 = addr16("10.5.0.0");
+
+	cfg.n_client_nets = 1;
+	cfg.client_nets[0].prefixlen = 96 + 24;
+	memcpy(cfg.client_nets[0].addr, a4.addr, 16);
+	cfg.capport_addr = addr16(GW4);
+	cfg.capport_port = 443;
+	return config_put(h, &cfg);
+}
+
 static int setup_redirect_8080(const struct harness *h)
 {
 	struct g511_config cfg = config_site();
@@ -549,6 +583,18 @@ static const struct xdp_case cases[] = {
 	{ "dns_tcp_foreign", setup_site, DROP(DROP_DNS) },
 	{ "dns_tcp_resolver", setup_site, PASS(PASS_DNS) },
 
+	/* the RFC 8908 API: TCP to exactly its address and port */
+	{ "capport_v4", setup_capport_v4, PASS(PASS_CAPPORT) },
+	{ "capport_v4_off", setup_site, RST },
+	{ "capport_v4_other_port", setup_capport_v4, DROP(DROP_UNAUTH) },
+	{ "capport_v4_udp", setup_capport_v4, DROP(DROP_UNAUTH) },
+	{ "capport_v4_other_addr", setup_capport_v4, RST },
+	{ "capport_v4_fragment", setup_capport_v4, DROP(DROP_FRAG) },
+	{ "capport_v6", setup_capport_v6, PASS(PASS_CAPPORT) },
+	{ "capport_v6_wrong_family", setup_capport_v4, RST },
+	{ "capport_v4_in_client_nets", setup_capport_nets, PASS(PASS_CAPPORT) },
+	{ "capport_v4_spoofed_src", setup_capport_nets, DROP(DROP_SRC) },
+	{ "capport_v4_gateway_src", setup_capport_v4, DROP(DROP_SRC) },
 	/* walled garden */
 	{ "garden_all_ports", setup_garden, PASS(PASS_GARDEN) },
 	{ "garden_port_match", setup_garden, PASS(PASS_GARDEN) },

@@ -16,8 +16,12 @@
  *   2  unknown client or entry (not found)
  *   3  daemon not running, and the command has no fallback (or the pinned
  *      maps are missing too)
- *   4  map full: the grant or entry was refused, nothing was evicted
+ *   4  no room: a map is full, or the state database cannot grow (its
+ *      disk is full); the grant or entry was refused, nothing was evicted
  *   5  any other error (permission denied, protocol or I/O error)
+ *   6  deny: revoked in the datapath at once, but not yet recorded in the
+ *      state database (gate511d retries; the message says whether it
+ *      survives a restart before then)
  */
 #ifndef GATE511CTL_H
 #define GATE511CTL_H
@@ -35,6 +39,7 @@ enum cli_exit {
 	EXIT_DOWN = 3,
 	EXIT_FULL = 4,
 	EXIT_ERROR = 5,
+	EXIT_NOT_DURABLE = 6,
 };
 
 /* The global options: where the daemon and the maps are, how to print. */

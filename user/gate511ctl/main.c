@@ -390,7 +390,7 @@ static int cmd_status(const struct gctl *g, const struct cmd_args *a)
 {
 	struct rpc_call call = { .type = G511_CTL_STATUS, .reply = G511_CTL_STATUS_REPLY };
 	const struct g511_ctl_status *st = &call.msg.body.status;
-	char t[32], ttl[32], idle[32];
+	char t[32], ttl[32], idle[32], addr[G511_ADDR_STRLEN];
 	unsigned int i;
 	int ret;
 
@@ -451,6 +451,29 @@ static int cmd_status(const struct gctl *g, const struct cmd_args *a)
 		jw_u64_field(jw, "lost", st->resp_lost);
 		jw_u64_field(jw, "rx_dropped", st->resp_rx_dropped);
 		jw_end_object(jw);
+		/* the network-facing listeners, null when off */
+		jw_name(jw, "listeners");
+		jw_start_object(jw);
+		for (i = 0; i < G511_LISTENER__MAX; i++) {
+			const struct g511_ctl_listener *l = &st->listeners[i];
+
+			if (!l->on) {
+				jw_null_field(jw, ctl_listener_name(i));
+				continue;
+			}
+			addr_format(&l->addr, addr, sizeof(addr));
+			jw_name(jw, ctl_listener_name(i));
+			jw_start_object(jw);
+			jw_string_field(jw, "address", addr);
+			jw_u64_field(jw, "port", l->port);
+			jw_bool_field(jw, "tls", l->tls);
+			jw_end_object(jw);
+		}
+		jw_end_object(jw);
+		if (st->capport_uri[0])
+			jw_string_field(jw, "capport_uri", st->capport_uri);
+		else
+			jw_null_field(jw, "capport_uri");
 		jw_end_object(jw);
 		return EXIT_OK;
 	}
@@ -488,6 +511,20 @@ static int cmd_status(const struct gctl *g, const struct cmd_args *a)
 	       (unsigned long long)st->resp_synack, (unsigned long long)st->resp_511,
 	       (unsigned long long)st->resp_302, (unsigned long long)st->resp_rst,
 	       (unsigned long long)st->resp_silent);
+	for (i = 0; i < G511_LISTENER__MAX; i++) {
+		const struct g511_ctl_listener *l = &st->listeners[i];
+		int pad = 15 - (int)strlen(ctl_listener_name(i));
+
+		printf("%s:%*s ", ctl_listener_name(i), pad > 0 ? pad : 0, "");
+		if (!l->on) {
+			printf("off\n");
+			continue;
+		}
+		addr_format(&l->addr, addr, sizeof(addr));
+		printf(addr_is_v4(&l->addr) ? "%s:%u (%s)\n" : "[%s]:%u (%s)\n", addr, l->port,
+		       l->tls ? "https" : "http");
+	}
+	printf("capport URI:     %s\n", st->capport_uri[0] ? st->capport_uri : "-");
 	return EXIT_OK;
 }
 

@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "duration.h"
 #include "gate511ctl.h"
+#include "grant_json.h"
 #include "grantfile.h"
 
 static const char *const stat_names[] = G511_STAT_NAMES;
@@ -78,11 +79,6 @@ static void print_mac_or_dash(const __u8 mac[6], bool bound, char *buf, size_t l
 		snprintf(buf, len, "-");
 }
 
-static const char *kind_name(const struct g511_client *c)
-{
-	return c->kind == G511_CLIENT_MAC ? "mac" : "addr";
-}
-
 /* An amount (0 = none) with its unit, for text: "500M bytes", "-". */
 static void print_amount(uint64_t v, const char *unit, char *buf, size_t len)
 {
@@ -135,15 +131,6 @@ static void print_text(const char *s, size_t max, bool column, char *buf, size_t
 	buf[i] = '\0';
 }
 
-static void class_hex(const struct g511_ctl_grant *g, char *buf, size_t len)
-{
-	unsigned int i, n = g->class_len <= G511_CLASS_MAX ? g->class_len : G511_CLASS_MAX;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && 2 * i + 2 < len; i++)
-		snprintf(buf + 2 * i, 3, "%02x", g->class[i]);
-}
-
 void print_grant_header(void)
 {
 	printf("%-25s %-19s %-10s %-8s %-17s %10s %12s %10s %12s %-8s %-9s %-7s %-12s %s\n",
@@ -182,7 +169,7 @@ void print_grant_block(const struct g511_ctl_grant *g, uint64_t now)
 	char text[2 * G511_CLASS_MAX + 1];
 
 	client_format(&g->client, who, sizeof(who));
-	printf("client:     %s (%s)\n", who, kind_name(&g->client));
+	printf("client:     %s (%s)\n", who, client_kind_name(&g->client));
 	printf("grant id:   %u\n", g->grant_id);
 	printf("origin:     %s\n", ctl_origin_name(g->origin));
 	print_text(g->user, sizeof(g->user), false, text, sizeof(text));
@@ -214,7 +201,7 @@ void print_grant_block(const struct g511_ctl_grant *g, uint64_t now)
 	print_amount(g->rate_down_bps, "bit/s", d, sizeof(d));
 	printf("rate down:  %s\n", g->rate_down_bps ? d : "unlimited");
 	if (g->class_len) {
-		class_hex(g, text, sizeof(text));
+		grant_class_hex(g, text, sizeof(text));
 		printf("class:      %s\n", text);
 	}
 	if (g->acct_session_id[0]) {
@@ -227,83 +214,15 @@ void print_grant_block(const struct g511_ctl_grant *g, uint64_t now)
 	printf("in maps:    %s\n", g->flags & G511_CTL_GF_IN_MAP ? "yes" : "no");
 }
 
-static void json_time_field(struct json_writer *jw, const char *name, uint64_t wall)
-{
-	if (wall)
-		jw_u64_field(jw, name, wall);
-	else
-		jw_null_field(jw, name);
-}
-
-static void json_mac_field(struct json_writer *jw, const __u8 mac[6], bool bound)
-{
-	char text[G511_MAC_STRLEN];
-
-	if (!bound) {
-		jw_null_field(jw, "mac");
-		return;
-	}
-	mac_format(mac, text, sizeof(text));
-	jw_string_field(jw, "mac", text);
-}
-
-/* A NUL-terminated field of at most size bytes; null when empty. */
-static void json_string_or_null(struct json_writer *jw, const char *name,
-				const char *s, size_t size)
-{
-	char buf[G511_USER_LEN];
-	size_t n = strnlen(s, size < sizeof(buf) ? size : sizeof(buf) - 1);
-
-	if (!n) {
-		jw_null_field(jw, name);
-		return;
-	}
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	jw_string_field(jw, name, buf);
-}
-
 void print_grant_json(struct json_writer *jw, const struct g511_ctl_grant *g,
 		      uint64_t now)
 {
-	char who[G511_CLIENT_STRLEN], text[2 * G511_CLASS_MAX + 1];
+	grant_json(jw, g, now);
+}
 
-	client_format(&g->client, who, sizeof(who));
-	jw_start_object(jw);
-	jw_string_field(jw, "client", who);
-	jw_string_field(jw, "kind", kind_name(&g->client));
-	jw_u64_field(jw, "id", g->grant_id);
-	json_time_field(jw, "created", g->created_wall);
-	json_time_field(jw, "expires", g->expires_wall);
-	if (g->expires_wall)
-		jw_u64_field(jw, "remaining",
-			     g->expires_wall > now ? g->expires_wall - now : 0);
-	else
-		jw_null_field(jw, "remaining");
-	jw_u64_field(jw, "ttl", g->ttl_s);
-	jw_u64_field(jw, "idle_timeout", g->idle_s);
-	json_mac_field(jw, g->mac, g->flags & G511_CTL_GF_MAC_BOUND);
-	jw_u64_field(jw, "packets", g->packets);
-	jw_u64_field(jw, "bytes", g->bytes);
-	json_time_field(jw, "last_seen", g->last_seen_wall);
-	jw_bool_field(jw, "in_map", g->flags & G511_CTL_GF_IN_MAP);
-	/* protocol v2 */
-	jw_u64_field(jw, "packets_down", g->packets_down);
-	jw_u64_field(jw, "bytes_down", g->bytes_down);
-	jw_u64_field(jw, "quota_bytes", g->quota_bytes);
-	jw_u64_field(jw, "rate_up_bps", g->rate_up_bps);
-	jw_u64_field(jw, "rate_down_bps", g->rate_down_bps);
-	jw_string_field(jw, "origin", ctl_origin_name(g->origin));
-	json_string_or_null(jw, "user", g->user, sizeof(g->user));
-	if (g->class_len) {
-		class_hex(g, text, sizeof(text));
-		jw_string_field(jw, "class", text);
-	} else {
-		jw_null_field(jw, "class");
-	}
-	json_string_or_null(jw, "acct_session_id", g->acct_session_id,
-			    sizeof(g->acct_session_id));
-	jw_end_object(jw);
+void print_session_json(struct json_writer *jw, const struct g511_ctl_session *s)
+{
+	session_json(jw, s);
 }
 
 void print_session_header(void)
@@ -329,35 +248,6 @@ void print_session_row(const struct g511_ctl_session *s)
 	       " %-7s %s\n", who, start, end, dur, ctl_reason_name(s->reason),
 	       (uint64_t)s->packets, (uint64_t)s->bytes, (uint64_t)s->bytes_down,
 	       ctl_origin_name(s->origin), user);
-}
-
-void print_session_json(struct json_writer *jw, const struct g511_ctl_session *s)
-{
-	char who[G511_CLIENT_STRLEN];
-
-	client_format(&s->client, who, sizeof(who));
-	jw_start_object(jw);
-	jw_string_field(jw, "client", who);
-	jw_string_field(jw, "kind", kind_name(&s->client));
-	jw_u64_field(jw, "id", s->grant_id);
-	json_time_field(jw, "start", s->start_wall);
-	json_time_field(jw, "end", s->end_wall);
-	if (s->start_wall && s->end_wall >= s->start_wall)
-		jw_u64_field(jw, "duration", s->end_wall - s->start_wall);
-	else
-		jw_null_field(jw, "duration");
-	jw_string_field(jw, "reason", ctl_reason_name(s->reason));
-	jw_u64_field(jw, "packets", s->packets);
-	jw_u64_field(jw, "bytes", s->bytes);
-	json_mac_field(jw, s->mac, s->flags & G511_CTL_GF_MAC_BOUND);
-	/* protocol v2 */
-	jw_u64_field(jw, "packets_down", s->packets_down);
-	jw_u64_field(jw, "bytes_down", s->bytes_down);
-	jw_string_field(jw, "origin", ctl_origin_name(s->origin));
-	json_string_or_null(jw, "user", s->user, sizeof(s->user));
-	json_string_or_null(jw, "acct_session_id", s->acct_session_id,
-			    sizeof(s->acct_session_id));
-	jw_end_object(jw);
 }
 
 void print_stats(const struct gctl *g, const struct g511_ctl_stats *s,

@@ -40,6 +40,8 @@ int rpc_exit_for(int code)
 		return EXIT_NOTFOUND;
 	case ENOSPC:
 		return EXIT_FULL;
+	case EINPROGRESS:	/* done in the datapath, not durable yet */
+		return EXIT_NOT_DURABLE;
 	default:
 		return EXIT_ERROR;
 	}

@@ -41,6 +41,8 @@ struct g511_iface {
 struct g511_state;		/* state.c: the SQLite state database */
 struct g511_xsk_set;		/* xsk.c: the AF_XDP sockets of all ifaces */
 struct g511_control;		/* control.c: the control socket and its threads */
+struct g511_revoke;		/* revoke.c: revocations not yet committed */
+struct g511_capport;		/* capport.c: the RFC 8908 API */
 
 struct g511_ctl_status;
 
@@ -53,11 +55,15 @@ struct g511_daemon {
 	struct g511_state *state;
 	struct g511_xsk_set *xsks;
 	struct g511_control *control;	/* control_start() sets it */
+	struct g511_revoke *revoke;	/* revoke_start() sets it; under lock */
+	struct g511_capport *capport;	/* capport_start() sets it; NULL: off */
 	volatile int stopping;
 	uint64_t started_wall;	/* wall-clock seconds at start */
 	/* Fills the responder counters of a status reply (main.c sets it;
 	 * NULL in tests that run without sockets). */
 	void (*responder_status)(struct g511_daemon *d, struct g511_ctl_status *out);
+	/* The same for the listeners (listeners.h); takes the lock itself. */
+	void (*listeners_status)(struct g511_daemon *d, struct g511_ctl_status *out);
 };
 
 /* Clock helpers: BOOTTIME ns for the maps, wall-clock seconds for people. */

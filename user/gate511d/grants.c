@@ -11,12 +11,14 @@
  * start.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "grant_rec.h"
 #include "grants.h"
 #include "log.h"
 #include "maps.h"
+#include "revoke.h"
 #include "runtime.h"
 #include "state.h"
 
@@ -134,8 +136,23 @@ static int grant_db(struct g511_daemon *d, const struct client_maps *cm,
 	return 0;
 }
 
+/* SQLite's reason into res, if the DB is what failed. */
+static void result_from_state(struct g511_daemon *d, int err, struct grant_result *res)
+{
+	const char *why = err ? state_error(d->state) : NULL;
+
+	if (res)
+		snprintf(res->db_error, sizeof(res->db_error), "%s", why ? why : "");
+}
+
 int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 		 struct g511_ctl_grant *out)
+{
+	return grants_allow_r(d, spec, out, NULL);
+}
+
+int grants_allow_r(struct g511_daemon *d, const struct grant_spec *spec,
+		   struct g511_ctl_grant *out, struct grant_result *res)
 {
 	struct map_txn txn = { 0 };
 	struct g511_grant_rec rec;
@@ -147,6 +164,9 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 	int err;
 
 	pthread_mutex_lock(&d->lock);
+	/* a revocation still pending closes its grant before this one */
+	revoke_flush_locked(d, true);
+	state_error_clear(d->state);
 	g511_clock_now(&now);
 	client_maps_get(d, &cm);
 	err = grant_spec_check(spec, &d->conf.xdp, &why);
@@ -163,12 +183,19 @@ int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 		config_filter_refresh_locked(d);
 	if (!err)
 		grant_to_ctl(&rec, v.n ? &val : NULL, &now, out);
+	result_from_state(d, err, res);
 	pthread_mutex_unlock(&d->lock);
 	return err;
 }
 
-int grants_deny(struct g511_daemon *d, const struct g511_client *client,
-		unsigned int reason, struct g511_ctl_session *out)
+/*
+ * Fail closed: the grant leaves the maps first, and stays out whatever the
+ * database says. A DB that cannot commit makes the revocation pending
+ * (revoke.h): journalled, retried, kept out of the reconcile at start.
+ */
+int grants_deny_r(struct g511_daemon *d, const struct g511_client *client,
+		  unsigned int reason, struct g511_ctl_session *out,
+		  struct grant_result *res)
 {
 	struct map_txn txn = { 0 };
 	struct g511_grant_rec rec;
@@ -177,42 +204,83 @@ int grants_deny(struct g511_daemon *d, const struct g511_client *client,
 	struct g511_grant live;
 	struct grant_view v;
 	bool in_map, in_db;
-	int err;
+	int err, jerr;
 
+	if (res)
+		memset(res, 0, sizeof(*res));
 	if (reason != G511_REASON_REVOKED && reason != G511_REASON_DISCONNECTED)
 		return -EINVAL;
 	pthread_mutex_lock(&d->lock);
+	/* a pending revocation of this client closes its session first */
+	revoke_flush_locked(d, true);
+	state_error_clear(d->state);
 	g511_clock_now(&now);
 	view_read(d, client, &v);
 	in_map = view_merge(&v, &live);
 	err = state_grant_get(d->state, client, &rec);
-	if (err && err != -ENOENT)
+	if (err && err != -ENOENT && !in_map)
 		goto out;
-	in_db = !err;
+	/* a DB that cannot even be read: the map's grant id names the row */
+	in_db = !err || err != -ENOENT;
 	if (!in_db && !in_map) {
 		err = -ENOENT;
 		goto out;
 	}
-	if (!in_db)
+	if (err)
 		rec_from_map(client, &live, &now, &rec);
 	session_make(&rec, in_map ? &live : NULL, reason, now.wall_s, &s);
 
-	err = state_begin(d->state);
-	if (!err && in_db) {
-		err = state_history_add(d->state, &s);
-		if (!err)
-			err = state_grant_del(d->state, client);
+	err = view_delete(&v, &txn);
+	if (err) {
+		/* the maps refuse a delete: nothing is revoked, say so */
+		map_txn_finish(d->state, &txn, err);
+		goto out_filter;
 	}
+	map_txn_free(&txn);	/* never put back */
+	if (!in_db)
+		goto done;
+	err = state_begin(d->state);
 	if (!err)
-		err = view_delete(&v, &txn);
-	err = map_txn_finish(d->state, &txn, err);
+		err = state_history_add(d->state, &s);
+	if (!err)
+		err = state_grant_del(d->state, client);
+	if (err == -ENOENT)	/* the read failed, the row is not there */
+		err = 0;
+	if (err)
+		state_rollback(d->state);
+	else
+		err = state_commit(d->state);
+	if (err) {
+		char who[G511_CLIENT_STRLEN];
+
+		result_from_state(d, err, res);
+		jerr = revoke_note_locked(d, &rec, &s);
+		if (res)
+			res->journalled = !jerr;
+		client_format(client, who, sizeof(who));
+		log_warnx("revoke %s: removed from the maps, but the state database cannot "
+			  "commit it (%s)%s", who, strerror(-err),
+			  jerr ? "; not journalled either: a restart before it is "
+				 "committed brings the grant back" :
+				 "; journalled, retrying");
+		err = -EINPROGRESS;
+	}
+done:
+	session_to_ctl(&s, out);
+out_filter:
 	if (client->kind == G511_CLIENT_MAC)
 		config_filter_refresh_locked(d);
-	if (!err)
-		session_to_ctl(&s, out);
 out:
+	if (err && err != -EINPROGRESS)
+		result_from_state(d, err, res);
 	pthread_mutex_unlock(&d->lock);
 	return err;
+}
+
+int grants_deny(struct g511_daemon *d, const struct g511_client *client,
+		unsigned int reason, struct g511_ctl_session *out)
+{
+	return grants_deny_r(d, client, reason, out, NULL);
 }
 
 /*
@@ -226,6 +294,12 @@ out:
  */
 int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		  size_t n, size_t *failed_at)
+{
+	return grants_import_r(d, specs, n, failed_at, NULL);
+}
+
+int grants_import_r(struct g511_daemon *d, const struct grant_spec *specs,
+		    size_t n, size_t *failed_at, struct grant_result *res)
 {
 	struct map_batch batch[2] = { { 0 } };	/* [0] addresses, [1] MACs */
 	size_t *which[2] = { NULL, NULL };	/* batch entry -> spec index */
@@ -247,7 +321,11 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		free(which[1]);
 		return -ENOMEM;
 	}
+	if (res)
+		memset(res, 0, sizeof(*res));
 	pthread_mutex_lock(&d->lock);
+	revoke_flush_locked(d, true);
+	state_error_clear(d->state);
 	g511_clock_now(&now);
 	client_maps_get(d, &cm);
 	for (i = 0; i < n && !err; i++) {
@@ -289,6 +367,7 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 	config_filter_refresh_locked(d);
 	if (!err)
 		log_info("imported %zu grants", n);
+	result_from_state(d, err, res);
 	pthread_mutex_unlock(&d->lock);
 	for (w = 0; w < 2; w++) {
 		batch_free(&batch[w]);
@@ -300,6 +379,13 @@ int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 int grants_set(struct g511_daemon *d, const struct g511_client *client,
 	       const struct grant_attrs *a, struct g511_ctl_grant *out)
 {
+	return grants_set_r(d, client, a, out, NULL);
+}
+
+int grants_set_r(struct g511_daemon *d, const struct g511_client *client,
+		 const struct grant_attrs *a, struct g511_ctl_grant *out,
+		 struct grant_result *res)
+{
 	struct map_txn txn = { 0 };
 	struct g511_grant_rec rec;
 	struct grant_spec check;
@@ -309,7 +395,10 @@ int grants_set(struct g511_daemon *d, const struct g511_client *client,
 	const char *why;
 	int err;
 
+	if (res)
+		memset(res, 0, sizeof(*res));
 	pthread_mutex_lock(&d->lock);
+	state_error_clear(d->state);
 	g511_clock_now(&now);
 	err = state_grant_get(d->state, client, &rec);
 	if (err)
@@ -388,6 +477,7 @@ int grants_set(struct g511_daemon *d, const struct g511_client *client,
 		grant_to_ctl(&rec, &live, &now, out);
 	}
 out:
+	result_from_state(d, err, res);
 	pthread_mutex_unlock(&d->lock);
 	return err;
 }

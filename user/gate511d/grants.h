@@ -12,7 +12,9 @@
  *   any failure: ROLLBACK the DB and put every map entry back
  *
  * so the DB and the maps agree for anyone holding the lock, and nothing is
- * acknowledged before it is durable. A map that is full is never made room
+ * acknowledged before it is durable. The one exception is a revoke the DB
+ * cannot commit: it stays in force (fail closed) and is reported as not
+ * durable (grants_deny()). The *_r forms also return SQLite's reason. A map that is full is never made room
  * in: the write fails with -ENOSPC and nothing changes (no eviction).
  */
 #ifndef GATE511D_GRANTS_H
@@ -24,6 +26,19 @@
 #include "addr.h"
 #include "ctl_proto.h"
 #include "daemon.h"
+#include "state.h"
+
+/*
+ * What a verb tells its caller beyond the return code, for the reply.
+ * db_error: SQLite's reason when the state database is what refused
+ * ("database or disk is full"); "" when it is not (a full map, bad input).
+ * journalled: a deny that returned -EINPROGRESS is in the revocation
+ * journal, so it survives a restart (revoke.h).
+ */
+struct grant_result {
+	char db_error[STATE_ERROR_LEN];
+	bool journalled;
+};
 
 /* A grant to make; timeouts already resolved against the config defaults. */
 struct grant_spec {
@@ -57,12 +72,22 @@ int grants_check(struct g511_daemon *d, const struct grant_spec *spec, const cha
 /* Grant (or re-grant: the old session is closed as "replaced"). */
 int grants_allow(struct g511_daemon *d, const struct grant_spec *spec,
 		 struct g511_ctl_grant *out);
+int grants_allow_r(struct g511_daemon *d, const struct grant_spec *spec,
+		   struct g511_ctl_grant *out, struct grant_result *res);
 /*
  * Revoke; out is the closed session, closed with reason (revoked, or
  * disconnected for RADIUS). -ENOENT if the client holds nothing.
+ *
+ * Fails closed: the grant leaves the maps before the DB is written, and
+ * stays out. -EINPROGRESS (out is filled in) if the DB could not commit
+ * it: revoked in the datapath, not yet durable; the daemon retries
+ * (revoke.h) and res says why and whether the journal has it.
  */
 int grants_deny(struct g511_daemon *d, const struct g511_client *client,
 		unsigned int reason, struct g511_ctl_session *out);
+int grants_deny_r(struct g511_daemon *d, const struct g511_client *client,
+		  unsigned int reason, struct g511_ctl_session *out,
+		  struct grant_result *res);
 /*
  * All of specs in one transaction, or none of them: on any error the DB
  * is rolled back and every map entry put back. *failed_at is the spec
@@ -72,6 +97,8 @@ int grants_deny(struct g511_daemon *d, const struct g511_client *client,
 #define GRANTS_NO_ITEM	((size_t)-1)
 int grants_import(struct g511_daemon *d, const struct grant_spec *specs,
 		  size_t n, size_t *failed_at);
+int grants_import_r(struct g511_daemon *d, const struct grant_spec *specs,
+		    size_t n, size_t *failed_at, struct grant_result *res);
 
 /* What grants_set() changes in a grant in force; the rest stays. */
 #define GRANT_SET_TTL		(1U << 0)	/* new session length, from now */
@@ -94,5 +121,8 @@ struct grant_attrs {
  */
 int grants_set(struct g511_daemon *d, const struct g511_client *client,
 	       const struct grant_attrs *a, struct g511_ctl_grant *out);
+int grants_set_r(struct g511_daemon *d, const struct g511_client *client,
+		 const struct grant_attrs *a, struct g511_ctl_grant *out,
+		 struct grant_result *res);
 
 #endif /* GATE511D_GRANTS_H */

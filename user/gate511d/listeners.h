@@ -11,8 +11,11 @@
 #define GATE511D_LISTENERS_H
 
 struct g511_daemon;
+struct g511_ctl_status;
 
 int listeners_start(struct g511_daemon *d);
 void listeners_stop(struct g511_daemon *d);
+/* The listeners and the RFC 8908 URI of a status reply (takes daemon->lock). */
+void listeners_status(struct g511_daemon *d, struct g511_ctl_status *out);
 
 #endif /* GATE511D_LISTENERS_H */

@@ -40,6 +40,7 @@
 #include "listeners.h"
 #include "portal_resolve.h"
 #include "reconcile.h"
+#include "revoke.h"
 #include "runtime.h"
 #include "lockfile.h"
 #include "log.h"
@@ -840,6 +841,8 @@ int main(int argc, char **argv)
 	err = config_apply(d);
 	if (!err)
 		err = garden_apply(d);
+	if (!err)	/* revocations the DB could not commit stay revoked */
+		err = revoke_start(d);
 	if (!err)
 		err = grants_reconcile(d);
 	if (err) {
@@ -855,6 +858,7 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	d->responder_status = responder_status;
+	d->listeners_status = listeners_status;
 	err = control_start(d);
 	if (!err)
 		err = listeners_start(d);
@@ -873,6 +877,7 @@ out:
 		for (i = 0; i < d->n_ifaces; i++)
 			if (maps_lock_fd >= 0 || d->ifaces[i].attached_by_us)
 				iface_detach(&io, &d->ifaces[i]);
+	revoke_stop(d);
 	if (d->state)
 		state_close(d->state);
 	ifaces_close(d);

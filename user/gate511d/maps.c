@@ -14,6 +14,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "latency.h"
 #include "log.h"
 #include "maps.h"
 #include "state.h"
@@ -217,7 +218,10 @@ void map_txn_free(struct map_txn *t)
 int map_txn_finish(struct g511_state *st, struct map_txn *t, int err)
 {
 	if (!err) {
+		uint64_t t0 = latency_now_ns();
+
 		err = state_commit(st);		/* rolls back itself on failure */
+		latency_since(&g511_lat_commit, t0);
 		if (err)
 			map_txn_rollback(t);
 	} else {

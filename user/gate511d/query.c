@@ -14,6 +14,7 @@
 #include "log.h"
 #include "maps.h"
 #include "query.h"
+#include "revoke.h"
 #include "state.h"
 
 int grants_show(struct g511_daemon *d, const struct g511_client *client,
@@ -31,6 +32,8 @@ int grants_show(struct g511_daemon *d, const struct g511_client *client,
 	view_read(d, client, &v);
 	in_map = view_merge(&v, &live);
 	err = state_grant_get(d->state, client, &rec);
+	if (!err && !in_map && revoke_is_pending(d, client, rec.id))
+		err = -ENOENT;	/* revoked; the DB not told yet */
 	if (err == -ENOENT && in_map) {
 		rec_from_map(client, &live, &now, &rec);
 		err = 0;
@@ -47,17 +50,23 @@ struct list_ctx {
 	struct clock_pair now;
 	bool live_deadline;
 	struct g511_ctl_grant *out;
-	unsigned int n;
+	unsigned int n, max;
 };
 
 static int list_one(const struct g511_grant_rec *rec, void *arg)
 {
 	struct list_ctx *ctx = arg;
-	struct g511_ctl_grant *out = &ctx->out[ctx->n++];
+	struct g511_ctl_grant *out;
 	struct g511_grant live;
 	struct grant_view v;
 	bool in_map;
 
+	if (ctx->n == ctx->max)
+		return 1;	/* the page is full */
+	/* revoked, the DB not told yet: listed (or exported) it would come back */
+	if (revoke_is_pending(ctx->d, &rec->client, rec->id))
+		return 0;
+	out = &ctx->out[ctx->n++];
 	/* in_map is a fact of the maps now, for export too, never assumed */
 	view_init(&ctx->cm, &rec->client, &v);
 	view_lookup(&v);
@@ -71,13 +80,18 @@ static int list_one(const struct g511_grant_rec *rec, void *arg)
 int grants_list_page(struct g511_daemon *d, uint32_t after_id, bool live_deadline,
 		     struct g511_ctl_grant *out, unsigned int max, unsigned int *n)
 {
-	struct list_ctx ctx = { .d = d, .live_deadline = live_deadline, .out = out };
+	struct list_ctx ctx = { .d = d, .live_deadline = live_deadline, .out = out,
+				.max = max };
 	int err;
 
 	pthread_mutex_lock(&d->lock);
 	g511_clock_now(&ctx.now);
 	client_maps_get(d, &ctx.cm);
-	err = state_grants_foreach(d->state, after_id, max, list_one, &ctx);
+	/* no row limit when revocations are pending: the page skips them */
+	err = state_grants_foreach(d->state, after_id,
+				   revoke_pending_count(d) ? 0 : max, list_one, &ctx);
+	if (err == 1)
+		err = 0;
 	pthread_mutex_unlock(&d->lock);
 	*n = ctx.n;
 	return err;
@@ -171,5 +185,7 @@ int grants_status(struct g511_daemon *d, struct g511_ctl_status *out)
 	pthread_mutex_unlock(&d->lock);
 	if (d->responder_status)
 		d->responder_status(d, out);
+	if (d->listeners_status)
+		d->listeners_status(d, out);
 	return err;
 }

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "grant_rec.h"
+#include "latency.h"
 #include "log.h"
 #include "reconcile.h"
+#include "revoke.h"
 #include "runtime.h"
 
 /* ------------------------------------------------------------ the plan */
@@ -199,12 +201,19 @@ static int rec_cmp(const void *a, const void *b)
 struct recs {
 	struct g511_grant_rec *v;
 	size_t n, cap;
+	struct g511_daemon *d;	/* to leave pending revocations out */
+	size_t pending;
 };
 
 static int recs_add(const struct g511_grant_rec *rec, void *arg)
 {
 	struct recs *r = arg;
 
+	/* revoked, not yet committed: never written back into a map */
+	if (r->d && revoke_is_pending(r->d, &rec->client, rec->id)) {
+		r->pending++;
+		return 0;
+	}
 	if (grow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v)))
 		return -ENOMEM;
 	r->v[r->n++] = *rec;
@@ -279,10 +288,10 @@ static int reconcile_kind(struct g511_daemon *d, unsigned int kind,
 	else
 		err = state_commit(d->state);
 	if (err) {
+		/* the maps' deadlines stand; the DB's drift until a later start */
 		log_warnx("cannot resync deadlines in the state database: %s",
 			  strerror(-err));
-		reconcile_plan_free(&plan);
-		goto out;
+		err = 0;
 	}
 
 	for (i = 0; i < set.n; i++) {
@@ -298,8 +307,11 @@ static int reconcile_kind(struct g511_daemon *d, unsigned int kind,
 		}
 	}
 	err = close_grants(d, recs, &plan);
-	if (err)
+	if (err) {
+		/* out of the maps already (fail closed); the next start closes them */
 		log_warnx("cannot record the grants found over: %s", strerror(-err));
+		err = 0;
+	}
 	t->kept += plan.n_keep;
 	t->written += plan.n_written;
 	t->closed += plan.n_close;
@@ -315,7 +327,7 @@ int grants_reconcile(struct g511_daemon *d)
 {
 	uint64_t t0 = g511_boot_ns();
 	struct reconcile_totals t = { 0 };
-	struct recs recs = { 0 };
+	struct recs recs = { .d = d };
 	struct clock_pair now;
 	char why[256];
 	size_t split;
@@ -352,6 +364,9 @@ int grants_reconcile(struct g511_daemon *d)
 		goto out;
 	if (t.put_back_failed)
 		log_warnx("%zu map entries could not be removed", t.put_back_failed);
+	if (recs.pending)
+		log_warnx("%zu grant%s revoked but not yet removed from the state database "
+			  "left out of the maps", recs.pending, recs.pending == 1 ? "" : "s");
 	log_info("restored %zu grants (%zu kept from the maps, %zu written), "
 		 "closed %zu, removed %zu unknown map entries, %zu did not fit, "
 		 "in %llu ms", t.kept + t.written, t.kept, t.written, t.closed, t.removed,
@@ -572,6 +587,7 @@ out:
 
 int grants_sweep(struct g511_daemon *d)
 {
+	uint64_t t0 = latency_now_ns();
 	struct clock_pair now;
 	int64_t offset;
 	size_t closed = 0;
@@ -595,9 +611,13 @@ int grants_sweep(struct g511_daemon *d)
 		}
 	}
 
+	pthread_mutex_lock(&d->lock);
+	revoke_flush_locked(d, false);
+	pthread_mutex_unlock(&d->lock);
 	err = sweep_kind(d, G511_CLIENT_ADDR, now.boot_ns, &closed);
 	err2 = sweep_kind(d, G511_CLIENT_MAC, now.boot_ns, &closed);
 	if (closed)
 		log_debug("sweep: closed %zu grants", closed);
+	latency_since(&g511_lat_sweep, t0);
 	return err ? err : err2;
 }

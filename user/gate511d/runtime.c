@@ -98,6 +98,22 @@ int config_apply(struct g511_daemon *d)
 	return err;
 }
 
+int config_set_capport(struct g511_daemon *d, const struct g511_listen *l)
+{
+	int err;
+
+	pthread_mutex_lock(&d->lock);
+	memset(&d->conf.xdp.capport_addr, 0, sizeof(d->conf.xdp.capport_addr));
+	d->conf.xdp.capport_port = 0;
+	if (l && l->set) {
+		d->conf.xdp.capport_addr = l->addr;
+		d->conf.xdp.capport_port = l->port;
+	}
+	err = config_apply_locked(d);
+	pthread_mutex_unlock(&d->lock);
+	return err;
+}
+
 int config_set_boot_offset(struct g511_daemon *d, __u64 offset_ns)
 {
 	int err;
@@ -142,6 +158,15 @@ int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 	KEEP(admin_group, "admin_group");
 	KEEP(portal_group, "portal_group");
 #undef KEEP
+	/* the RFC 8908 listener and the pass to it (config_set_capport()) */
+	if (conf->capport_listen.set != d->conf.capport_listen.set ||
+	    conf->capport_listen.port != d->conf.capport_listen.port ||
+	    memcmp(&conf->capport_listen.addr, &d->conf.capport_listen.addr,
+		   sizeof(conf->capport_listen.addr)))
+		log_warnx("capport_listen changed: takes effect at restart");
+	conf->capport_listen = d->conf.capport_listen;
+	conf->xdp.capport_addr = d->conf.xdp.capport_addr;
+	conf->xdp.capport_port = d->conf.xdp.capport_port;
 	if (conf->n_ifnames != d->conf.n_ifnames ||
 	    memcmp(conf->ifnames, d->conf.ifnames, sizeof(conf->ifnames)))
 		log_warnx("interface changed: takes effect at restart");

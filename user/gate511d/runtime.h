@@ -29,6 +29,13 @@ int config_replace(struct g511_daemon *d, const struct g511_conf *next);
 int config_filter_widen_locked(struct g511_daemon *d, enum g511_map_id id, const void *key);
 int config_filter_refresh_locked(struct g511_daemon *d);
 
+/*
+ * Let unauthenticated clients reach the RFC 8908 listener l (TCP to its
+ * address and port; g511_config.capport_*), or nobody (NULL or !l->set).
+ * Set by capport.c while its listener runs; kept across a reload.
+ */
+int config_set_capport(struct g511_daemon *d, const struct g511_listen *l);
+
 /* Keep the XDP clock on BOOTTIME: a new BOOTTIME - MONOTONIC offset. */
 int config_set_boot_offset(struct g511_daemon *d, __u64 offset_ns);
 

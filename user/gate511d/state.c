@@ -218,6 +218,8 @@ struct g511_state {
 	bool box_id_new;	/* this open generated the box id (migration to v2) */
 	char box_id[STATE_BOX_ID_LEN];	/* "" if the meta row is missing */
 	char path[G511_PATH_MAX];
+	/* SQLite's reason for the last failure since state_error_clear() */
+	char last_error[STATE_ERROR_LEN];
 };
 
 static int state_errno(int rc)
@@ -236,6 +238,8 @@ static int state_errno(int rc)
 		return -EROFS;
 	case SQLITE_CONSTRAINT:
 		return -EEXIST;
+	case SQLITE_FULL:	/* "database or disk is full" */
+		return -ENOSPC;
 	case SQLITE_PERM:
 	case SQLITE_AUTH:
 		return -EACCES;
@@ -246,10 +250,28 @@ static int state_errno(int rc)
 	}
 }
 
+static void state_error_note(struct g511_state *st, const char *msg)
+{
+	snprintf(st->last_error, sizeof(st->last_error), "%s", msg ? msg : "?");
+}
+
 static int state_fail(struct g511_state *st, int rc, const char *what)
 {
-	log_warnx("state %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+	const char *msg = sqlite3_errmsg(st->db);
+
+	log_warnx("state %s: %s: %s", st->path, what, msg);
+	state_error_note(st, msg);
 	return state_errno(rc);
+}
+
+void state_error_clear(struct g511_state *st)
+{
+	st->last_error[0] = '\0';
+}
+
+const char *state_error(const struct g511_state *st)
+{
+	return st->last_error[0] ? st->last_error : NULL;
 }
 
 /* Run sql (one or more statements); on failure log what, not the SQL. */
@@ -262,6 +284,7 @@ static int state_exec_as(struct g511_state *st, const char *sql,
 	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		log_warnx("state %s: %s: %s", st->path, what, msg ? msg : "?");
+		state_error_note(st, msg);
 		sqlite3_free(msg);
 		return state_errno(rc);
 	}
@@ -620,6 +643,7 @@ int state_begin(struct g511_state *st)
 		log_warnx("state %s: transaction already open", st->path);
 		return -EBUSY;
 	}
+	state_error_clear(st);
 	err = state_step_done(st, S_BEGIN);
 	if (!err)
 		st->in_txn = true;
@@ -1094,4 +1118,30 @@ int state_garden_foreach(struct g511_state *st, state_garden_fn fn, void *ctx)
 		ret = state_fail(st, rc, state_sql[S_GARDEN_ALL]);
 	sqlite3_reset(stmt);
 	return ret;
+}
+
+int state_grants_tally(struct g511_state *st, uint32_t count[G511_CLIENT_MAC + 1][G511_ORIGIN__MAX])
+{
+	static const char sql[] =
+		"SELECT kind, origin, count(*) FROM grants GROUP BY kind, origin";
+	sqlite3_stmt *stmt;
+	int rc, err = 0;
+
+	memset(count, 0, sizeof(uint32_t) * (G511_CLIENT_MAC + 1) * G511_ORIGIN__MAX);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return state_fail(st, rc, sql);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int kind = sqlite3_column_int(stmt, 0);
+		const char *otext = (const char *)sqlite3_column_text(stmt, 1);
+		int o = otext ? ctl_origin_parse(otext) : -EINVAL;
+
+		if (kind < G511_CLIENT_ADDR || kind > G511_CLIENT_MAC || o < 0)
+			continue;	/* the CHECKs forbid it; not counted */
+		count[kind][o] = (uint32_t)sqlite3_column_int64(stmt, 2);
+	}
+	if (rc != SQLITE_DONE)
+		err = state_fail(st, rc, sql);
+	sqlite3_finalize(stmt);
+	return err;
 }

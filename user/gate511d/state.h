@@ -106,6 +106,15 @@ int state_commit(struct g511_state *st);
 void state_rollback(struct g511_state *st);
 bool state_in_transaction(const struct g511_state *st);
 
+/*
+ * SQLite's reason for the last failure ("database or disk is full"), or
+ * NULL if nothing failed since state_error_clear() (state_begin() clears
+ * it too). For the caller's reply: the errno alone says too little.
+ */
+#define STATE_ERROR_LEN		128
+void state_error_clear(struct g511_state *st);
+const char *state_error(const struct g511_state *st);
+
 /* Insert rec, replacing the grant of the same client; sets rec->id. */
 int state_grant_put(struct g511_state *st, struct g511_grant_rec *rec);
 /* -ENOENT if the client holds no grant. */
@@ -122,6 +131,9 @@ int state_grants_foreach(struct g511_state *st, uint32_t after_id,
 /* kind 0 = all */
 int state_grants_count(struct g511_state *st, unsigned int kind,
 		       uint32_t *count);
+/* Grants in force by kind (G511_CLIENT_ADDR/_MAC) and origin; read only. */
+int state_grants_tally(struct g511_state *st,
+		       uint32_t count[G511_CLIENT_MAC + 1][G511_ORIGIN__MAX]);
 
 int state_history_add(struct g511_state *st, const struct g511_session_rec *s);
 /* Sessions with id > after_id (of filter's client, if filter), id order. */

@@ -23,7 +23,8 @@ _Static_assert(sizeof(struct g511_ctl_error) == 248, "error");
 _Static_assert(sizeof(struct g511_ctl_grant) == 712, "grant");
 _Static_assert(sizeof(struct g511_ctl_session) == 408, "session");
 _Static_assert(sizeof(struct g511_ctl_stats) == 520, "stats");
-_Static_assert(sizeof(struct g511_ctl_status) == 1368, "status");
+_Static_assert(sizeof(struct g511_ctl_status) == 1368 + 3 * 24 + 256, "status");
+_Static_assert(sizeof(struct g511_ctl_listener) == 24, "listener");
 _Static_assert(G511_STAT__MAX <= G511_CTL_STATS_MAX, "stats fit");
 _Static_assert(offsetof(struct g511_ctl_msg, body) == G511_CTL_HDR_LEN, "body");
 
@@ -145,6 +146,19 @@ const char *ctl_link_state_name(unsigned int state)
 {
 	if (state < G511_LINK__MAX)
 		return link_state_names[state];
+	return "unknown";
+}
+
+static const char *const listener_names[G511_LISTENER__MAX] = {
+	[G511_LISTENER_CAPPORT] = "capport",
+	[G511_LISTENER_API] = "api",
+	[G511_LISTENER_METRICS] = "metrics",
+};
+
+const char *ctl_listener_name(unsigned int id)
+{
+	if (id < G511_LISTENER__MAX)
+		return listener_names[id];
 	return "unknown";
 }
 
@@ -311,6 +325,15 @@ static int check_body(unsigned int type, const struct g511_ctl_msg *m)
 			if (!str_terminated(st->ifaces[i], sizeof(st->ifaces[i])) ||
 			    st->iface_state[i] >= G511_LINK__MAX)
 				return -EINVAL;
+		for (i = 0; i < G511_LISTENER__MAX; i++) {
+			const struct g511_ctl_listener *l = &st->listeners[i];
+
+			if (l->on > 1 || l->tls > 1 || l->pad[0] || l->pad[1] || l->pad[2] ||
+			    l->pad[3])
+				return -EINVAL;
+		}
+		if (!str_terminated(st->capport_uri, sizeof(st->capport_uri)))
+			return -EINVAL;
 		return 0;
 	default:
 		return 0;	/* empty bodies */

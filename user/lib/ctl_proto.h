@@ -24,8 +24,11 @@
  * Long answers are streamed as many messages ended by END, so 100k grants
  * never need one big buffer. An ERROR may come instead of any reply (also
  * mid-stream); its code is a positive errno: EINVAL bad input, ENOENT
- * unknown client or entry, ENOSPC map full, EACCES not allowed,
- * EPROTONOSUPPORT other protocol version, EBADMSG malformed message.
+ * unknown client or entry, ENOSPC map full or state database full (the
+ * message says which, with SQLite's reason), EACCES not allowed,
+ * EPROTONOSUPPORT other protocol version, EBADMSG malformed message,
+ * EINPROGRESS (DENY only) revoked in the datapath but not yet committed
+ * to the state database: not a failure of the revoke.
  *
  * Compatibility: the header and the ERROR body are frozen for all versions,
  * so a peer speaking another version still gets a readable ERROR. Any other
@@ -252,6 +255,21 @@ struct g511_ctl_stats {
 	__u64 value[G511_CTL_STATS_MAX];	/* index = enum g511_stat */
 };
 
+enum g511_listener {
+	G511_LISTENER_CAPPORT = 0,	/* capport_listen: RFC 8908 API */
+	G511_LISTENER_API,		/* api_listen: the signed portal API */
+	G511_LISTENER_METRICS,		/* metrics_listen */
+	G511_LISTENER__MAX,
+};
+
+struct g511_ctl_listener {
+	__u8 on;		/* 0 or 1 */
+	__u8 tls;		/* 0 or 1 */
+	__u16 port;		/* host order */
+	__u8 pad[4];
+	struct g511_addr addr;	/* IPv4 as ::ffff:a.b.c.d */
+};
+
 struct g511_ctl_status {
 	__u32 pid;
 	__u32 n_ifaces;
@@ -286,7 +304,13 @@ struct g511_ctl_status {
 	 * now (0: none or gone) and its enum g511_link_state. */
 	__u32 iface_prog[G511_CTL_IFACES];
 	__u8 iface_state[G511_CTL_IFACES];
+	/* The network-facing listeners (enum g511_listener), as running
+	 * (one that cannot start stops the daemon), and the RFC 8908 API's
+	 * URI, what DHCP option 114 should carry ("" when it is off). */
+	struct g511_ctl_listener listeners[G511_LISTENER__MAX];
+	char capport_uri[256];
 };
+
 
 /*
  * The state of a managed link (status). Set by gate511d from rtnetlink and
@@ -328,6 +352,7 @@ const char *ctl_reason_name(unsigned int reason);	/* "expired", ... */
 int ctl_reason_parse(const char *name);			/* -EINVAL if unknown */
 const char *ctl_origin_name(unsigned int origin);	/* "cli", ... */
 const char *ctl_link_state_name(unsigned int state);	/* "enforcing", ... */
+const char *ctl_listener_name(unsigned int id);		/* "capport", ... */
 int ctl_origin_parse(const char *name);			/* -EINVAL if unknown */
 
 /*
