@@ -7,7 +7,9 @@
 # checks the signed redirect; "Accept" authorizes the client through the
 # signed API and the browser lands on the page it first asked for. Also:
 # the signed link carries this client's address and MAC, a tampered one
-# gets the portal's 403, and the grant is listed with origin api.
+# gets the portal's 403, the grant is listed with origin api, and the RFC
+# 8908 API (TLS checked against the test's own CA) says captive with the
+# same signed link before login and not captive after.
 set -u
 . "$(dirname "$0")/../lib.sh"
 t_require_root
@@ -24,21 +26,45 @@ SIGN_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 API_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 API_PORT=9080 PORTAL_PORT=8080
 PORTAL=http://$GW4:$PORTAL_PORT/login
-HAVE_API=0
+HAVE_API=0 HAVE_CAP=0
 [ -f "$ROOT/user/gate511d/api.c" ] && HAVE_API=1
 api_lines=()
 [ $HAVE_API = 1 ] && api_lines=("api_listen = 127.0.0.1:$API_PORT" "api_key = portal:$API_SECRET")
+# The RFC 8908 API with the test's own CA (certificate validated by curl).
+HOST=gw.example CAP=https://gw.example/capport PKI=$T_TMP/pki
+mkdir -p "$PKI"
+if [ -f "$ROOT/user/gate511d/capport.c" ] && {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=gate511 test CA" -keyout "$PKI/ca.key" -out "$PKI/ca.pem" &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-subj "/CN=$HOST" -keyout "$PKI/gw.key" -out "$PKI/gw.csr" &&
+	printf 'subjectAltName=DNS:%s,IP:%s,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' "$HOST" "$GW4" \
+		> "$PKI/ext" &&
+	openssl x509 -req -in "$PKI/gw.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
+		-CAcreateserial -days 2 -extfile "$PKI/ext" -out "$PKI/gw.pem"; } >/dev/null 2>&1
+then
+	HAVE_CAP=1	# the API then speaks TLS too (same certificate), checked by the portal
+	api_lines+=("capport_listen = $GW4:443" "tls_cert = $PKI/gw.pem" "tls_key = $PKI/gw.key")
+fi
+# capport: the client's RFC 8908 answer (JSON), over TLS checked against our CA.
+capport() {
+	in_cl curl -sS -m 5 --cacert "$PKI/ca.pem" --resolve "$HOST:443:$GW4" \
+		-H 'Accept: application/captive+json' "$CAP"
+}
 daemon_conf "$T_TMP/gate511.conf" "garden = $GW4/32:$PORTAL_PORT" \
 	"portal_sign_key = $SIGN_KEY" "gateway_id = e2e-gw" "network_name = gate511 test net" \
 	"${api_lines[@]}"
+chmod 600 "$T_TMP/gate511.conf"	# it holds secrets
 daemon_start || { t_fail "daemon starts"; t_summary; exit 1; }
+API=http://127.0.0.1:$API_PORT API_CA=()
+[ $HAVE_CAP = 1 ] && API=https://127.0.0.1:$API_PORT API_CA=(--api-ca "$PKI/ca.pem")
 
 mkdir -p "$T_TMP/www/news"
 echo "<h1>Upstream news: you are online</h1>" > "$T_TMP/www/news/index.html"
 bg_ns "$NS_UP" /usr/bin/python3 -m http.server 80 --bind $UP4 --directory "$T_TMP/www"
 wait_for 5 in_up bash -c "exec 3<>/dev/tcp/$UP4/80"
 bg_ns "$NS_GW" /usr/bin/python3 "$ROOT/scripts/portal/portal.py" --listen $GW4:$PORTAL_PORT \
-	--api http://127.0.0.1:$API_PORT --api-key "portal:$API_SECRET" --sign-key "$SIGN_KEY" \
+	--api "$API" "${API_CA[@]}" --api-key "portal:$API_SECRET" --sign-key "$SIGN_KEY" \
 	--gateway-id e2e-gw --ttl 600 >"$T_TMP/portal.log" 2>&1
 check "portal listens" wait_for 5 in_gw bash -c "exec 3<>/dev/tcp/$GW4/$PORTAL_PORT"
 
@@ -70,6 +96,18 @@ sys.exit(0 if any(g.get("client") == sys.argv[1] and g.get("origin") == "api"
                   for g in rows) else 1)' "$1"
 }
 
+if [ $HAVE_CAP = 1 ]; then
+	capport > "$T_TMP/cap0.json"
+	check "RFC 8908 before login: captive" jq -e '.captive == true' "$T_TMP/cap0.json"
+	CAPURL=$(jq -r '."user-portal-url"' "$T_TMP/cap0.json")
+	check "RFC 8908: user-portal-url signed for this client" bash -c "echo '$CAPURL' | grep -q \
+		'^$PORTAL?gw=e2e-gw&client=10.51.0.2&mac=${MAC//:/%3A}&url=&ts=[0-9]*&sig=[0-9a-f]\{64\}$'"
+	check "the portal accepts the API's link" bash -c \
+		"[ \"\$(nsenter --net=$NS_CL curl -s -m 3 -o /dev/null -w '%{http_code}' '$CAPURL')\" = 200 ]"
+else
+	t_skip "RFC 8908 before login" "no capport.c in this tree, or openssl failed"
+fi
+
 # The browser, bounded (timeout) and its processes stopped by PID inside.
 SHOTS=$T_TMP/shots
 until=portal
@@ -83,9 +121,16 @@ check "browser: the portal's terms page" grep -q '^STEP portal ok' "$T_TMP/brows
 check "browser: screenshots saved" test -s "$SHOTS/1-511.png" -a -s "$SHOTS/2-portal.png"
 if [ $HAVE_API = 1 ]; then
 	check "browser: after Accept, the original page" grep -q '^STEP online ok' "$T_TMP/browser.log"
+	grep -q '^STEP online ok' "$T_TMP/browser.log" ||
+		{ grep -i 'grant' "$T_TMP/portal.log"; tail -n 5 "$T_TMP/gate511d.log"; } | sed 's/^/   /'
 	check "gate511ctl list: the client, origin api" origin_api 10.51.0.2
 	check "online: curl reaches the upstream page" bash -c \
 		"nsenter --net=$NS_CL curl -s -m 3 '$URL' | grep -q 'you are online'"
+	if [ $HAVE_CAP = 1 ]; then
+		capport > "$T_TMP/cap1.json"
+		check "RFC 8908 after login: not captive, seconds remaining" \
+			jq -e '.captive == false and ."seconds-remaining" > 0' "$T_TMP/cap1.json"
+	fi
 else
 	t_skip "browser: after Accept, the original page" "the signed API (api.c) is not in this tree"
 	t_skip "gate511ctl list: the client, origin api" "the signed API (api.c) is not in this tree"
