@@ -67,6 +67,7 @@ network_name = gate511 demo network
 CONF
 [ $HAVE_API = 1 ] && printf 'api_listen = 127.0.0.1:9080\napi_key = portal:%s\n' "$API_SECRET" \
 	>> "$TMP/gate511.conf"
+chmod 600 "$TMP/gate511.conf"	# it holds the signing key and the API secret
 nsenter --net=$GW build/gate511d -f -i ${P}g0 -c "$TMP/gate511.conf" >"$TMP/gate511d.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do [ -S "$TMP/ctl.sock" ] && break; sleep 0.1; done
