@@ -132,7 +132,7 @@ static double time_core(const struct g511_resp_conf *rc, const uint8_t *frame, s
 
 		for (int i = 0; i < REPEAT; i++) {
 			out_reset(o);
-			g511_resp_handle(rc, &key, NOW_S, frame, len, &o->out);
+			g511_resp_handle(rc, &key, NOW_S, 1700000000, frame, len, &o->out);
 			__asm__ volatile("" ::: "memory");
 		}
 		ns[r] = (double)(now_ns() - t0) / REPEAT;
@@ -187,13 +187,21 @@ static size_t out_bytes(const struct out_bufs *o)
 int main(void)
 {
 	static uint8_t storage[NBUF][BUFSZ], syn[BUFSZ], req[BUFSZ], scratch[BUFSZ];
-	struct g511_resp_conf rc;
+	static const uint8_t sign_key[32] = { 1, 2, 3 };
+	struct g511_resp_conf rc, rc_sign;
 	struct out_bufs o;
 	char err[256];
 	int ret = 0;
 
 	if (g511_resp_conf_init(&rc, "http://portal.example/login", NULL, 0, true, err,
 				sizeof(err))) {
+		fprintf(stderr, "core_bench: config: %s\n", err);
+		return 1;
+	}
+	/* the same with signed portal links: one HMAC-SHA256 per page */
+	if (g511_resp_conf_init(&rc_sign, "http://portal.example/login", NULL, 0, true, err,
+				sizeof(err)) ||
+	    g511_resp_conf_sign(&rc_sign, "bench-gw", sign_key, err, sizeof(err))) {
 		fprintf(stderr, "core_bench: config: %s\n", err);
 		return 1;
 	}
@@ -214,7 +222,7 @@ int main(void)
 
 		syn_len = client_frame(syn, v6, 0x02, 1000, 0);
 		out_reset(&o);
-		g511_resp_handle(&rc, &key, NOW_S, syn, syn_len, &o.out);
+		g511_resp_handle(&rc, &key, NOW_S, 1700000000, syn, syn_len, &o.out);
 		if (o.out.action != G511_RESP_SYNACK || o.out.n != 1) {
 			fprintf(stderr, "core_bench: SYN got %s/%s, not a SYN-ACK\n",
 				g511_resp_action_name(o.out.action),
@@ -229,7 +237,7 @@ int main(void)
 
 		req_len = client_frame(req, v6, 0x18, 1001, cookie + 1);
 		out_reset(&o);
-		g511_resp_handle(&rc, &key, NOW_S, req, req_len, &o.out);
+		g511_resp_handle(&rc, &key, NOW_S, 1700000000, req, req_len, &o.out);
 		if (o.out.action != G511_RESP_HTTP) {
 			fprintf(stderr, "core_bench: request got %s/%s, not the 511 page\n",
 				g511_resp_action_name(o.out.action),
@@ -247,7 +255,14 @@ int main(void)
 		printf("%-22s %9.1f %9.1f %6.2fx %8zu  511 page, %u segment%s + FIN\n", name,
 		       t_req, b_req, t_req / b_req, out_bytes(&o), o.out.n,
 		       o.out.n == 1 ? "" : "s");
+		t_req = time_core(&rc_sign, req, req_len, &o);
+		b_req = time_baseline(&o, v6, scratch);
+		snprintf(name, sizeof(name), "signed, %s", v6 ? "IPv6" : "IPv4");
+		printf("%-22s %9.1f %9.1f %6.2fx %8zu  511 page, signed link, %u segment%s\n",
+		       name, t_req, b_req, t_req / b_req, out_bytes(&o), o.out.n,
+		       o.out.n == 1 ? "" : "s");
 	}
 	g511_resp_conf_free(&rc);
+	g511_resp_conf_free(&rc_sign);
 	return ret;
 }

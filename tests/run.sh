@@ -41,6 +41,8 @@ want() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
 
 if want unit; then
 	for t in $B/tests/test_*; do [ -x "$t" ] && run_one unit "$t"; done
+	# pure python parts (the reference portal): the Debian interpreter
+	for t in tests/unit/test_*.py; do [ -x "$t" ] && run_one unit /usr/bin/python3 "$t"; done
 fi
 if want xdp; then
 	for t in $B/tests/xdp_*; do [ -x "$t" ] && run_one xdp "$t"; done

@@ -12,7 +12,8 @@
  * Input layout (seeds in tests/fuzz/corpus/fuzz_responder, written by
  * tests/unit/gen_resp_vectors.py):
  *   [0] bit0 mode (0 raw, 1 built); bit1 config (0 built-in page with
- *       probes, 1 {{orig}} template, portal with a query, no probes)
+ *       probes, 1 {{orig}} template, portal with a query, signed links,
+ *       network name and venue, no probes)
  *   [1] number of output buffers: 1 + b % 64
  *   [2] buffer size: 64 + 16 * b
  *   raw:   [3..] frame
@@ -42,9 +43,11 @@
 static struct g511_resp_conf rc_def, rc_alt;
 static const struct g511_resp_key key = { { 0xf0, 0x0d, 0x51, 0x1a, 1, 2, 3, 4,
 					    5, 6, 7, 8, 9, 10, 11, 12 } };
+static const uint8_t key32[32] = { 7, 7, 7, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 static const char tmpl_alt[] =
-	"<html><body><p>You asked for {{orig}}.</p>\n"
-	"<a href=\"{{link}}\">log in</a> at {{ portal }}</body></html>\n";
+	"<html><head><title>{{title}}</title></head><body><p>You asked for {{orig}}.</p>\n"
+	"<a href=\"{{link}}\">log in</a> at {{ portal }} {{network}} {{venue}} "
+	"{{venue_link}}</body></html>\n";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -58,7 +61,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (g511_resp_conf_init(&rc_def, "http://portal.example/login", NULL, 0, true,
 				err, sizeof(err)) ||
 	    g511_resp_conf_init(&rc_alt, "https://portal.example/p?site=a&x=<y>", tmpl_alt,
-				sizeof(tmpl_alt) - 1, false, err, sizeof(err)))
+				sizeof(tmpl_alt) - 1, false, err, sizeof(err)) ||
+	    g511_resp_conf_sign(&rc_alt, "fuzz-gw", key32, err, sizeof(err)) ||
+	    g511_resp_conf_brand(&rc_alt, "Fuzz <net>", "https://venue.example/?a=1&b=2", err,
+				 sizeof(err)))
 		abort();
 	return 0;
 }
@@ -147,7 +153,7 @@ static void run(const struct g511_resp_conf *rc, const uint8_t *frame, size_t le
 		bufs[i] = malloc(buf_size);
 		again[i] = malloc(buf_size);
 	}
-	n = g511_resp_handle(rc, &key, NOW, frame, len, &out);
+	n = g511_resp_handle(rc, &key, NOW, 1700000000, frame, len, &out);
 	if (n < 0 || (unsigned int)n != out.n || out.n > max)
 		abort();
 	if ((out.n == 0) != (out.action == G511_RESP_NONE))
@@ -159,7 +165,7 @@ static void run(const struct g511_resp_conf *rc, const uint8_t *frame, size_t le
 		if (lens[i] > buf_size || lens[i] < 14 + 20 + 20)
 			abort();
 	/* deterministic */
-	g511_resp_handle(rc, &key, NOW, frame, len, &out2);
+	g511_resp_handle(rc, &key, NOW, 1700000000, frame, len, &out2);
 	if (out2.n != out.n || out2.action != out.action || out2.reason != out.reason)
 		abort();
 	for (i = 0; i < out.n; i++)

@@ -193,6 +193,9 @@ def main():
     syn_then("escape", [get(b"/a\"b<c>'d&e", host=b"esc.example")])
     syn_then("pipelined", [get(b"/first") + get(b"/second")])
     syn_then("longurl", [get(b"/" + b"L" * 8192)])
+    # A URL the page can carry (under 2048 bytes) but not within this
+    # window: the page goes out without it (signed: url= empty).
+    syn_then("get_win_url", [get(b"/" + b"W" * 1500)], window=4000)
     # the same request as a real client sends it: first MSS-sized segment only
     syn_then("longurl_split", [get(b"/" + b"L" * 8192)[:1448]])
     # one byte at a time: "G" is answered, the rest is a continuation, then FIN

@@ -17,12 +17,15 @@
 #include <errno.h>
 #include <stdint.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <pcap/pcap.h>
 #include "test.h"
 #include "cookie.h"
+#include "hmac.h"
 #include "responder.h"
 
 #define NOW		(64ULL * 15625)		/* start of a cookie period */
+#define WALL		1700000000ULL		/* wall clock: ts= of signed links */
 #define PORTAL		"http://portal.example/login"
 #define PORTAL_Q	"https://portal.example/login?site=a&b=<1>"
 #define MAXSEG		64
@@ -34,7 +37,34 @@ static const struct g511_resp_key key1 = { { 0x5e, 0xc2, 0xe7, 0x01, 0x02, 0x03,
 static const struct g511_resp_key key2 = { { 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
 					     0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5 } };
 
+/* What a config's network_name / venue_info_url put in the page. */
+struct brand {
+	const char *title, *network, *venue, *venue_link;
+};
+
+static const struct brand brand_none = { "Network login required", "", "", "" };
+
 static struct g511_resp_conf rc_def, rc_noprobe, rc_orig, rc_q;
+/* signed (portal_sign_key), signed with a query in portal_url, branded */
+static struct g511_resp_conf rc_sign, rc_sign_q, rc_brand;
+#define SIGN_GW		"gw-test.1"
+static const uint8_t sign_key[32] = {
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+};
+/* rc_brand: network_name and venue_info_url, escaped as the page shows them */
+#define BRAND_NAME	"Caf\xc3\xa9 Wi-Fi & more"
+#define BRAND_VENUE	"https://venue.example/info?a=1&b=2"
+static const struct brand brand_cafe = {
+	"Caf\xc3\xa9 Wi-Fi &amp; more", "Caf\xc3\xa9 Wi-Fi &amp; more",
+	"https://venue.example/info?a=1&amp;b=2",
+	"<a class=\"venue\" href=\"https://venue.example/info?a=1&amp;b=2\">About this network</a>",
+};
+
+static const struct brand *brand_of(const struct g511_resp_conf *rc)
+{
+	return rc == &rc_brand ? &brand_cafe : &brand_none;
+}
 static const char tmpl_orig[] =
 	"<p>{{ orig }}</p><a href=\"{{link}}\">go</a> <i>{{portal}}</i>\n";
 static const char *vec_dir = "tests/unit/vectors";
@@ -196,17 +226,21 @@ static void html(char *dst, const char *s)
 }
 
 /* Replace every "{{name}}" / "{{ name }}" in tmpl; result malloc'ed. */
-static char *expand(const char *tmpl, const char *link, const char *portal, const char *orig)
+static char *expand(const char *tmpl, const char *link, const char *portal, const char *orig,
+		    const struct brand *br)
 {
-	size_t cap = strlen(tmpl) * 4 + 64 * (strlen(link) + strlen(portal) + strlen(orig)) + 1;
+	size_t cap = strlen(tmpl) * 4 + 64 * (strlen(link) + strlen(portal) + strlen(orig) +
+					      strlen(br->title) + strlen(br->venue_link)) + 1;
 	char *out = malloc(cap), *o = out;
-	const char *names[3][2] = { { "link", link }, { "portal", portal }, { "orig", orig } };
+	const char *names[7][2] = { { "link", link }, { "portal", portal }, { "orig", orig },
+				    { "title", br->title }, { "network", br->network },
+				    { "venue", br->venue }, { "venue_link", br->venue_link } };
 
 	while (*tmpl) {
 		bool done = false;
 		int i;
 
-		for (i = 0; i < 3 && !done; i++) {
+		for (i = 0; i < 7 && !done; i++) {
 			char a[32], b[32];
 
 			snprintf(a, sizeof(a), "{{%s}}", names[i][0]);
@@ -310,7 +344,7 @@ static int handle(const struct g511_resp_conf *rc, const struct g511_resp_key *k
 	r->out.action = -1;
 	r->out.reason = -1;
 	r->out.truncated = true;
-	return g511_resp_handle(rc, key, now, f, len, &r->out);
+	return g511_resp_handle(rc, key, now, WALL, f, len, &r->out);
 }
 
 static bool same_replies(const struct replies *a, const struct replies *b, const char *what)
@@ -383,8 +417,36 @@ struct http_exp {
 static const char page302[] = "<a href=\"";
 
 /* Check the reassembled reply text. */
+/*
+ * The signed link as the spec says (portal_url.h), built here the slow way:
+ * the query after the portal's '?', percent-encoded values, HMAC-SHA256 of
+ * everything between '?' and "&sig=".
+ */
+static void signed_link(char *link, size_t cap, const struct g511_resp_conf *rc,
+			const char *gw, const uint8_t key[32], const char *client,
+			const char *mac, const char *orig)
+{
+	static char enc_orig[8192], enc_ip[256], enc_mac[64], enc_gw[256];
+	const char *q, *sep = strchr(rc->portal_url, '?') ?
+		(strchr("?&", rc->portal_url[strlen(rc->portal_url) - 1]) ? "" : "&") : "?";
+	uint8_t mac_bytes[32];
+	char hex[65];
+
+	pct(enc_orig, orig ? orig : "");
+	pct(enc_ip, client);
+	pct(enc_mac, mac);
+	pct(enc_gw, gw);
+	snprintf(link, cap, "%s%sgw=%s&client=%s&mac=%s&url=%s&ts=%llu", rc->portal_url, sep,
+		 enc_gw, enc_ip, enc_mac, enc_orig, (unsigned long long)WALL);
+	q = strchr(link, '?') + 1;
+	g511_hmac_sha256(key, 32, q, strlen(q), mac_bytes);
+	g511_hex(mac_bytes, 32, hex);
+	snprintf(link + strlen(link), cap - strlen(link), "&sig=%s", hex);
+}
+
 static bool check_http(const struct g511_resp_conf *rc, const struct http_exp *e,
-		       const char *txt, size_t len, size_t *clen_out)
+		       const char *txt, size_t len, size_t *clen_out, const char *client,
+		       const char *mac)
 {
 	static char link[8192 + 1024], link_html[6 * sizeof(link)], portal_html[4096];
 	static char orig_html[16384], want[sizeof(link_html) + 1024];
@@ -393,7 +455,10 @@ static bool check_http(const struct g511_resp_conf *rc, const struct http_exp *e
 	size_t hdr_len, body_len, clen;
 	bool ok;
 
-	if (e->orig) {
+	if (rc->sign) {
+		signed_link(link, sizeof(link), rc, SIGN_GW, sign_key, client, mac, e->orig);
+		html(orig_html, e->orig ? e->orig : "");
+	} else if (e->orig) {
 		static char enc[8192];
 
 		pct(enc, e->orig);
@@ -455,11 +520,11 @@ static bool check_http(const struct g511_resp_conf *rc, const struct http_exp *e
 		return ASSERT_TRUE(strstr(body, page302) != NULL, "302 body");
 	if (rc->tmpl && !strcmp(rc->tmpl, g511_resp_default_template)) {
 		snprintf(want, sizeof(want),
-			 "<meta http-equiv=\"refresh\" content=\"0; url=%s\">", link_html);
+			 "<meta http-equiv=\"refresh\" content=\"10; url=%s\">", link_html);
 		if (!ASSERT_TRUE(strstr(body, want) != NULL, "meta refresh"))
 			return false;
 	}
-	body_want = expand(rc->tmpl, link_html, portal_html, orig_html);
+	body_want = expand(rc->tmpl, link_html, portal_html, orig_html, brand_of(rc));
 	ok = ASSERT_EQ(strlen(body_want), body_len, "body length as rendered here") &&
 	     ASSERT_MEMEQ(body, body_want, body_len, "body as rendered here");
 	if (!ok)
@@ -537,6 +602,7 @@ static const struct resp_case cases[] = {
 	{ "pipelined", NULL, { SYNACK, HTTP }, false, 1460,
 	  { 511, "http://example.com/first", false, false } },
 	{ "longurl", NULL, { SYNACK, HTTP }, false, 1460, { 511, NULL, false, false } },
+	{ "get_win_url", NULL, { SYNACK, HTTP }, false, 1460, { 511, NULL, false, false } },
 	{ "longurl_split", NULL, { SYNACK, HTTP }, false, 1460, { 511, NULL, false, false } },
 	{ "split1", NULL, { SYNACK, HTTP, S(NONE, CONTINUATION), S(ACK, NONE) }, false, 1460,
 	  { 511, NULL, false, false } },
@@ -561,6 +627,34 @@ static const struct resp_case cases[] = {
 	  { 511, "http://connectivitycheck.gstatic.com/generate_204", false, false } },
 	{ "probe_hotspot", &rc_q, { SYNACK, P302 }, false, 1460,
 	  { 302, "http://captive.apple.com/hotspot-detect.html", false, false } },
+	/* signed portal links (portal_sign_key): v4, v6, VLAN, escapes, no Host,
+	 * URL too long / not fitting the window (url= empty), 302, HEAD, a
+	 * portal_url with its own query, a cut reply */
+	{ "get", &rc_sign, { SYNACK, HTTP }, false, 1460,
+	  { 511, "http://example.com/path/page.html?x=1&y=%20z", false, false } },
+	{ "get_v6", &rc_sign, { SYNACK, HTTP }, false, 1440,
+	  { 511, "http://[2001:db8:1::80]/v6?q=1", false, false } },
+	{ "get_qinq", &rc_sign, { SYNACK, HTTP }, false, 1460,
+	  { 511, "http://example.com/tagged", false, false } },
+	{ "escape", &rc_sign, { SYNACK, HTTP }, false, 1460,
+	  { 511, "http://esc.example/a\"b<c>'d&e", false, false } },
+	{ "nohost", &rc_sign, { SYNACK, HTTP }, false, 1460, { 511, NULL, false, false } },
+	{ "longurl", &rc_sign, { SYNACK, HTTP }, false, 1460, { 511, NULL, false, false } },
+	{ "get_win_url", &rc_sign, { SYNACK, HTTP }, false, 1460, { 511, NULL, false, false } },
+	{ "get_mss536", &rc_sign, { SYNACK, HTTP }, false, 536,
+	  { 511, orig_mss536, false, false } },
+	{ "head", &rc_sign, { SYNACK, HTTP }, false, 1460,
+	  { 511, "http://example.com/head", true, false } },
+	{ "probe_hotspot", &rc_sign, { SYNACK, P302 }, false, 1460,
+	  { 302, "http://captive.apple.com/hotspot-detect.html", false, false } },
+	{ "get", &rc_sign_q, { SYNACK, HTTP }, false, 1460,
+	  { 511, "http://example.com/path/page.html?x=1&y=%20z", false, false } },
+	{ "probe_generate_204", &rc_sign_q, { SYNACK, P302 }, false, 1460,
+	  { 302, "http://connectivitycheck.gstatic.com/generate_204", false, false } },
+	{ "get_smallwin", &rc_sign, { SYNACK, HTTP }, false, 1460, { 511, NULL, false, true } },
+	/* network_name and venue_info_url in the page */
+	{ "get", &rc_brand, { SYNACK, HTTP }, false, 1460,
+	  { 511, "http://example.com/path/page.html?x=1&y=%20z", false, false } },
 	/* not HTTP */
 	{ "tls", NULL, { SYNACK, S(RST, NOT_HTTP) }, false, 1460, { 0 } },
 	{ "ssh", NULL, { SYNACK, S(RST, NOT_HTTP) }, false, 1460, { 0 } },
@@ -652,7 +746,16 @@ static bool check_step(const struct resp_case *c, const struct g511_resp_conf *r
 		     ASSERT_TRUE(tot <= rq->win, "no more than the client's window") &&
 		     ASSERT_EQ(o->truncated, e.truncated, "truncated") &&
 		     ASSERT_EQ(o->action == G511_RESP_PROBE_302 ? 302 : 511, e.status, "status");
-		ok = ok && check_http(rc, &e, txt, tot, &clen);
+		if (ok) {
+			char client[64], mac[32];
+			const uint8_t *ip = req + rq->ip_off;
+
+			inet_ntop(rq->v6 ? AF_INET6 : AF_INET, rq->v6 ? ip + 8 : ip + 12, client,
+				  sizeof(client));
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", req[6], req[7],
+				 req[8], req[9], req[10], req[11]);
+			ok = check_http(rc, &e, txt, tot, &clen, client, mac);
+		}
 		cn->snd_nxt = rq->ack + (uint32_t)tot + (fin ? 1 : 0);
 		free(txt);
 		return ok;
@@ -890,24 +993,39 @@ static bool retransmitted_request_same_bytes(void)
 	return ok;
 }
 
-/* Fewer buffers than segments: a prefix, no FIN, flagged truncated. */
+/*
+ * Fewer buffers than segments: the page without the original URL when
+ * that fits (k buffers, the fewest that hold it), else a prefix, no FIN,
+ * flagged truncated.
+ */
 static bool out_max_bounds(void)
 {
-	struct replies *r = replies_new(2, BUFSZ), *full = replies_new(MAXSEG, BUFSZ);
+	struct replies *r = NULL, *full = replies_new(MAXSEG, BUFSZ);
+	unsigned int nfull, k;
 	struct finfo rp;
 	struct pair p;
 	bool ok;
 
 	if (!pair_load("get_mss536", &p, NOW, &key1))
 		return false;
-	ok = ASSERT_TRUE(handle(&rc_def, &key1, NOW, p.fr.f[1], p.fr.len[1], full) > 2,
-			 "more than 2 segments with the original URL");
-	ok = ok && ASSERT_EQ(handle(&rc_def, &key1, NOW, p.fr.f[1], p.fr.len[1], r), 2,
-			     "two segments") &&
-	     ASSERT_EQ(r->out.action, G511_RESP_HTTP, "still the page");
-	/* the page without the original URL fits in 2 x 536 */
-	ok = ok && finfo(r->bufs[1], r->lens[1], &rp) && ASSERT_EQ(rp.flags & 1, 1, "FIN") &&
-	     ASSERT_EQ(r->out.truncated, false, "short page fits");
+	nfull = (unsigned int)handle(&rc_def, &key1, NOW, p.fr.f[1], p.fr.len[1], full);
+	ok = ASSERT_TRUE(nfull > 2, "several segments with the original URL");
+	for (k = 1; ok && k < nfull; k++) {
+		r = replies_new(k, BUFSZ);
+		handle(&rc_def, &key1, NOW, p.fr.f[1], p.fr.len[1], r);
+		if (!r->out.truncated)
+			break;
+		replies_free(r);
+		r = NULL;
+	}
+	/* the URL is 300 bytes, twice in the page: it takes a segment or more */
+	ok = ok && ASSERT_TRUE(r != NULL && k < nfull, "the short page fits in fewer") &&
+	     ASSERT_EQ(r->out.n, k, "k segments") &&
+	     ASSERT_EQ(r->out.action, G511_RESP_HTTP, "still the page") &&
+	     finfo(r->bufs[k - 1], r->lens[k - 1], &rp) && ASSERT_EQ(rp.flags & 1, 1, "FIN");
+	for (unsigned int i = 0; ok && i < k; i++)
+		ok = ASSERT_TRUE(memmem(r->bufs[i], r->lens[i], "mmm", 3) == NULL,
+				 "without the URL");
 	replies_free(r);
 	r = replies_new(1, BUFSZ);
 	ok = ok && ASSERT_EQ(handle(&rc_def, &key1, NOW, p.fr.f[1], p.fr.len[1], r), 1, "one") &&
@@ -1099,6 +1217,23 @@ static bool load_template(void)
 	return ok;
 }
 
+/* etc/511.html (installed, the admin's starting point) is the built-in page. */
+static bool etc_page_is_builtin(void)
+{
+	char path[600], *text = NULL, err[256];
+	size_t len = 0;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/../../../etc/511.html", vec_dir);
+	if (!ASSERT_EQ(g511_resp_load_template(path, &text, &len, err, sizeof(err)), 0, err))
+		return false;
+	ok = ASSERT_EQ(len, strlen(g511_resp_default_template), "same length") &&
+	     ASSERT_MEMEQ(text, g511_resp_default_template, len, "same bytes") &&
+	     ASSERT_TRUE(len < G511_TMPL_MAX, "under the template limit");
+	free(text);
+	return ok;
+}
+
 static bool names(void)
 {
 	int i;
@@ -1138,7 +1273,13 @@ int main(int argc, char **argv)
 	    g511_resp_conf_init(&rc_noprobe, PORTAL, NULL, 0, false, err, sizeof(err)) ||
 	    g511_resp_conf_init(&rc_orig, PORTAL, tmpl_orig, strlen(tmpl_orig), true,
 				err, sizeof(err)) ||
-	    g511_resp_conf_init(&rc_q, PORTAL_Q, NULL, 0, true, err, sizeof(err))) {
+	    g511_resp_conf_init(&rc_q, PORTAL_Q, NULL, 0, true, err, sizeof(err)) ||
+	    g511_resp_conf_init(&rc_sign, PORTAL, NULL, 0, true, err, sizeof(err)) ||
+	    g511_resp_conf_sign(&rc_sign, SIGN_GW, sign_key, err, sizeof(err)) ||
+	    g511_resp_conf_init(&rc_sign_q, PORTAL_Q, NULL, 0, true, err, sizeof(err)) ||
+	    g511_resp_conf_sign(&rc_sign_q, SIGN_GW, sign_key, err, sizeof(err)) ||
+	    g511_resp_conf_init(&rc_brand, PORTAL, NULL, 0, true, err, sizeof(err)) ||
+	    g511_resp_conf_brand(&rc_brand, BRAND_NAME, BRAND_VENUE, err, sizeof(err))) {
 		fprintf(stderr, "config: %s\n", err);
 		test_result("config", false);
 		return test_summary();
@@ -1154,9 +1295,13 @@ int main(int argc, char **argv)
 	RUN_CASE(conf_validation);
 	RUN_CASE(load_template);
 	RUN_CASE(names);
+	RUN_CASE(etc_page_is_builtin);
 	g511_resp_conf_free(&rc_def);
 	g511_resp_conf_free(&rc_noprobe);
 	g511_resp_conf_free(&rc_orig);
 	g511_resp_conf_free(&rc_q);
+	g511_resp_conf_free(&rc_sign);
+	g511_resp_conf_free(&rc_sign_q);
+	g511_resp_conf_free(&rc_brand);
 	return test_summary();
 }

@@ -36,8 +36,10 @@
 #include "metrics.h"
 #include "log.h"
 #include "neigh.h"
+#include "portal_url.h"
 #include "query.h"
 #include "runtime.h"
+#include "state.h"
 
 struct g511_capport {
 	struct g511_daemon *d;
@@ -89,12 +91,30 @@ static int peer_grant(struct g511_daemon *d, const struct capport_peer *peer,
 	return grants_show(d, &c, g);
 }
 
-/* The user-portal-url for this peer. Today the configured portal_url. */
+/*
+ * The user-portal-url for this peer: the configured portal_url, signed for
+ * this client (portal_url.h: gw, client, mac, url empty, ts, sig) when
+ * portal_sign_key is set, as the 511 page's link is.
+ */
 static void capport_portal_url(struct g511_daemon *d, const struct capport_peer *peer,
 			       char *buf, size_t len)
 {
-	(void)peer;
+	char id[STATE_BOX_ID_LEN];
+	const char *gw;
+
 	pthread_mutex_lock(&d->lock);
+	if (d->conf.portal_sign) {
+		gw = d->conf.gateway_id;
+		if (!gw[0])
+			gw = d->state && !state_box_id(d->state, id) ? id : "gate511";
+		if (portal_url_sign(buf, len, d->conf.portal_url, gw, &peer->addr,
+				    peer->has_mac ? peer->mac : NULL, NULL, g511_wall_s(),
+				    d->conf.portal_sign_key) > 0) {
+			pthread_mutex_unlock(&d->lock);
+			return;
+		}
+	}
+	/* unsigned (or no room, which the buffer's size rules out) */
 	snprintf(buf, len, "%s", d->conf.portal_url);
 	pthread_mutex_unlock(&d->lock);
 }
@@ -104,7 +124,8 @@ static void capport_handle(void *ctx, const struct httpd_req *req, struct httpd_
 	struct g511_capport *cp = ctx;
 	struct g511_daemon *d = cp->d;
 	struct capport_peer peer = { .addr = req->peer };
-	char portal[G511_URL_MAX], venue[G511_URL_MAX];
+	/* a signed URL without the original URL: portal_url + at most ~490 bytes */
+	char portal[G511_URL_MAX + 1024], venue[G511_URL_MAX];
 	struct capport_facts f;
 	struct g511_ctl_grant g;
 	bool can_extend, granted;

@@ -356,9 +356,21 @@ static void derive_from_ifaces(const struct g511_daemon *d, struct g511_conf *co
 		log_warnx("no client prefix on the interfaces: client sources are not checked");
 }
 
-static int resp_conf_build(const struct g511_conf *conf, struct g511_resp_conf *rc)
+/* gw= of the signed portal link: gateway_id, else the state DB's box id. */
+static const char *gateway_id_of(const struct g511_conf *conf, struct g511_state *st,
+				 char id[STATE_BOX_ID_LEN])
 {
-	char err[256], *tmpl = NULL;
+	if (conf->gateway_id[0])
+		return conf->gateway_id;
+	if (st && !state_box_id(st, id))
+		return id;
+	return "gate511";	/* replaced once the state DB is open */
+}
+
+static int resp_conf_build(const struct g511_conf *conf, struct g511_state *st,
+			   struct g511_resp_conf *rc)
+{
+	char err[256], *tmpl = NULL, id[STATE_BOX_ID_LEN];
 	size_t tmpl_len = 0;
 	int ret;
 
@@ -373,6 +385,12 @@ static int resp_conf_build(const struct g511_conf *conf, struct g511_resp_conf *
 	ret = g511_resp_conf_init(rc, conf->portal_url, tmpl, tmpl_len, conf->probes_302, err,
 				  sizeof(err));
 	free(tmpl);
+	if (!ret)
+		ret = g511_resp_conf_brand(rc, conf->network_name, conf->venue_info_url, err,
+					   sizeof(err));
+	if (!ret && conf->portal_sign)
+		ret = g511_resp_conf_sign(rc, gateway_id_of(conf, st, id), conf->portal_sign_key,
+					  err, sizeof(err));
 	if (ret)
 		log_warnx("responder: %s", err);
 	return ret;
@@ -400,13 +418,14 @@ static void resp_conf_node_free(struct resp_conf_node *n)
 	free(n);
 }
 
-static struct g511_resp_conf *resp_conf_new(const struct g511_conf *conf)
+static struct g511_resp_conf *resp_conf_new(const struct g511_conf *conf,
+					     struct g511_state *st)
 {
 	struct resp_conf_node *n = calloc(1, sizeof(*n));
 
 	if (!n)
 		return NULL;
-	if (resp_conf_build(conf, &n->rc)) {
+	if (resp_conf_build(conf, st, &n->rc)) {
 		free(n);
 		return NULL;
 	}
@@ -597,7 +616,7 @@ static void reload(struct g511_daemon *d, const struct options *o)
 			  d->conf_path);
 		return;
 	}
-	rc = resp_conf_new(&next);
+	rc = resp_conf_new(&next, d->state);
 	if (!rc) {
 		log_warnx("%s: responder settings refused; keeping the running config",
 			  d->conf_path);
@@ -743,7 +762,7 @@ int main(int argc, char **argv)
 	if (!d->conf.portal_url[0])
 		fatalx("no portal URL: set portal_url in %s or give --portal-url", o.conf_path);
 
-	rc = resp_conf_new(&d->conf);
+	rc = resp_conf_new(&d->conf, NULL);
 	if (!rc)
 		fatalx("cannot start the responder with this configuration");
 	if (o.check_only) {
@@ -809,6 +828,13 @@ int main(int argc, char **argv)
 		err = radius_init(d);
 	if (err)
 		goto out;
+	if (d->conf.portal_sign && !d->conf.gateway_id[0]) {
+		char id[STATE_BOX_ID_LEN], e[128];
+
+		/* not published yet: the box id is gw= from the first reply on */
+		g511_resp_conf_sign(rc, gateway_id_of(&d->conf, d->state, id),
+				    d->conf.portal_sign_key, e, sizeof(e));
+	}
 	/*
 	 * Every resource held before anything is removed from a map: the
 	 * responder sockets (which may wait for a previous instance's) bind

@@ -109,6 +109,15 @@ static uint64_t mono_s(void)
 	return ts.tv_sec;
 }
 
+/* ts= of the signed portal link: wall-clock, read once per batch. */
+static uint64_t wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec > 0 ? (uint64_t)ts.tv_sec : 0;
+}
+
 static uint64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -230,7 +239,7 @@ struct tx_desc {
  * not used go straight back to the free stack.
  */
 static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
-			 uint64_t now, const struct xdp_desc *d, struct tx_desc *txq,
+			 uint64_t now, uint64_t wall, const struct xdp_desc *d, struct tx_desc *txq,
 			 unsigned int *ntx, struct g511_xsk_counters *c)
 {
 	__u64 base = xsk_umem__extract_addr(d->addr);
@@ -260,7 +269,7 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 	}
 	out.max = nbuf;
 
-	g511_resp_handle(rc, &w->set->key, now, frame, d->len, &out);
+	g511_resp_handle(rc, &w->set->key, now, wall, frame, d->len, &out);
 	c->actions[out.action < G511_RESP__MAX ? out.action : 0]++;
 	if (out.reason > 0 && out.reason < G511_RESP_DROP__MAX)
 		c->drops[out.reason]++;
@@ -339,7 +348,7 @@ static void *worker_main(void *arg)
 		const struct g511_resp_conf *rc;
 		unsigned int ntx = 0;
 		__u32 idx, n;
-		uint64_t now;
+		uint64_t now, wall;
 
 		complete_tx(w);
 		refill(w);
@@ -358,10 +367,11 @@ static void *worker_main(void *arg)
 		}
 		rc = set->rc;
 		now = mono_s();
+		wall = rc->sign ? wall_s() : 0;
 		for (__u32 i = 0; i < n; i++) {
 			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&w->rx, idx + i);
 
-			handle_frame(w, rc, now, d, txq, &ntx, &c);
+			handle_frame(w, rc, now, wall, d, txq, &ntx, &c);
 		}
 		xsk_ring_cons__release(&w->rx, n);
 		c.rx_frames += n;

@@ -370,6 +370,10 @@ static const struct {
 	{ "link", G511_PH_LINK },
 	{ "portal", G511_PH_PORTAL },
 	{ "orig", G511_PH_ORIG },
+	{ "title", G511_PH_TITLE },
+	{ "network", G511_PH_NETWORK },
+	{ "venue", G511_PH_VENUE },
+	{ "venue_link", G511_PH_VENUE_LINK },
 };
 
 static unsigned int line_of(const char *text, size_t off)
@@ -433,7 +437,8 @@ int g511_tmpl_compile(struct g511_tmpl *t, const char *text, size_t len,
 				ph = ph_names[i].ph;
 		if (ph < 0) {
 			snprintf(err, errlen, "line %u: unknown placeholder {{%.*s}} "
-				 "(known: {{link}}, {{portal}}, {{orig}})",
+				 "(known: {{link}}, {{portal}}, {{orig}}, "
+				 "{{title}}, {{network}}, {{venue}}, {{venue_link}})",
 				 line_of(text, pos), (int)(b - a > 40 ? 40 : b - a), text + a);
 			return -EINVAL;
 		}

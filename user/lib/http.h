@@ -6,10 +6,15 @@
  * HTML-escape, and render the admin's page template into a segmented sink
  * (the reply frames' payload areas, or one flat buffer in tests).
  *
- * Template placeholders: {{link}} (portal URL + "?orig=<original URL>",
- * HTML-escaped), {{portal}} (portal URL, HTML-escaped) and {{orig}} (the
- * original URL, HTML-escaped; empty when unknown). Spaces inside the braces
- * are allowed; any other "{{" is an error.
+ * Template placeholders: {{link}} (portal URL + "?orig=<original URL>", or
+ * the signed redirect of portal_url.h when portal_sign_key is set;
+ * HTML-escaped), {{portal}} (portal URL, HTML-escaped), {{orig}} (the
+ * original URL, HTML-escaped; empty when unknown), {{title}} (network_name,
+ * or "Network login required" when unset), {{network}} (network_name, may
+ * be empty), {{venue}} (venue_info_url, HTML-escaped, may be empty) and
+ * {{venue_link}} (<a class="venue" href="venue_info_url">About this
+ * network</a>, or nothing when venue_info_url is unset). Spaces inside the
+ * braces are allowed; any other "{{" is an error.
  */
 #ifndef GATE511_HTTP_H
 #define GATE511_HTTP_H
@@ -109,6 +114,10 @@ enum g511_ph {
 	G511_PH_LINK = 0,
 	G511_PH_PORTAL,
 	G511_PH_ORIG,
+	G511_PH_TITLE,
+	G511_PH_NETWORK,
+	G511_PH_VENUE,
+	G511_PH_VENUE_LINK,
 	G511_PH__MAX,
 };
 

@@ -21,6 +21,7 @@
 #include "g511_wire.h"
 #include "cookie.h"
 #include "csum.h"
+#include "hmac.h"
 #include "responder.h"
 #include "bytes.h"
 
@@ -319,6 +320,8 @@ static size_t fmt_size(char *buf, size_t v)
 
 struct page {
 	bool probe, head;
+	const char *loc;		/* signed: the whole Location, else NULL */
+	size_t loc_len;
 	const struct g511_tmpl *tmpl;
 	const char *text;
 	struct g511_str vals[G511_PH__MAX];
@@ -334,7 +337,9 @@ static size_t page_len(const struct g511_resp_conf *rc, struct page *pg)
 	pg->body_len = g511_tmpl_len(pg->tmpl, pg->vals);
 	pg->clen_len = fmt_size(pg->clen, pg->body_len);
 	pg->hdr_len = SLEN(hdr_common) + pg->clen_len + 4;
-	if (pg->probe)
+	if (pg->probe && pg->loc)
+		pg->hdr_len += SLEN(status_302) + pg->loc_len + 2;
+	else if (pg->probe)
 		pg->hdr_len += SLEN(status_302) + rc->portal_len +
 			       (pg->pct_len ? 6 + pg->pct_len : 0) + 2;
 	else
@@ -345,7 +350,11 @@ static size_t page_len(const struct g511_resp_conf *rc, struct page *pg)
 static void page_render(const struct g511_resp_conf *rc, const struct page *pg,
 			struct g511_sink *s)
 {
-	if (pg->probe) {
+	if (pg->probe && pg->loc) {
+		g511_sink_put(s, status_302, SLEN(status_302));
+		g511_sink_put(s, pg->loc, pg->loc_len);
+		g511_sink_put(s, "\r\n", 2);
+	} else if (pg->probe) {
 		g511_sink_put(s, status_302, SLEN(status_302));
 		g511_sink_put(s, rc->portal_url, rc->portal_len);
 		if (pg->pct_len) {
@@ -372,8 +381,147 @@ static void page_no_orig(const struct g511_resp_conf *rc, struct page *pg)
 	pg->vals[G511_PH_LINK] = (struct g511_str){ rc->portal_html, rc->portal_html_len };
 	pg->vals[G511_PH_PORTAL] = pg->vals[G511_PH_LINK];
 	pg->vals[G511_PH_ORIG] = (struct g511_str){ "", 0 };
+	pg->vals[G511_PH_TITLE] = (struct g511_str){ rc->title_html, rc->title_html_len };
+	pg->vals[G511_PH_NETWORK] = (struct g511_str){ rc->network_html, rc->network_html_len };
+	pg->vals[G511_PH_VENUE] = (struct g511_str){ rc->venue_html, rc->venue_html_len };
+	pg->vals[G511_PH_VENUE_LINK] = (struct g511_str){ rc->venue_link_html,
+							  rc->venue_link_html_len };
 	pg->pct = NULL;
 	pg->pct_len = 0;
+	pg->loc = NULL;
+	pg->loc_len = 0;
+}
+
+/*
+ * The signed redirect of one reply (portal_url.h), built twice over: raw
+ * for the Location header and HTML-escaped for the page. The query's
+ * values are percent-encoded, so '&' is the one byte to escape in it.
+ * The signature's 64 digits are left as placeholders until signed_finish()
+ * fills both copies: the length is known (and the page sized) before the
+ * one HMAC is computed.
+ */
+struct signed_link {
+	char raw[G511_RESP_URL_MAX + 1 + G511_PORTAL_QUERY_MAX];
+	char html[6 * G511_RESP_URL_MAX + 1 + 2 * G511_PORTAL_QUERY_MAX];
+	char pct[G511_ORIG_PCT_MAX];	/* the original URL, percent-encoded */
+	size_t raw_len, html_len, qstart;
+};
+
+static size_t amp_escape(char *dst, const char *src, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (src[i] == '&') {
+			memcpy(dst + o, "&amp;", 5);
+			o += 5;
+		} else {
+			dst[o++] = src[i];
+		}
+	}
+	return o;
+}
+
+static void signed_build(const struct g511_resp_conf *rc, const struct pkt *p,
+			 struct signed_link *sl, size_t url_len, uint64_t wall_s)
+{
+	struct g511_addr client;
+	size_t pre = rc->portal_len + rc->sign_sep_len, q, h;
+
+	memcpy(client.addr, p->tup.saddr, 16);
+	memcpy(sl->raw, rc->portal_url, rc->portal_len);
+	memcpy(sl->raw + rc->portal_len, rc->sign_sep, rc->sign_sep_len);
+	/* p->l2 is the reply's header: its destination is the client's MAC */
+	q = g511_portal_query(sl->raw + pre, sizeof(sl->raw) - pre - G511_PORTAL_SIG_LEN,
+			      rc->gw_pct, rc->gw_pct_len, &client, p->l2, sl->pct, url_len,
+			      wall_s);
+	memcpy(sl->raw + pre + q, "&sig=", 5);
+	memset(sl->raw + pre + q + 5, '0', 64);
+	sl->raw_len = pre + q + G511_PORTAL_SIG_LEN;
+	sl->qstart = rc->sign_qstart;
+
+	memcpy(sl->html, rc->portal_html, rc->portal_html_len);
+	h = rc->portal_html_len;
+	h += amp_escape(sl->html + h, rc->sign_sep, rc->sign_sep_len);
+	h += amp_escape(sl->html + h, sl->raw + pre, sl->raw_len - pre);
+	sl->html_len = h;
+}
+
+static void signed_finish(const struct g511_resp_conf *rc, struct signed_link *sl)
+{
+	char sig[G511_PORTAL_SIG_LEN];
+
+	/* GnuTLS does not fail on SHA-256; if it did, the zeros stay and
+	 * the portal refuses the link: nothing is let through. */
+	if (g511_portal_sig(sig, sl->raw + sl->qstart,
+			    sl->raw_len - G511_PORTAL_SIG_LEN - sl->qstart, rc->sign_key))
+		return;
+	memcpy(sl->raw + sl->raw_len - 64, sig + 5, 64);
+	memcpy(sl->html + sl->html_len - 64, sig + 5, 64);
+}
+
+static void page_signed(struct page *pg, const struct signed_link *sl)
+{
+	pg->vals[G511_PH_LINK] = (struct g511_str){ sl->html, sl->html_len };
+	pg->loc = sl->raw;
+	pg->loc_len = sl->raw_len;
+}
+
+/* The unsigned page: link = portal (HTML) + "?orig=" (HTML) + the URL. */
+static size_t page_fit(const struct g511_resp_conf *rc, const struct g511_http_req *req,
+		       struct page *pg, char *link, char *orig_html, size_t cap)
+{
+	size_t total;
+
+	page_no_orig(rc, pg);
+	if (req->target) {
+		size_t pre = rc->portal_html_len + rc->orig_param_html_len;
+		char *pct = link + pre;
+		size_t pct_len = g511_http_orig_pct(req, pct);
+
+		if (pct_len) {
+			memcpy(link, rc->portal_html, rc->portal_html_len);
+			memcpy(link + rc->portal_html_len, rc->orig_param_html,
+			       rc->orig_param_html_len);
+			pg->vals[G511_PH_LINK] = (struct g511_str){ link, pre + pct_len };
+			pg->pct = pct;
+			pg->pct_len = pct_len;
+			if (pg->tmpl->n_ph[G511_PH_ORIG])
+				pg->vals[G511_PH_ORIG] = (struct g511_str){
+					orig_html, g511_http_orig_html(req, orig_html) };
+		}
+	}
+	total = page_len(rc, pg);
+	if (total > cap && pg->pct_len) {
+		page_no_orig(rc, pg);
+		total = page_len(rc, pg);
+	}
+	return total;
+}
+
+/* The signed page: sized first, then the one HMAC (url= dropped if too big). */
+static size_t page_fit_signed(const struct g511_resp_conf *rc, const struct pkt *p,
+			      const struct g511_http_req *req, struct page *pg,
+			      struct signed_link *sl, char *orig_html, size_t cap,
+			      uint64_t wall_s)
+{
+	size_t url_len = req->target ? g511_http_orig_pct(req, sl->pct) : 0, total;
+
+	page_no_orig(rc, pg);
+	signed_build(rc, p, sl, url_len, wall_s);
+	page_signed(pg, sl);
+	if (url_len && pg->tmpl->n_ph[G511_PH_ORIG])
+		pg->vals[G511_PH_ORIG] = (struct g511_str){
+			orig_html, g511_http_orig_html(req, orig_html) };
+	total = page_len(rc, pg);
+	if (total > cap && url_len) {
+		page_no_orig(rc, pg);
+		signed_build(rc, p, sl, 0, wall_s);
+		page_signed(pg, sl);
+		total = page_len(rc, pg);
+	}
+	signed_finish(rc, sl);
+	return total;
 }
 
 /*
@@ -384,9 +532,12 @@ static void page_no_orig(const struct g511_resp_conf *rc, struct page *pg)
  */
 static int reply_http(const struct g511_resp_conf *rc, const struct pkt *p,
 		      const struct g511_http_req *req, unsigned int mss_idx,
-		      struct g511_resp_out *out)
+		      uint64_t wall_s, struct g511_resp_out *out)
 {
-	char link[6 * G511_RESP_URL_MAX + 40 + G511_ORIG_PCT_MAX];
+	union {
+		char link[6 * G511_RESP_URL_MAX + 40 + G511_ORIG_PCT_MAX];
+		struct signed_link sl;
+	} lb;
 	char orig_html[G511_ORIG_HTML_MAX];
 	size_t hdr = l34_len(p), mss = g511_cookie_mss(p->v6, mss_idx);
 	size_t seg_cap, cap, total, sent, i, n;
@@ -409,31 +560,11 @@ static int reply_http(const struct g511_resp_conf *rc, const struct pkt *p,
 	pg.head = req->method == G511_M_HEAD;
 	pg.tmpl = pg.probe ? &rc->page302 : &rc->page;
 	pg.text = pg.probe ? page302_text : rc->tmpl;
-	page_no_orig(rc, &pg);
-	if (req->target) {
-		/* link = portal (HTML) + "?orig=" (HTML) + percent-encoded URL */
-		size_t pre = rc->portal_html_len + rc->orig_param_html_len;
-		char *pct = link + pre;
-		size_t pct_len = g511_http_orig_pct(req, pct);
-
-		if (pct_len) {
-			memcpy(link, rc->portal_html, rc->portal_html_len);
-			memcpy(link + rc->portal_html_len, rc->orig_param_html,
-			       rc->orig_param_html_len);
-			pg.vals[G511_PH_LINK] = (struct g511_str){ link, pre + pct_len };
-			pg.pct = pct;
-			pg.pct_len = pct_len;
-			if (pg.tmpl->n_ph[G511_PH_ORIG])
-				pg.vals[G511_PH_ORIG] = (struct g511_str){
-					orig_html, g511_http_orig_html(req, orig_html) };
-		}
-	}
 	/* From here on nothing reads the request: the frame may be overwritten. */
-	total = page_len(rc, &pg);
-	if (total > cap && pg.pct_len) {
-		page_no_orig(rc, &pg);
-		total = page_len(rc, &pg);
-	}
+	if (rc->sign)
+		total = page_fit_signed(rc, p, req, &pg, &lb.sl, orig_html, cap, wall_s);
+	else
+		total = page_fit(rc, req, &pg, lb.link, orig_html, cap);
 	g511_sink_init(&sink, out->bufs, hdr, seg_cap, total < cap ? total : cap);
 	page_render(rc, &pg, &sink);
 	sent = sink.pos;
@@ -476,7 +607,7 @@ static int reply_http(const struct g511_resp_conf *rc, const struct pkt *p,
  *   any other ack, with data or FIN        -> RST at seq = their ack (BAD_COOKIE)
  */
 int g511_resp_handle(const struct g511_resp_conf *rc, const struct g511_resp_key *key,
-		     uint64_t now_s, const uint8_t *frame, size_t len,
+		     uint64_t now_s, uint64_t wall_s, const uint8_t *frame, size_t len,
 		     struct g511_resp_out *out)
 {
 	struct g511_http_req req;
@@ -516,7 +647,7 @@ int g511_resp_handle(const struct g511_resp_conf *rc, const struct g511_resp_key
 		switch (req.kind) {
 		case G511_HTTP_REQUEST:
 		case G511_HTTP_PREFIX:
-			return reply_http(rc, &p, &req, (unsigned int)idx, out);
+			return reply_http(rc, &p, &req, (unsigned int)idx, wall_s, out);
 		case G511_HTTP_BINARY:
 			return reply_rst(out, &p, G511_RESP_DROP_NOT_HTTP);
 		default:
@@ -564,18 +695,55 @@ const char *g511_resp_drop_name(int reason)
 /* ---- configuration (not on the per-packet path) ---- */
 
 const char g511_resp_default_template[] =
+	/* etc/511.html, byte for byte (test_responder checks) */
 	"<!DOCTYPE html>\n"
 	"<html lang=\"en\">\n"
 	"<head>\n"
 	"<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<meta http-equiv=\"refresh\" content=\"0; url={{link}}\">\n"
-	"<title>Network login required</title>\n"
+	"<meta http-equiv=\"refresh\" content=\"10; url={{link}}\">\n"
+	"<title>{{title}}</title>\n"
+	"<!-- gate511 login page, at most 16 KiB, no external resources (the client\n"
+	"     is captive). Placeholders, each in double braces: link (the portal link,\n"
+	"     signed when portal_sign_key is set), portal (the bare portal URL), orig\n"
+	"     (the page asked for), title (network_name, or \"Network login required\"),\n"
+	"     network (network_name), venue (venue_info_url), venue_link (a link to it,\n"
+	"     empty when unset). -->\n"
+	"<style>\n"
+	"*{box-sizing:border-box}\n"
+	"html{color-scheme:light dark}\n"
+	"body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;\n"
+	"padding:20px;background:#eef2f7;color:#17202c;\n"
+	"font:17px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,Helvetica,Arial,sans-serif}\n"
+	"main{width:100%;max-width:26rem;padding:2rem 1.5rem;border-radius:1.25rem;\n"
+	"background:#fff;box-shadow:0 10px 30px rgba(23,45,90,.12);text-align:center}\n"
+	".icon{width:4.5rem;height:4.5rem;margin:0 auto 1.25rem;border-radius:50%;\n"
+	"background:#e3ebff;color:#1a5fd6;display:flex;align-items:center;justify-content:center}\n"
+	"h1{margin:0 0 .5rem;font-size:1.55rem;line-height:1.25;overflow-wrap:anywhere}\n"
+	"p{margin:0 0 1.75rem;color:#4b5667}\n"
+	".btn{display:block;padding:.95rem 1.25rem;border-radius:.85rem;background:#1a5fd6;\n"
+	"color:#fff;font-weight:600;font-size:1.1rem;text-decoration:none}\n"
+	".btn:hover,.btn:focus{background:#134bb3}\n"
+	".venue{display:inline-block;margin-top:1.25rem;color:#1a5fd6;font-size:.95rem}\n"
+	"small{display:block;margin-top:1.5rem;color:#7b8596;font-size:.8rem}\n"
+	"@media (prefers-color-scheme:dark){body{background:#0f141b;color:#e9eef5}\n"
+	"main{background:#1a212c;box-shadow:none}p{color:#aab5c5}small{color:#8993a3}\n"
+	".icon{background:#22314d;color:#8fb3ff}.venue{color:#8fb3ff}}\n"
+	"</style>\n"
 	"</head>\n"
 	"<body>\n"
-	"<h1>Network login required</h1>\n"
-	"<p>This network needs you to log in before you can use it.</p>\n"
-	"<p><a href=\"{{link}}\">Continue to the login page</a></p>\n"
+	"<main>\n"
+	"<div class=\"icon\"><svg width=\"38\" height=\"38\" viewBox=\"0 0 24 24\" fill=\"none\"\n"
+	"stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\" aria-hidden=\"true\">\n"
+	"<path d=\"M2 8.8a15 15 0 0 1 20 0\"/><path d=\"M5 12.5a10 10 0 0 1 14 0\"/>\n"
+	"<path d=\"M8.5 16.1a5 5 0 0 1 7 0\"/><circle cx=\"12\" cy=\"19.5\" r=\"1\" fill=\"currentColor\"/>\n"
+	"</svg></div>\n"
+	"<h1>{{title}}</h1>\n"
+	"<p>To use the Internet here, open the login page and accept the terms.</p>\n"
+	"<a class=\"btn\" href=\"{{link}}\">Log in to the network</a>\n"
+	"{{venue_link}}\n"
+	"<small>This page takes you there by itself in a few seconds.</small>\n"
+	"</main>\n"
 	"</body>\n"
 	"</html>\n";
 
@@ -621,12 +789,93 @@ static bool portal_url_ok(const char *url, char *err, size_t errlen)
 	return true;
 }
 
+static const char default_title[] = "Network login required";
+
+/* The page, placeholders expanded without an original URL, fits the bound. */
+static bool body_fits(const struct g511_resp_conf *rc, char *err, size_t errlen)
+{
+	struct page pg;
+	size_t body;
+
+	page_no_orig(rc, &pg);
+	body = g511_tmpl_len(&rc->page, pg.vals);
+	if (body > G511_RESP_BODY_MAX) {
+		snprintf(err, errlen, "the page is %zu bytes once expanded, more than %d",
+			 body, G511_RESP_BODY_MAX);
+		return false;
+	}
+	return true;
+}
+
+int g511_resp_conf_brand(struct g511_resp_conf *rc, const char *network_name,
+			 const char *venue_url, char *err, size_t errlen)
+{
+	static const char a0[] = "<a class=\"venue\" href=\"", a1[] = "\">About this network</a>";
+	size_t n;
+
+	if (!network_name)
+		network_name = "";
+	if (!venue_url)
+		venue_url = "";
+	if (strlen(network_name) >= G511_RESP_NAME_MAX) {
+		snprintf(err, errlen, "network_name is longer than %d bytes",
+			 G511_RESP_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	if (strlen(venue_url) >= G511_RESP_URL_MAX) {
+		snprintf(err, errlen, "venue_info_url is longer than %d bytes",
+			 G511_RESP_URL_MAX - 1);
+		return -EINVAL;
+	}
+	rc->network_html_len = g511_html_escape(rc->network_html, sizeof(rc->network_html),
+						network_name, strlen(network_name));
+	if (rc->network_html_len) {
+		memcpy(rc->title_html, rc->network_html, rc->network_html_len);
+		rc->title_html_len = rc->network_html_len;
+	} else {
+		memcpy(rc->title_html, default_title, sizeof(default_title));
+		rc->title_html_len = sizeof(default_title) - 1;
+	}
+	rc->venue_html_len = g511_html_escape(rc->venue_html, sizeof(rc->venue_html),
+					      venue_url, strlen(venue_url));
+	rc->venue_link_html_len = 0;
+	if (rc->venue_html_len) {
+		n = SLEN(a0);
+		memcpy(rc->venue_link_html, a0, n);
+		memcpy(rc->venue_link_html + n, rc->venue_html, rc->venue_html_len);
+		n += rc->venue_html_len;
+		memcpy(rc->venue_link_html + n, a1, SLEN(a1));
+		rc->venue_link_html_len = n + SLEN(a1);
+	}
+	return body_fits(rc, err, errlen) ? 0 : -EINVAL;
+}
+
+int g511_resp_conf_sign(struct g511_resp_conf *rc, const char *gateway_id,
+			const uint8_t key[G511_PORTAL_KEY_LEN], char *err, size_t errlen)
+{
+	size_t n = strlen(gateway_id);
+	const char *q;
+
+	if (!n || n > G511_PORTAL_GW_MAX) {
+		snprintf(err, errlen, "gateway id must be 1-%d bytes", G511_PORTAL_GW_MAX);
+		return -EINVAL;
+	}
+	rc->gw_pct_len = g511_pct_encode(rc->gw_pct, sizeof(rc->gw_pct), gateway_id, n);
+	memcpy(rc->sign_key, key, G511_PORTAL_KEY_LEN);
+	n = strlen(g511_portal_sep(rc->portal_url));
+	memcpy(rc->sign_sep, g511_portal_sep(rc->portal_url), n + 1);
+	rc->sign_sep_len = n;
+	/* the signed part starts after the first '?' of portal_url + sep */
+	q = strchr(rc->portal_url, '?');
+	rc->sign_qstart = q ? (size_t)(q - rc->portal_url) + 1 : rc->portal_len + 1;
+	rc->sign = true;
+	return 0;
+}
+
 int g511_resp_conf_init(struct g511_resp_conf *rc, const char *portal_url,
 			const char *tmpl, size_t tmpl_len, bool probes_302,
 			char *err, size_t errlen)
 {
-	struct g511_str vals[G511_PH__MAX];
-	size_t body;
 	int ret;
 
 	memset(rc, 0, sizeof(*rc));
@@ -653,16 +902,10 @@ int g511_resp_conf_init(struct g511_resp_conf *rc, const char *portal_url,
 						   sizeof(rc->orig_param_html) - 1,
 						   rc->orig_param, 6);
 	rc->probes_302 = probes_302;
-
-	vals[G511_PH_LINK] = (struct g511_str){ rc->portal_html, rc->portal_html_len };
-	vals[G511_PH_PORTAL] = vals[G511_PH_LINK];
-	vals[G511_PH_ORIG] = (struct g511_str){ "", 0 };
-	body = g511_tmpl_len(&rc->page, vals);
-	if (body > G511_RESP_BODY_MAX) {
-		snprintf(err, errlen, "the page is %zu bytes once expanded, more than %d",
-			 body, G511_RESP_BODY_MAX);
+	memcpy(rc->title_html, default_title, sizeof(default_title));
+	rc->title_html_len = sizeof(default_title) - 1;
+	if (!body_fits(rc, err, errlen))
 		return -EINVAL;
-	}
 
 	rc->tmpl = malloc(tmpl_len + 1);
 	if (!rc->tmpl) {
@@ -677,6 +920,7 @@ int g511_resp_conf_init(struct g511_resp_conf *rc, const char *portal_url,
 
 void g511_resp_conf_free(struct g511_resp_conf *rc)
 {
+	memset(rc->sign_key, 0, sizeof(rc->sign_key));
 	free(rc->tmpl);
 	rc->tmpl = NULL;
 	rc->tmpl_len = 0;

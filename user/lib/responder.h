@@ -5,8 +5,15 @@
  * reply frames out, checksums included. Stateless TCP with SYN cookies
  * (cookie.h): SYN -> SYN-ACK; request -> 511 page (or 302 for OS probes)
  * with FIN, all segments at once; client FIN -> ACK; bad cookie or not
- * HTTP -> RST. No rings, sockets, clocks, threads or globals: the time
+ * HTTP -> RST. No rings, sockets, clocks, threads or globals: the times
  * and the secret are arguments, so the same input gives the same bytes.
+ *
+ * With a portal signing key (g511_resp_conf_sign()) the page's link and the
+ * probes' Location are the signed redirect of portal_url.h: the client's
+ * address from the IP header, its MAC from the Ethernet source, the
+ * original URL, ts = the wall-clock seconds given, one HMAC per reply.
+ * When the reply with the original URL would not fit the client's window
+ * (or the buffers), url= is sent empty and signed that way.
  *
  * Segments that carry no request and are not plainly foreign (printable
  * text not starting with a method) may be the rest of a request split over
@@ -21,12 +28,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "http.h"
+#include "portal_url.h"
 #include "g511_wire.h"
 
 #define G511_RESP_URL_MAX	512
 #define G511_RESP_WINDOW	65535	/* our window; no window scaling */
 #define G511_RESP_TTL		64
 #define G511_RESP_BODY_MAX	32768	/* page without the original URL */
+#define G511_RESP_NAME_MAX	64	/* network_name, NUL included */
 /* Largest L2+L3+TCP header of a reply: Ethernet, 2 tags, IPv6, TCP + MSS. */
 #define G511_RESP_HDR_MAX	\
 	(G511_ETH_HLEN + G511_VLAN_HLEN * G511_MAX_VLAN_TAGS + 40 + 24)
@@ -45,6 +54,24 @@ struct g511_resp_conf {			/* built once at start / on reload */
 	size_t orig_param_html_len;
 	struct g511_tmpl page;		/* tmpl compiled */
 	struct g511_tmpl page302;	/* the 302's tiny body */
+	/* Page text from network_name / venue_info_url (g511_resp_conf_brand()). */
+	char title_html[6 * G511_RESP_NAME_MAX + 32];
+	size_t title_html_len;
+	char network_html[6 * G511_RESP_NAME_MAX];
+	size_t network_html_len;
+	char venue_html[6 * G511_RESP_URL_MAX];
+	size_t venue_html_len;
+	char venue_link_html[6 * G511_RESP_URL_MAX + 64];
+	size_t venue_link_html_len;
+	/* Signed redirect (g511_resp_conf_sign()); off when !sign. */
+	bool sign;
+	uint8_t sign_key[G511_PORTAL_KEY_LEN];
+	char gw_pct[3 * G511_PORTAL_GW_MAX];
+	size_t gw_pct_len;
+	char sign_sep[2];		/* "?", "&" or "" after portal_url */
+	size_t sign_sep_len;
+	size_t sign_qstart;		/* where the signed query starts in
+					 * portal_url + sign_sep */
 };
 
 /*
@@ -58,6 +85,21 @@ int g511_resp_conf_init(struct g511_resp_conf *rc, const char *portal_url,
 			const char *tmpl, size_t tmpl_len, bool probes_302,
 			char *err, size_t errlen);
 void g511_resp_conf_free(struct g511_resp_conf *rc);
+
+/*
+ * The network's name and venue page for {{title}}, {{network}}, {{venue}}
+ * and {{venue_link}}; either may be NULL or "". After conf_init. Returns 0
+ * or -EINVAL with the reason (too long, the page over G511_RESP_BODY_MAX).
+ */
+int g511_resp_conf_brand(struct g511_resp_conf *rc, const char *network_name,
+			 const char *venue_url, char *err, size_t errlen);
+
+/*
+ * Sign the portal link (portal_url.h) with key, gw= gateway_id (at most
+ * G511_PORTAL_GW_MAX bytes). After conf_init. Returns 0 or -EINVAL.
+ */
+int g511_resp_conf_sign(struct g511_resp_conf *rc, const char *gateway_id,
+			const uint8_t key[G511_PORTAL_KEY_LEN], char *err, size_t errlen);
 
 /*
  * Read a template file (a regular file of at most G511_TMPL_MAX bytes) into
@@ -127,10 +169,12 @@ struct g511_resp_out {
  * give buffers of at least G511_RESP_HDR_MAX + 1460 bytes for full-size
  * segments. out->bufs[0] may be the frame itself (reply in place): all that
  * is needed from the request is read before the first byte is written.
- * Thread-safe (rc and key are only read); uses about 24 KiB of stack.
+ * now_s is the cookies' clock (monotonic seconds), wall_s wall-clock Unix
+ * seconds (ts= of the signed redirect; unused when rc does not sign).
+ * Thread-safe (rc and key are only read); uses about 48 KiB of stack.
  */
 int g511_resp_handle(const struct g511_resp_conf *rc, const struct g511_resp_key *key,
-		     uint64_t now_s, const uint8_t *frame, size_t len,
+		     uint64_t now_s, uint64_t wall_s, const uint8_t *frame, size_t len,
 		     struct g511_resp_out *out);
 
 #endif /* GATE511_RESPONDER_H */
