@@ -68,7 +68,8 @@ CONF
 [ $HAVE_API = 1 ] && printf 'api_listen = 127.0.0.1:9080\napi_key = portal:%s\n' "$API_SECRET" \
 	>> "$TMP/gate511.conf"
 chmod 600 "$TMP/gate511.conf"	# it holds the signing key and the API secret
-nsenter --net=$GW build/gate511d -f -i ${P}g0 -c "$TMP/gate511.conf" >"$TMP/gate511d.log" 2>&1 &
+nsenter --net=$GW build/gate511d -f -i ${P}g0 -c "$TMP/gate511.conf" -o bpf/gate511.bpf.o \
+	>"$TMP/gate511d.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do [ -S "$TMP/ctl.sock" ] && break; sleep 0.1; done
 sleep 0.3
@@ -131,6 +132,8 @@ fi
 step "Stop gate511d: the program and maps stay, enforcement goes on"
 kill "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null
 sed 's/^/  [log] /' "$TMP/gate511d.log" | tail -n 3
-show nsenter --net=$CL curl -s -m 2 -o /dev/null -w 'HTTP %{http_code} (000: dropped, nobody answers port 80)\n' http://10.52.0.2/
+show nsenter --net=$CL curl -s -m 2 -o /dev/null -w 'HTTP %{http_code} (the client the portal let in: still in)\n' http://10.52.0.2/
+nsenter --net=$CL ip addr add 10.51.0.3/24 dev ${P}c0
+show nsenter --net=$CL curl -s -m 2 -o /dev/null --interface 10.51.0.3 -w 'HTTP %{http_code} (another, unauthenticated: 000, dropped: nobody answers port 80)\n' http://10.52.0.2/
 
 step "Tear down"
