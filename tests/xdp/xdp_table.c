@@ -80,6 +80,7 @@ struct xdp_case {
 	__u32 gso_segs;			/* tc: the skb is a GSO one of this many */
 	/* l3_len: the frame's L3 bytes, as the harness reads its headers */
 	bool (*check)(const struct harness *h, __u32 l3_len, __u64 t0);
+	const char *vector;		/* the input, if not <name>.pcap */
 };
 
 static const char *const stat_names[] = G511_STAT_NAMES;
@@ -683,6 +684,123 @@ static bool check_tc_used_up(const struct harness *h, __u32 l3, __u64 t0)
 	return grant_is(h, CLIENT4, 1, 60000, 1, QUOTA - 60000);
 }
 
+/* ---- upload policing (token bucket in XDP) ---- */
+
+#define RATE_UP		8000000ULL	/* 1 MB/s: burst 100 ms = 100000 bytes */
+#define RATE_BURST	100000ULL
+#define RATE_FUTURE	(3600 * NSEC_PER_SEC)
+
+/*
+ * The program's clock is BOOTTIME through boot_offset_ns, so the config
+ * carries it; a stamp an hour ahead means "no refill" (signed difference).
+ */
+static int rate_grant(const struct harness *h, bool mac, __u64 rate, __u64 tokens,
+		      __u64 stamp)
+{
+	struct g511_config cfg = { .boot_offset_ns = boot_minus_mono_ns() };
+	struct g511_grant g = { .rate_up_bps = rate, .up_tokens = tokens, .up_stamp_ns = stamp };
+	struct g511_mac key = {};
+	__u32 k0 = 0;
+
+	if (bpf_map_update_elem(h->config_fd, &k0, &cfg, BPF_ANY))
+		return -errno;
+	if (!mac)
+		return grant_put(h, CLIENT4, &g);
+	memcpy(key.mac, device_mac, 6);
+	return bpf_map_update_elem(h->macs_fd, &key, &g, BPF_NOEXIST) ? -errno : 0;
+}
+
+static int setup_rate_within(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 5000, boottime_ns() + RATE_FUTURE);
+}
+
+static int setup_rate_over(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 10, boottime_ns() + RATE_FUTURE);
+}
+
+static int setup_rate_mac_over(const struct harness *h)
+{
+	return rate_grant(h, true, RATE_UP, 10, boottime_ns() + RATE_FUTURE);
+}
+
+/* Empty, but the last refill long ago: a full bucket again. */
+static int setup_rate_refilled(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 0, 1);
+}
+
+/* Empty, last refill 50 ms ago: about 50000 bytes came back. */
+static int setup_rate_refill_part(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 0, boottime_ns() - 50 * 1000 * 1000ULL);
+}
+
+/* More tokens than the burst (the rate was lowered): clamped to it. */
+static int setup_rate_lowered(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 50 * RATE_BURST, boottime_ns() + RATE_FUTURE);
+}
+
+/* 8 kbit/s: 100 ms would be 100 bytes; the burst is one full frame. */
+static int setup_rate_min_burst(const struct harness *h)
+{
+	return rate_grant(h, false, 8000, 0, 1);
+}
+
+static bool rate_is(const struct harness *h, __u64 lo, __u64 hi, __u64 packets, __u64 bytes)
+{
+	struct g511_grant g;
+	bool ok = true;
+
+	if (!ASSERT_EQ(grant_get(h, CLIENT4, &g), 0, "grant still there"))
+		return false;
+	if (g.up_tokens < lo || g.up_tokens > hi) {
+		fprintf(stderr, "  up_tokens %llu, want %llu..%llu\n",
+			(unsigned long long)g.up_tokens, (unsigned long long)lo,
+			(unsigned long long)hi);
+		ok = false;
+	}
+	ok &= ASSERT_EQ(g.packets, packets, "grant packets");
+	ok &= ASSERT_EQ(g.bytes, bytes, "grant bytes (L3)");
+	return ok;
+}
+
+static bool check_rate_within(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return rate_is(h, 5000 - l3, 5000 - l3, 1, l3);
+}
+
+static bool check_rate_over(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	(void)t0;
+	return rate_is(h, 10, 10, 0, 0);
+}
+
+static bool check_rate_full(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return rate_is(h, RATE_BURST - l3, RATE_BURST - l3, 1, l3);
+}
+
+/* 50 ms at 1 MB/s, give or take the coarse clock's lag */
+static bool check_rate_part(const struct harness *h, __u32 l3, __u64 t0)
+{
+	__u64 slack = COARSE_SLACK_NS / 1000;	/* bytes in the slack at 1 MB/s */
+
+	(void)t0;
+	return rate_is(h, 50000 - slack - l3, 50000 + slack, 1, l3);
+}
+
+static bool check_rate_min_burst(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return rate_is(h, 1514 - l3, 1514 - l3, 1, l3);
+}
+
 /* ---- the table ---- */
 
 /* Row: name, setup (NULL: empty maps and all-zero config), verdict + stat. */
@@ -882,6 +1000,23 @@ static const struct xdp_case cases[] = {
 	  .event = G511_EV_GRANT_QUOTA },
 	{ "quota_mac_used_up", setup_quota_mac, DROP(DROP_UNAUTH),
 	  .event = G511_EV_GRANT_QUOTA },
+
+	/* upload rate: a token bucket of L3 bytes, burst 100 ms at the rate */
+	{ "rate_up_within", setup_rate_within, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_within },
+	{ "rate_up_over", setup_rate_over, .vector = "auth_v4_client", DROP(DROP_RATE),
+	  .check = check_rate_over },
+	{ "rate_up_over_http", setup_rate_over, .vector = "http_v4", DROP(DROP_RATE),
+	  .check = check_rate_over },
+	{ "rate_up_mac_over", setup_rate_mac_over, .vector = "mac_device_pppoe", DROP(DROP_RATE) },
+	{ "rate_up_refilled", setup_rate_refilled, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_full },
+	{ "rate_up_refill_part", setup_rate_refill_part, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_part },
+	{ "rate_up_lowered", setup_rate_lowered, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_full },
+	{ "rate_up_min_burst", setup_rate_min_burst, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_min_burst },
 
 	/* TC egress: download counted by destination, L3 bytes */
 	{ "tc_down_v4", setup_grant_v4, TC_PASS(PASS_CLIENT), .check = check_tc_v4 },
@@ -1088,7 +1223,7 @@ static enum case_outcome case_run(const struct harness *h,
 	bool ok = true;
 	__u64 t0;
 
-	len = frame_read(h, c->name, in + META_LEN, FRAME_MAX);
+	len = frame_read(h, c->vector ? c->vector : c->name, in + META_LEN, FRAME_MAX);
 	if (!ASSERT_TRUE(len >= 0, "read input vector"))
 		return CASE_FAIL;
 	if (len < 14) {
