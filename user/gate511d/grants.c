@@ -22,6 +22,9 @@
 #include "runtime.h"
 #include "state.h"
 
+/* The largest rate the datapath enforces exactly (bpf/gate511.bpf.c). */
+#define G511_RATE_MAX_BPS	100000000000ULL
+
 int grant_spec_check(const struct grant_spec *spec, const struct g511_config *x,
 		     const char **why)
 {
@@ -55,14 +58,14 @@ int grant_spec_check(const struct grant_spec *spec, const struct g511_config *x,
 		return -EINVAL;
 	}
 	/*
-	 * Fail closed: rates are in the contract, but this datapath does
-	 * not enforce them yet, and a grant that says "10 Mbit/s" and gives
-	 * unlimited access would be a silent bypass. Byte quotas are
-	 * enforced by both programs (include/gate511.h, struct g511_grant).
+	 * Rates are enforced by both programs (XDP polices the upload, the
+	 * TC egress program shapes the download). The XDP token bucket's
+	 * refill is exact up to ~147 Gbit/s (bpf/gate511.bpf.c,
+	 * rate_up_take()): past that a rate would not be what it says.
 	 */
-	if (spec->rate_up_bps || spec->rate_down_bps) {
-		*why = "rate limits are not enforced by this datapath yet";
-		return -EOPNOTSUPP;
+	if (spec->rate_up_bps > G511_RATE_MAX_BPS || spec->rate_down_bps > G511_RATE_MAX_BPS) {
+		*why = "rate above 100 Gbit/s, more than the datapath can police";
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -469,6 +472,12 @@ int grants_set_r(struct g511_daemon *d, const struct g511_client *client,
 		nv.quota_bytes = live.quota_bytes;
 		nv.rate_up_bps = live.rate_up_bps;
 		nv.rate_down_bps = live.rate_down_bps;
+		/* a new rate starts afresh: a full upload bucket, no download
+		 * backlog scheduled at the old rate (the programs' state) */
+		if (a->set & GRANT_SET_RATE_UP)
+			nv.up_tokens = nv.up_stamp_ns = 0;
+		if (a->set & GRANT_SET_RATE_DOWN)
+			nv.down_next_ns = 0;
 		nv.grant_id = rec.id;
 		err = map_txn_update(&txn, v.fds[i], &v.key, v.key_size, &nv, sizeof(nv));
 	}
