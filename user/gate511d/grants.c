@@ -19,6 +19,7 @@
 #include "log.h"
 #include "maps.h"
 #include "revoke.h"
+#include "shaping.h"
 #include "runtime.h"
 #include "state.h"
 
@@ -174,6 +175,8 @@ int grants_allow_r(struct g511_daemon *d, const struct grant_spec *spec,
 	g511_clock_now(&now);
 	client_maps_get(d, &cm);
 	err = grant_spec_check(spec, &d->conf.xdp, &why);
+	if (!err && spec->rate_down_bps)
+		shaping_want(d);
 	if (!err && spec->client.kind == G511_CLIENT_MAC)
 		err = config_filter_widen_locked(d, G511_MAP_ID_MACS, spec->client.key);
 	if (!err)
@@ -336,6 +339,8 @@ int grants_import_r(struct g511_daemon *d, const struct grant_spec *specs,
 		err = grant_spec_check(&specs[i], &d->conf.xdp, &why);
 		if (err)
 			*failed_at = i;
+		else if (specs[i].rate_down_bps)
+			shaping_want(d);
 	}
 	for (i = 0; i < n && !err; i++)
 		if (specs[i].client.kind == G511_CLIENT_MAC)
@@ -451,6 +456,8 @@ int grants_set_r(struct g511_daemon *d, const struct g511_client *client,
 	err = grant_spec_check(&check, &d->conf.xdp, &why);
 	if (err)
 		goto out;
+	if (check.rate_down_bps)
+		shaping_want(d);
 
 	/* the row is replaced (it gets a new id, so the maps are told the new
 	 * grant_id): created, the session id and the origin stay */

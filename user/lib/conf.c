@@ -489,7 +489,8 @@ enum conf_key {
 	K_LOCAL_ADDRS, K_GARDEN, K_CLIENT_NETS, K_PORTAL_GROUP, K_ADMIN_GROUP,
 	K_INTERFACE, K_CAPPORT_LISTEN, K_API_LISTEN, K_METRICS_LISTEN, K_TLS_CERT,
 	K_TLS_KEY, K_API_CLIENT_CA, K_API_KEYS, K_API_KEY, K_PORTAL_SIGN_KEY,
-	K_VENUE_INFO_URL, K_NETWORK_NAME, K_GATEWAY_ID, K_CAN_EXTEND_SESSION, K__MAX,
+	K_VENUE_INFO_URL, K_NETWORK_NAME, K_GATEWAY_ID, K_CAN_EXTEND_SESSION, K_SHAPING,
+	K__MAX,
 };
 
 static const char *const conf_keys[K__MAX] = {
@@ -525,11 +526,13 @@ static const char *const conf_keys[K__MAX] = {
 	[K_NETWORK_NAME] = "network_name",
 	[K_GATEWAY_ID] = "gateway_id",
 	[K_CAN_EXTEND_SESSION] = "can_extend_session",
+	[K_SHAPING] = "shaping",
 };
 
 static const char *const https_names[] = { "rst", "drop", NULL };
 static const char *const dns_names[] = { "resolvers", "any", "none", NULL };
 static const char *const vlan_names[] = { "allow", "drop", NULL };
+static const char *const shaping_names[] = { "auto", "off", NULL };
 
 static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 {
@@ -611,6 +614,8 @@ static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 		return parse_garden(p, key, v);
 	case K_CLIENT_NETS:
 		return parse_client_nets(p, key, v);
+	case K_SHAPING:
+		return parse_choice(p, key, v, shaping_names, &c->shaping);
 	default:
 		return conf_error(p, "internal: key %d", k);
 	}
