@@ -697,8 +697,8 @@ static bool check_tc_used_up(const struct harness *h, __u32 l3, __u64 t0)
 
 /* ---- upload policing (token bucket in XDP) ---- */
 
-#define RATE_UP		8000000ULL	/* 1 MB/s: burst 100 ms = 100000 bytes */
-#define RATE_BURST	100000ULL
+#define RATE_UP		8000000ULL	/* 1 MB/s: burst 250 ms = 250000 bytes */
+#define RATE_BURST	250000ULL
 #define RATE_FUTURE	(3600 * NSEC_PER_SEC)
 
 /*
@@ -754,7 +754,7 @@ static int setup_rate_lowered(const struct harness *h)
 	return rate_grant(h, false, RATE_UP, 50 * RATE_BURST, boottime_ns() + RATE_FUTURE);
 }
 
-/* 8 kbit/s: 100 ms would be 100 bytes; the burst is one full frame. */
+/* 8 kbit/s: 250 ms would be 250 bytes; the burst is one full frame. */
 static int setup_rate_min_burst(const struct harness *h)
 {
 	return rate_grant(h, false, 8000, 0, 1);
@@ -1115,7 +1115,7 @@ static const struct xdp_case cases[] = {
 	{ "quota_mac_used_up", setup_quota_mac, DROP(DROP_UNAUTH),
 	  .event = G511_EV_GRANT_QUOTA },
 
-	/* upload rate: a token bucket of L3 bytes, burst 100 ms at the rate */
+	/* upload rate: a token bucket of L3 bytes, burst 250 ms at the rate */
 	{ "rate_up_within", setup_rate_within, .vector = "auth_v4_client", PASS(PASS_CLIENT),
 	  .check = check_rate_within },
 	{ "rate_up_over", setup_rate_over, .vector = "auth_v4_client", DROP(DROP_RATE),
