@@ -22,8 +22,9 @@
  * packet of a rated grant gets skb->tstamp = the time it may leave
  * (tc_edt()), and the fq qdisc that gate511d installs as the link's root
  * (user/gate511d/shaping.c) holds it until then. Without fq the stamp is
- * ignored and the rate not enforced. Packets to unlimited clients keep
- * their tstamp untouched.
+ * ignored, but the drop horizon still holds the rate on average: a
+ * policer 2 s deep (bursts pass unpaced). Packets to unlimited clients
+ * keep their tstamp untouched.
  *
  * Verdicts: exactly one G511_TC_* counter per packet. Pass is
  * TC_ACT_UNSPEC (TCX_NEXT under a tcx link): a filter or program after

@@ -284,8 +284,8 @@ void shaping_check(struct g511_daemon *d, struct g511_iface *ifc)
 	if (err == -ENOENT)
 		return;		/* no root qdisc yet (the link is down): later */
 	if (err) {
-		say(ifc, SAID_FAILED, "cannot read the qdiscs (%s): download rates are not "
-		    "enforced", strerror(-err));
+		say(ifc, SAID_FAILED, "cannot read the qdiscs (%s): download rates are only "
+		    "policed", strerror(-err));
 		return;
 	}
 	if (!strcmp(q.root.kind, "fq") || (!strcmp(q.root.kind, "mq") && all_kids_fq(&q))) {
@@ -299,13 +299,20 @@ void shaping_check(struct g511_daemon *d, struct g511_iface *ifc)
 		err = qdisc_op(ifc->ifindex, RTM_NEWQDISC, TC_H_ROOT, SHAPING_HANDLE, "fq");
 	} else {
 		say(ifc, SAID_REFUSED, "the root qdisc is an admin's %s (handle %x:), not fq: "
-		    "not replaced, download rates are not enforced (shaping = auto)",
+		    "not replaced, download rates are only policed (shaping = auto)",
 		    q.root.kind, TC_H_MAJ(q.root.handle) >> 16);
+		return;
+	}
+	if (err == -ENOENT) {
+		/* "Specified qdisc kind is unknown": no CONFIG_NET_SCH_FQ */
+		say(ifc, SAID_FAILED, "this kernel has no fq qdisc: download rates are not "
+		    "paced, only policed (gate511_tc drops what would leave more than 2 s "
+		    "late)");
 		return;
 	}
 	if (err) {
 		say(ifc, SAID_FAILED, "cannot install fq over the default %s qdisc (%s): "
-		    "download rates are not enforced", q.root.kind, strerror(-err));
+		    "download rates are only policed", q.root.kind, strerror(-err));
 		return;
 	}
 	say(ifc, SAID_FQ, "installed fq as the root qdisc (was the default %s): download "
