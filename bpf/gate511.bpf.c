@@ -407,37 +407,116 @@ static __always_inline __u64 l3_len(const struct pkt *p)
 }
 
 /*
+ * Upload policing (rate_up_bps): a token bucket per grant, in L3 bytes as
+ * the counters. It holds up to a burst of 250 ms at the rate (at least
+ * one full frame) and refills from up_stamp_ns on the clock of
+ * now_boot_ns(); a packet takes its length, and one that finds fewer
+ * tokens is dropped (drop_rate) and not counted. A grant the daemon just
+ * wrote (up_stamp_ns 0) starts with a full bucket.
+ *
+ * Why 250 ms: a TCP sender that overruns a policer loses a run of
+ * packets and often waits out a retransmission timeout, at least 200 ms
+ * on Linux. A bucket shallower than that overflows during the wait and
+ * its tokens are lost: with 100 ms, iperf3 on the test bed (RTT ~50 us)
+ * got 46 % of a 5 Mbit/s rate; with 250 ms, 98 % (tests/e2e/57_rate.sh).
+ * On longer paths (RTT of tens of ms) TCP settles inside the bucket.
+ *
+ * Several CPUs may police one grant at once, with plain loads and stores:
+ * each stores a value computed from its own single load of up_tokens,
+ * either a refill clamped to the burst or a count it checked to be at
+ * least the packet's length, so up_tokens stays in [0, burst] whatever
+ * the interleaving: it never wraps. A race can only lose an update: a
+ * debit (one extra packet per CPU in the race) or, when one CPU refills
+ * from a stamp another just moved, a refill counted twice (clamped to one
+ * burst). The CPUs' clocks may disagree by a tick or two (now_boot_ns());
+ * a stamp in the future refills nothing (signed difference).
+ *
+ * The refill is elapsed times rate/8 bytes per second, exact below 147
+ * Gbit/s (the daemon refuses rates above 100 Gbit/s); after a second or
+ * more without a refill the bucket is full (at rates under 121 kbit/s the
+ * one-frame burst would take longer). The stamp moves only when a whole
+ * byte was added, so the coarse clock's ticks lose nothing at low rates.
+ */
+#define RATE_BURST_DIV		4		/* burst: 1/4 s = 250 ms at the rate */
+#define RATE_BURST_MIN		1514		/* bytes, one full Ethernet frame */
+#define RATE_REFILL_MAX_NS	1000000000ULL	/* idle a second: the bucket is full */
+
+static __always_inline __u64 rate_burst(__u64 bps)
+{
+	__u64 b = bps / 8 / RATE_BURST_DIV;
+
+	return b < RATE_BURST_MIN ? RATE_BURST_MIN : b;
+}
+
+static __always_inline bool rate_up_take(struct g511_grant *g, __u64 len, __u64 now)
+{
+	__u64 rate = g->rate_up_bps, burst = rate_burst(rate);
+	__u64 tokens = *(volatile __u64 *)&g->up_tokens;
+	__s64 elapsed = (__s64)(now - g->up_stamp_ns);
+	__u64 add;
+
+	if (elapsed > 0) {
+		add = (__u64)elapsed > RATE_REFILL_MAX_NS ? burst :
+			(__u64)elapsed * (rate >> 3) / 1000000000ULL;
+		if (add) {
+			tokens = tokens + add > burst || tokens + add < tokens ?
+				burst : tokens + add;
+			g->up_stamp_ns = now;
+		}
+	}
+	if (tokens > burst)	/* the rate was lowered since */
+		tokens = burst;
+	if (tokens < len) {
+		g->up_tokens = tokens;
+		return false;
+	}
+	g->up_tokens = tokens - len;
+	return true;
+}
+
+/* What grant_holds() found. */
+enum grant_hold {
+	GRANT_NONE = 0,		/* no grant holds: as if there were none */
+	GRANT_OK,		/* passes, counted */
+	GRANT_OVER_RATE,	/* holds, but over its upload rate: drop */
+};
+
+/*
  * Grant check for an entry of g511_clients or g511_macs. Counts why a found
  * grant does not hold; on success updates the grant's counters. A grant
  * whose quota is used up (both directions, see struct g511_grant) holds no
- * more: the client is treated as one without a grant.
+ * more: the client is treated as one without a grant. One over its upload
+ * rate still holds, but the packet is dropped (and not counted).
  */
-static __always_inline bool grant_holds(struct g511_grant *g, const struct pkt *p,
-					const struct g511_config *cfg)
+static __always_inline enum grant_hold grant_holds(struct g511_grant *g, const struct pkt *p,
+						   const struct g511_config *cfg)
 {
-	__u64 now = now_boot_ns(cfg);
+	__u64 now = now_boot_ns(cfg), len;
 
 	if (g->expires_ns && now >= g->expires_ns) {
 		stat_inc(G511_EV_GRANT_EXPIRED);
-		return false;
+		return GRANT_NONE;
 	}
 	if (g->idle_ns && now > g->last_seen_ns + g->idle_ns) {
 		stat_inc(G511_EV_GRANT_IDLE);
-		return false;
+		return GRANT_NONE;
 	}
 	if ((g->flags & G511_GRANT_F_MAC_BOUND) && !mac_eq(g->mac, p->eth->h_source)) {
 		stat_inc(G511_EV_MAC_MISMATCH);
-		return false;
+		return GRANT_NONE;
 	}
 	if (g->quota_bytes && g->bytes + g->bytes_down >= g->quota_bytes) {
 		stat_inc(G511_EV_GRANT_QUOTA);
-		return false;
+		return GRANT_NONE;
 	}
+	len = l3_len(p);
+	if (g->rate_up_bps && !rate_up_take(g, len, now))
+		return GRANT_OVER_RATE;
 	g->packets++;	/* plain: see struct g511_grant */
-	__sync_fetch_and_add(&g->bytes, l3_len(p));
+	__sync_fetch_and_add(&g->bytes, len);
 	if (now - g->last_seen_ns > LAST_SEEN_GRANULARITY_NS)
 		g->last_seen_ns = now;
-	return true;
+	return GRANT_OK;
 }
 
 /* Bit b of a G511_FILTER_BITS-bit prefilter of g511_config. */
@@ -446,8 +525,8 @@ static __always_inline bool filter_has(const __u8 *bits, __u8 b)
 	return bits[b >> 3] & (1U << (b & 7));
 }
 
-static __always_inline bool src_mac_authorized(const struct pkt *p,
-					       const struct g511_config *cfg)
+static __always_inline enum grant_hold src_mac_authorized(const struct pkt *p,
+							   const struct g511_config *cfg)
 {
 	struct g511_mac key = {};
 	struct g511_grant *g;
@@ -455,10 +534,10 @@ static __always_inline bool src_mac_authorized(const struct pkt *p,
 	/* no MAC grant ends in this octet: the lookup would miss */
 	if ((cfg->filtered & G511_FILTER_MACS) &&
 	    !filter_has(cfg->mac_filter, p->eth->h_source[ETH_ALEN - 1]))
-		return false;
+		return GRANT_NONE;
 	__builtin_memcpy(key.mac, p->eth->h_source, ETH_ALEN);
 	g = bpf_map_lookup_elem(&g511_macs, &key);
-	return g && grant_holds(g, p, cfg);
+	return g ? grant_holds(g, p, cfg) : GRANT_NONE;
 }
 
 static __always_inline bool addr_eq(const struct g511_addr *a, const struct g511_addr *b)
@@ -852,6 +931,7 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	};
 	const struct g511_config *cfg;
 	struct g511_grant *grant;
+	enum grant_hold hold;
 	bool unspec;
 	int err;
 
@@ -870,8 +950,11 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	if (p.eth_proto == G511_ETH_P_ARP)
 		VERDICT(G511_STAT_PASS_ARP, XDP_PASS);
 	if (p.eth_proto != G511_ETH_P_IP && p.eth_proto != G511_ETH_P_IPV6) {
-		if (src_mac_authorized(&p, cfg))
+		hold = src_mac_authorized(&p, cfg);
+		if (hold == GRANT_OK)
 			VERDICT(G511_STAT_PASS_MAC, XDP_PASS);
+		if (hold == GRANT_OVER_RATE)
+			DROP(G511_STAT_DROP_RATE);
 		DROP(G511_STAT_DROP_UNAUTH);
 	}
 
@@ -884,10 +967,16 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	/* Authorized: the source address, else the source MAC, holds a grant. */
 	grant = bpf_map_lookup_elem(&g511_clients, &p.src);
 	bench_stage(G511_BENCH_LOOKUP, grant);
-	if (grant && grant_holds(grant, &p, cfg))
+	hold = grant ? grant_holds(grant, &p, cfg) : GRANT_NONE;
+	if (hold == GRANT_OK)
 		VERDICT(G511_STAT_PASS_CLIENT, XDP_PASS);
-	if (src_mac_authorized(&p, cfg))
+	if (hold == GRANT_OVER_RATE)
+		DROP(G511_STAT_DROP_RATE);
+	hold = src_mac_authorized(&p, cfg);
+	if (hold == GRANT_OK)
 		VERDICT(G511_STAT_PASS_MAC, XDP_PASS);
+	if (hold == GRANT_OVER_RATE)
+		DROP(G511_STAT_DROP_RATE);
 	bench_stage(G511_BENCH_GRANT, p.l4_proto);
 
 	/* Unauthenticated from here on: only what the portal needs. */

@@ -17,9 +17,18 @@
  * again, so it gets what a captive client gets (tc_captive_reply()), and
  * the rest of its download is dropped: a transfer in progress stops.
  *
+ * Download rates (rate_down_bps) are shaped by earliest departure time,
+ * as the kernel's TCP pacing and Cilium's bandwidth manager do: each
+ * packet of a rated grant gets skb->tstamp = the time it may leave
+ * (tc_edt()), and the fq qdisc that gate511d installs as the link's root
+ * (user/gate511d/shaping.c) holds it until then. Without fq the stamp is
+ * ignored, but the drop horizon still holds the rate on average: a
+ * policer 2 s deep (bursts pass unpaced). Packets to unlimited clients
+ * keep their tstamp untouched.
+ *
  * Verdicts: exactly one G511_TC_* counter per packet. Pass is
  * TC_ACT_UNSPEC (TCX_NEXT under a tcx link): a filter or program after
- * ours still runs; for rates, a later program sets skb->tstamp here.
+ * ours still runs.
  *
  * Headers are read with direct packet access; a packet whose headers are
  * not in the linear part is pulled first (ev_tc_pull). Nothing here
@@ -198,6 +207,33 @@ static __always_inline bool tc_parse(struct __sk_buff *skb, struct tc_pkt *t)
 	return tc_parse_ip(t);
 }
 
+/*
+ * EDT for a rated grant: the packet leaves at departure = max(now,
+ * down_next_ns), and the next one no earlier than departure + its wire
+ * time at the rate (L3 bytes, as the counters). now is CLOCK_MONOTONIC,
+ * what fq compares skb->tstamp with. A packet that would leave more than
+ * TC_DROP_HORIZON_NS from now is dropped (tc_drop_rate) and does not move
+ * down_next_ns: the sender backs off instead of filling fq (whose own
+ * horizon, 10 s, is longer). Two CPUs shaping one grant at once may lose
+ * one store of down_next_ns, letting one packet leave a wire time early;
+ * nothing wraps (departure is never before now).
+ */
+#define TC_DROP_HORIZON_NS	(2 * 1000 * 1000 * 1000ULL)
+
+static __always_inline bool tc_edt(struct __sk_buff *skb, struct g511_grant *g, __u64 len)
+{
+	__u64 rate = g->rate_down_bps, now = bpf_ktime_get_ns();
+	__u64 departure = *(volatile __u64 *)&g->down_next_ns;
+
+	if (departure < now)
+		departure = now;
+	if (departure - now > TC_DROP_HORIZON_NS)
+		return false;
+	g->down_next_ns = departure + len * 8 * 1000000000ULL / rate;
+	skb->tstamp = departure;
+	return true;
+}
+
 #define TC_VERDICT(s, action) do { *stat = (s); return (action); } while (0)
 
 static __always_inline int gate511_tc_decide(struct __sk_buff *skb, __u32 *stat)
@@ -206,6 +242,7 @@ static __always_inline int gate511_tc_decide(struct __sk_buff *skb, __u32 *stat)
 	const struct g511_config *cfg;
 	struct g511_grant *grant = NULL;
 	bool by_mac = false, ip;
+	__u64 len;
 
 	/*
 	 * Pull only when the headers we read are not in the linear part
@@ -237,8 +274,11 @@ static __always_inline int gate511_tc_decide(struct __sk_buff *skb, __u32 *stat)
 			TC_VERDICT(G511_TC_PASS_CAPTIVE, TC_ACT_UNSPEC);
 		TC_VERDICT(G511_TC_DROP_QUOTA, TC_ACT_SHOT);
 	}
+	len = tc_l3_len(skb, &t);
+	if (grant->rate_down_bps && !tc_edt(skb, grant, len))
+		TC_VERDICT(G511_TC_DROP_RATE, TC_ACT_SHOT);
 	grant->packets_down++;	/* plain: see struct g511_grant */
-	__sync_fetch_and_add(&grant->bytes_down, tc_l3_len(skb, &t));
+	__sync_fetch_and_add(&grant->bytes_down, len);
 	TC_VERDICT(by_mac ? G511_TC_PASS_MAC : G511_TC_PASS_CLIENT, TC_ACT_UNSPEC);
 }
 

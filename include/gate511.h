@@ -259,6 +259,7 @@ struct g511_config {
 	X(G511_STAT_DROP_DNS, "drop_dns")	/* DNS to a resolver not configured */ \
 	X(G511_STAT_DROP_SRC, "drop_src")	/* bad source: multicast/unspecified */ \
 	X(G511_STAT_PASS_CAPPORT, "pass_capport") /* TCP to the RFC 8908 API */ \
+	X(G511_STAT_DROP_RATE, "drop_rate")	/* granted, but over its upload rate */ \
 	X(G511_EV_GRANT_EXPIRED, "ev_grant_expired") /* grant found but past its deadline */ \
 	X(G511_EV_GRANT_IDLE, "ev_grant_idle")	/* grant found but idle too long */ \
 	X(G511_EV_MAC_MISMATCH, "ev_mac_mismatch") /* grant bound to another MAC */ \
@@ -269,6 +270,7 @@ struct g511_config {
 	X(G511_TC_PASS, "tc_pass")		/* to no grant (unauthenticated, broadcast) */ \
 	X(G511_TC_PASS_CAPTIVE, "tc_pass_captive") /* over quota, but what a captive client gets */ \
 	X(G511_TC_DROP_QUOTA, "tc_drop_quota")	/* over quota: dropped */	\
+	X(G511_TC_DROP_RATE, "tc_drop_rate")	/* over rate past the drop horizon */ \
 	X(G511_EV_TC_PULL, "ev_tc_pull")	/* headers not linear: pulled */
 
 #define G511_STAT_ENUM_(sym, name)	sym,
@@ -279,9 +281,9 @@ enum g511_stat {
 
 /* The verdict ranges (inclusive) of the two programs, see above. */
 #define G511_XDP_VERDICT_FIRST	G511_STAT_PASS_CLIENT
-#define G511_XDP_VERDICT_LAST	G511_STAT_PASS_CAPPORT
+#define G511_XDP_VERDICT_LAST	G511_STAT_DROP_RATE
 #define G511_TC_VERDICT_FIRST	G511_TC_PASS_CLIENT
-#define G511_TC_VERDICT_LAST	G511_TC_DROP_QUOTA
+#define G511_TC_VERDICT_LAST	G511_TC_DROP_RATE
 
 /* Initializer for a name table indexed by enum g511_stat:
  * static const char *const names[] = G511_STAT_NAMES; */

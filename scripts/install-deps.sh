@@ -6,7 +6,7 @@ set -eu
 
 PKGS="clang llvm lld gcc make pkg-config libbpf-dev libxdp-dev xdp-tools bpftool
 libpcap-dev libelf-dev zlib1g-dev libsqlite3-dev sqlite3 libclang-rt-14-dev
-iproute2 ethtool tcpdump curl wget python3 python3-scapy nginx-light wrk
+iproute2 ethtool tcpdump curl wget iperf3 python3 python3-scapy nginx-light wrk
 linux-libc-dev procps psmisc util-linux iputils-ping netcat-openbsd jq nftables
 libmicrohttpd-dev libgnutls28-dev gnutls-bin openssl
 prometheus dnsmasq-base chromium chromium-driver python3-selenium

@@ -32,6 +32,7 @@ MUTATIONS=(
 "capport_any_port|10_evasion.sh|s/p->dport == cfg->capport_port \&\& //"
 "capport_any_addr|10_evasion.sh|s/ \&\& addr_eq(\&p->dst, \&cfg->capport_addr)//"
 "capport_udp|10_evasion.sh|s/cfg->capport_port \&\& p->l4_proto == IPPROTO_TCP \&\&/cfg->capport_port \&\&/"
+"rate_up_off|40_faults.sh|s/if (g->rate_up_bps \&\& !rate_up_take(g, len, now))/if (0)/"
 "quota_off|40_faults.sh|s/if (g->quota_bytes \&\& g->bytes + g->bytes_down >= g->quota_bytes) {/if (0) {/"
 "redirect_fail_open|40_faults.sh|s/ctx->rx_queue_index, XDP_DROP)/ctx->rx_queue_index, XDP_PASS)/ @@ s/return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_DROP;/return act;/"
 )

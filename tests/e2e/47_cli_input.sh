@@ -122,10 +122,10 @@ run_ctl -j import "$T_TMP/own.txt"
 check "-j import refused: JSON with the line, nothing on stderr" bash -c \
 	"[ $RC -eq 1 ] && [ -z \"\$2\" ] && printf '%s' \"\$1\" | jq -e '.code == 1 and (.error | test(\"line 17: 10.51.0.1\"))'" \
 	_ "$OUT" "$ERR"
-gen_import "$T_TMP/quota.txt" "10.51.9.9 ttl=1h rate-down=10M"
+gen_import "$T_TMP/quota.txt" "10.51.9.9 ttl=1h rate-down=200G"
 run_ctl import "$T_TMP/quota.txt"
-check "import, a rate the datapath cannot enforce on line 17: exit 1 (got $RC)" [ $RC -eq 1 ]
-check "... names line 17 and why ($ERR)" grep -q "quota.txt line 17: 10.51.9.9: rate limits" "$T_TMP/err"
+check "import, a rate the datapath cannot police on line 17: exit 1 (got $RC)" [ $RC -eq 1 ]
+check "... names line 17 and why ($ERR)" grep -q "quota.txt line 17: 10.51.9.9: rate above 100 Gbit/s" "$T_TMP/err"
 check "... nothing applied" [ "$(snap)" = "$before" ]
 printf '10.51.7.1\n10.51.0.255 ttl=1h\n' | "$CTL" -s "$SOCK" import - >/dev/null 2>"$T_TMP/err"; rc=$?
 check "import from stdin, broadcast on line 2: exit 1 (got $rc)" [ $rc -eq 1 ]

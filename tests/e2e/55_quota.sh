@@ -79,7 +79,6 @@ check daemon_adopts_tc grep -q "adopting the attached gate511_tc" "$T_TMP/gate51
 check_not daemon_no_second_tc test "$(in_gw tc filter show dev "$IF_GW" egress | grep -c 'gate511_tc')" -gt 1
 
 # ---- download, daemon alive ----
-check_not rates_still_refused ctl allow $CL4 --quota 1M --rate-down 1M
 check allow_quota ctl allow $CL4 --quota $QUOTA
 got=$(download 4)
 echo "# quota $QUOTA: download got ${got:-0} of $BIG bytes"

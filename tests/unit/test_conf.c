@@ -40,6 +40,7 @@ static bool defaults(void)
 	ok &= ASSERT_EQ(conf.xdp.dns_policy, G511_DNS_RESOLVERS, "dns");
 	ok &= ASSERT_EQ(conf.xdp.n_resolvers, 0, "no resolvers");
 	ok &= ASSERT_EQ(conf.xdp.vlan_policy, G511_VLAN_ALLOW, "vlan");
+	ok &= ASSERT_EQ(conf.shaping, G511_SHAPING_AUTO, "shaping");
 	ok &= ASSERT_EQ(conf.n_garden, 0, "garden");
 	return ok;
 }
@@ -77,6 +78,7 @@ static const char full_text[] =
 	"network_name = Cafe Wi-Fi\n"
 	"gateway_id = gw-7\n"
 	"can_extend_session = yes\n"
+	"shaping = off\n"
 	"interface = veth0\n"
 	"interface = eth1.100\n"
 	"garden=192.0.2.1";	/* no final newline */
@@ -112,6 +114,7 @@ static bool every_key(void)
 	ok &= ASSERT_STREQ(conf.network_name, "Cafe Wi-Fi", "network_name");
 	ok &= ASSERT_STREQ(conf.gateway_id, "gw-7", "gateway_id");
 	ok &= ASSERT_TRUE(conf.can_extend_session, "can_extend_session");
+	ok &= ASSERT_EQ(conf.shaping, G511_SHAPING_OFF, "shaping");
 	ok &= ASSERT_EQ(conf.n_ifnames, 2, "two interfaces");
 	ok &= ASSERT_STREQ(conf.ifnames[0], "veth0", "interface 1");
 	ok &= ASSERT_STREQ(conf.ifnames[1], "eth1.100", "interface 2");
@@ -205,6 +208,7 @@ static const struct bad_case bad_cases[] = {
 	{ "https_action = reject\n", "line 1: https_action: unknown value" },
 	{ "dns_policy = some\n", "line 1: dns_policy: unknown value" },
 	{ "vlan_policy = yes\n", "line 1: vlan_policy: unknown value" },
+	{ "shaping = fq\n", "line 1: shaping: unknown value" },
 	{ "redirect_ports = 80,80\n", "line 1: redirect_ports: port 80 listed twice" },
 	{ "redirect_ports = 0\n", "line 1: redirect_ports: bad port '0'" },
 	{ "redirect_ports = 70000\n", "line 1: redirect_ports: bad port" },

@@ -54,10 +54,11 @@ static const struct diff_case cases[] = {
 	  { "dns_resolvers: 192.0.2.53 -> (none)" } },
 	{ "scalars", BASE,
 	  BASE "probe_redirect = no\nsession_timeout = 2h\nidle_timeout = 0\n"
-	  "https_action = drop\ndns_policy = none\nvlan_policy = drop\n",
+	  "https_action = drop\ndns_policy = none\nvlan_policy = drop\nshaping = off\n",
 	  { "probe_redirect: yes -> no", "session_timeout: 8h -> 2h",
 	    "idle_timeout: 30m -> 0s", "https_action: rst -> drop",
-	    "dns_policy: resolvers -> none", "vlan_policy: allow -> drop" } },
+	    "dns_policy: resolvers -> none", "vlan_policy: allow -> drop",
+	    "shaping: auto -> off" } },
 	{ "lists", BASE,
 	  BASE "redirect_ports = 80, 8080\nlocal_addrs = 192.0.2.1\n"
 	  "client_nets = 192.0.2.0/24\ninterface = eth1\ninterface = eth2\n",

@@ -80,9 +80,21 @@ struct xdp_case {
 	__u32 gso_segs;			/* tc: the skb is a GSO one of this many */
 	/* l3_len: the frame's L3 bytes, as the harness reads its headers */
 	bool (*check)(const struct harness *h, __u32 l3_len, __u64 t0);
+	const char *vector;		/* the input, if not <name>.pcap */
 };
 
 static const char *const stat_names[] = G511_STAT_NAMES;
+
+/* tc rows: skb->tstamp as the program left it, CLOCK_MONOTONIC around the run */
+static __u64 tc_tstamp_in, tc_tstamp_out, tc_mono_t0, tc_mono_t1;
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
 
 static __u64 boottime_ns(void)
 {
@@ -683,6 +695,226 @@ static bool check_tc_used_up(const struct harness *h, __u32 l3, __u64 t0)
 	return grant_is(h, CLIENT4, 1, 60000, 1, QUOTA - 60000);
 }
 
+/* ---- upload policing (token bucket in XDP) ---- */
+
+#define RATE_UP		8000000ULL	/* 1 MB/s: burst 250 ms = 250000 bytes */
+#define RATE_BURST	250000ULL
+#define RATE_FUTURE	(3600 * NSEC_PER_SEC)
+
+/*
+ * The program's clock is BOOTTIME through boot_offset_ns, so the config
+ * carries it; a stamp an hour ahead means "no refill" (signed difference).
+ */
+static int rate_grant(const struct harness *h, bool mac, __u64 rate, __u64 tokens,
+		      __u64 stamp)
+{
+	struct g511_config cfg = { .boot_offset_ns = boot_minus_mono_ns() };
+	struct g511_grant g = { .rate_up_bps = rate, .up_tokens = tokens, .up_stamp_ns = stamp };
+	struct g511_mac key = {};
+	__u32 k0 = 0;
+
+	if (bpf_map_update_elem(h->config_fd, &k0, &cfg, BPF_ANY))
+		return -errno;
+	if (!mac)
+		return grant_put(h, CLIENT4, &g);
+	memcpy(key.mac, device_mac, 6);
+	return bpf_map_update_elem(h->macs_fd, &key, &g, BPF_NOEXIST) ? -errno : 0;
+}
+
+static int setup_rate_within(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 5000, boottime_ns() + RATE_FUTURE);
+}
+
+static int setup_rate_over(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 10, boottime_ns() + RATE_FUTURE);
+}
+
+static int setup_rate_mac_over(const struct harness *h)
+{
+	return rate_grant(h, true, RATE_UP, 10, boottime_ns() + RATE_FUTURE);
+}
+
+/* Empty, but the last refill long ago: a full bucket again. */
+static int setup_rate_refilled(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 0, 1);
+}
+
+/* Empty, last refill 50 ms ago: about 50000 bytes came back. */
+static int setup_rate_refill_part(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 0, boottime_ns() - 50 * 1000 * 1000ULL);
+}
+
+/* More tokens than the burst (the rate was lowered): clamped to it. */
+static int setup_rate_lowered(const struct harness *h)
+{
+	return rate_grant(h, false, RATE_UP, 50 * RATE_BURST, boottime_ns() + RATE_FUTURE);
+}
+
+/* 8 kbit/s: 250 ms would be 250 bytes; the burst is one full frame. */
+static int setup_rate_min_burst(const struct harness *h)
+{
+	return rate_grant(h, false, 8000, 0, 1);
+}
+
+static bool rate_is(const struct harness *h, __u64 lo, __u64 hi, __u64 packets, __u64 bytes)
+{
+	struct g511_grant g;
+	bool ok = true;
+
+	if (!ASSERT_EQ(grant_get(h, CLIENT4, &g), 0, "grant still there"))
+		return false;
+	if (g.up_tokens < lo || g.up_tokens > hi) {
+		fprintf(stderr, "  up_tokens %llu, want %llu..%llu\n",
+			(unsigned long long)g.up_tokens, (unsigned long long)lo,
+			(unsigned long long)hi);
+		ok = false;
+	}
+	ok &= ASSERT_EQ(g.packets, packets, "grant packets");
+	ok &= ASSERT_EQ(g.bytes, bytes, "grant bytes (L3)");
+	return ok;
+}
+
+static bool check_rate_within(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return rate_is(h, 5000 - l3, 5000 - l3, 1, l3);
+}
+
+static bool check_rate_over(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	(void)t0;
+	return rate_is(h, 10, 10, 0, 0);
+}
+
+static bool check_rate_full(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return rate_is(h, RATE_BURST - l3, RATE_BURST - l3, 1, l3);
+}
+
+/* 50 ms at 1 MB/s, give or take the coarse clock's lag */
+static bool check_rate_part(const struct harness *h, __u32 l3, __u64 t0)
+{
+	__u64 slack = COARSE_SLACK_NS / 1000;	/* bytes in the slack at 1 MB/s */
+
+	(void)t0;
+	return rate_is(h, 50000 - slack - l3, 50000 + slack, 1, l3);
+}
+
+static bool check_rate_min_burst(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return rate_is(h, 1514 - l3, 1514 - l3, 1, l3);
+}
+
+/* ---- download shaping (EDT in the TC egress program) ---- */
+
+#define RATE_DOWN	8000000ULL	/* 1 byte per microsecond */
+#define TC_HORIZON	(2 * NSEC_PER_SEC)
+#define TC_SENDER_TS	123456789ULL	/* a tstamp the sender set */
+
+static int edt_grant(const struct harness *h, __u64 rate, __u64 next)
+{
+	struct g511_grant g = { .rate_down_bps = rate, .down_next_ns = next };
+
+	tc_tstamp_in = TC_SENDER_TS;
+	return grant_put(h, CLIENT4, &g);
+}
+
+/* Nothing queued: leaves now. */
+static int setup_edt_idle(const struct harness *h)
+{
+	return edt_grant(h, RATE_DOWN, 0);
+}
+
+/* The previous packet's departure plus its wire time is 500 ms ahead. */
+static int setup_edt_queued(const struct harness *h)
+{
+	return edt_grant(h, RATE_DOWN, mono_ns() + NSEC_PER_SEC / 2);
+}
+
+/* 2.5 s ahead: past the drop horizon. */
+static int setup_edt_horizon(const struct harness *h)
+{
+	return edt_grant(h, RATE_DOWN, mono_ns() + TC_HORIZON + NSEC_PER_SEC / 2);
+}
+
+/* No rate: the sender's tstamp stays. */
+static int setup_edt_unlimited(const struct harness *h)
+{
+	return edt_grant(h, 0, 0);
+}
+
+static __u64 edt_next(const struct harness *h)
+{
+	struct g511_grant g = {};
+
+	grant_get(h, CLIENT4, &g);
+	return g.down_next_ns;
+}
+
+static bool check_edt_idle(const struct harness *h, __u32 l3, __u64 t0)
+{
+	bool ok = true;
+
+	(void)t0;
+	if (tc_tstamp_out < tc_mono_t0 || tc_tstamp_out > tc_mono_t1) {
+		fprintf(stderr, "  tstamp %llu not within the run %llu..%llu\n",
+			(unsigned long long)tc_tstamp_out, (unsigned long long)tc_mono_t0,
+			(unsigned long long)tc_mono_t1);
+		ok = false;
+	}
+	/* the next packet: l3 bytes later at 1 byte/us */
+	ok &= ASSERT_EQ(edt_next(h), tc_tstamp_out + (__u64)l3 * 1000, "down_next_ns");
+	ok &= grant_is(h, CLIENT4, 0, 0, 1, l3);
+	return ok;
+}
+
+static bool check_edt_queued(const struct harness *h, __u32 l3, __u64 t0)
+{
+	bool ok = true;
+
+	(void)t0;
+	ok &= ASSERT_TRUE(tc_tstamp_out > tc_mono_t1 + NSEC_PER_SEC / 4, "tstamp ahead");
+	ok &= ASSERT_EQ(edt_next(h), tc_tstamp_out + (__u64)l3 * 1000, "down_next_ns");
+	return ok;
+}
+
+static bool check_edt_horizon(const struct harness *h, __u32 l3, __u64 t0)
+{
+	bool ok = true;
+
+	(void)l3;
+	(void)t0;
+	ok &= ASSERT_TRUE(edt_next(h) > tc_mono_t1 + TC_HORIZON, "down_next_ns unmoved");
+	ok &= grant_is(h, CLIENT4, 0, 0, 0, 0);
+	return ok;
+}
+
+static bool check_edt_unlimited(const struct harness *h, __u32 l3, __u64 t0)
+{
+	bool ok = true;
+
+	(void)t0;
+	ok &= ASSERT_EQ(tc_tstamp_out, TC_SENDER_TS, "tstamp untouched");
+	ok &= ASSERT_EQ(edt_next(h), 0, "down_next_ns untouched");
+	ok &= grant_is(h, CLIENT4, 0, 0, 1, l3);
+	return ok;
+}
+
+/* GSO: the wire time of all 4 segments with their headers */
+static bool check_edt_gso(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)t0;
+	return ASSERT_EQ(edt_next(h), tc_tstamp_out + (__u64)(l3 + 3 * (20 + 32)) * 1000,
+			 "down_next_ns");
+}
+
 /* ---- the table ---- */
 
 /* Row: name, setup (NULL: empty maps and all-zero config), verdict + stat. */
@@ -883,6 +1115,23 @@ static const struct xdp_case cases[] = {
 	{ "quota_mac_used_up", setup_quota_mac, DROP(DROP_UNAUTH),
 	  .event = G511_EV_GRANT_QUOTA },
 
+	/* upload rate: a token bucket of L3 bytes, burst 250 ms at the rate */
+	{ "rate_up_within", setup_rate_within, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_within },
+	{ "rate_up_over", setup_rate_over, .vector = "auth_v4_client", DROP(DROP_RATE),
+	  .check = check_rate_over },
+	{ "rate_up_over_http", setup_rate_over, .vector = "http_v4", DROP(DROP_RATE),
+	  .check = check_rate_over },
+	{ "rate_up_mac_over", setup_rate_mac_over, .vector = "mac_device_pppoe", DROP(DROP_RATE) },
+	{ "rate_up_refilled", setup_rate_refilled, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_full },
+	{ "rate_up_refill_part", setup_rate_refill_part, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_part },
+	{ "rate_up_lowered", setup_rate_lowered, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_full },
+	{ "rate_up_min_burst", setup_rate_min_burst, .vector = "auth_v4_client", PASS(PASS_CLIENT),
+	  .check = check_rate_min_burst },
+
 	/* TC egress: download counted by destination, L3 bytes */
 	{ "tc_down_v4", setup_grant_v4, TC_PASS(PASS_CLIENT), .check = check_tc_v4 },
 	{ "tc_down_v6", setup_grant_v6, TC_PASS(PASS_CLIENT), .check = check_tc_v6 },
@@ -891,6 +1140,17 @@ static const struct xdp_case cases[] = {
 	{ "tc_down_mac_pppoe", setup_mac_device_live, TC_PASS(PASS_MAC), .check = check_tc_mac },
 	{ "tc_gso_v4", setup_grant_v4, TC_PASS(PASS_CLIENT), .gso_segs = 4,
 	  .check = check_tc_gso },
+	/* download rate: EDT, skb->tstamp = departure, the next one l3 * 8 / rate later */
+	{ "tc_rate_idle", setup_edt_idle, .vector = "tc_down_v4", TC_PASS(PASS_CLIENT),
+	  .check = check_edt_idle },
+	{ "tc_rate_queued", setup_edt_queued, .vector = "tc_down_v4", TC_PASS(PASS_CLIENT),
+	  .check = check_edt_queued },
+	{ "tc_rate_horizon", setup_edt_horizon, .vector = "tc_down_v4", TC_DROP(DROP_RATE),
+	  .check = check_edt_horizon },
+	{ "tc_rate_unlimited", setup_edt_unlimited, .vector = "tc_down_v4", TC_PASS(PASS_CLIENT),
+	  .check = check_edt_unlimited },
+	{ "tc_rate_gso", setup_edt_idle, .vector = "tc_gso_v4", TC_PASS(PASS_CLIENT),
+	  .gso_segs = 4, .check = check_edt_gso },
 	/* no grant: unauthenticated clients' answers flow, untouched */
 	{ "tc_down_unauth", setup_site, TC_PASS(PASS) },
 	{ "tc_down_unauth_v6", setup_site, TC_PASS(PASS) },
@@ -1088,7 +1348,7 @@ static enum case_outcome case_run(const struct harness *h,
 	bool ok = true;
 	__u64 t0;
 
-	len = frame_read(h, c->name, in + META_LEN, FRAME_MAX);
+	len = frame_read(h, c->vector ? c->vector : c->name, in + META_LEN, FRAME_MAX);
 	if (!ASSERT_TRUE(len >= 0, "read input vector"))
 		return CASE_FAIL;
 	if (len < 14) {
@@ -1107,6 +1367,7 @@ static enum case_outcome case_run(const struct harness *h,
 			return CASE_FAIL;
 	}
 
+	tc_tstamp_in = 0;
 	err = maps_reset(h);
 	if (!ASSERT_EQ(err, 0, "reset maps"))
 		return CASE_FAIL;
@@ -1127,8 +1388,11 @@ static enum case_outcome case_run(const struct harness *h,
 		opts.data_size_out = sizeof(out);
 		skb.gso_segs = c->gso_segs;
 		skb.gso_size = c->gso_segs ? 100 : 0;
+		skb.tstamp = tc_tstamp_in;
 		opts.ctx_in = &skb;
 		opts.ctx_size_in = sizeof(skb);
+		opts.ctx_out = &skb;
+		opts.ctx_size_out = sizeof(skb);
 	} else if (meta) {
 		ctx.data = meta;
 		ctx.data_end = len + meta;
@@ -1136,7 +1400,10 @@ static enum case_outcome case_run(const struct harness *h,
 		opts.ctx_size_in = sizeof(ctx);
 	}
 	t0 = boottime_ns();
+	tc_mono_t0 = mono_ns();
 	err = bpf_prog_test_run_opts(c->tc ? h->tc_prog_fd : h->prog_fd, &opts) ? -errno : 0;
+	tc_mono_t1 = mono_ns();
+	tc_tstamp_out = skb.tstamp;
 	if (err == -EINVAL && meta) {
 		*skip_why = "this kernel's BPF_PROG_RUN refuses frames shorter than ETH_HLEN";
 		return CASE_SKIP;

@@ -116,7 +116,8 @@ static void note_pinned(const struct gctl *g)
 
 /* ------------------------------------------------------------ commands */
 
-enum { ALLOW_TTL, ALLOW_IDLE, ALLOW_MAC, ALLOW_USER, ALLOW_QUOTA };
+enum { ALLOW_TTL, ALLOW_IDLE, ALLOW_MAC, ALLOW_USER, ALLOW_QUOTA, ALLOW_RATE_UP,
+       ALLOW_RATE_DOWN };
 
 static const struct option allow_opts[] = {
 	{ "ttl", required_argument, NULL, ALLOW_TTL },
@@ -124,6 +125,8 @@ static const struct option allow_opts[] = {
 	{ "mac", required_argument, NULL, ALLOW_MAC },
 	{ "user", required_argument, NULL, ALLOW_USER },
 	{ "quota", required_argument, NULL, ALLOW_QUOTA },
+	{ "rate-up", required_argument, NULL, ALLOW_RATE_UP },
+	{ "rate-down", required_argument, NULL, ALLOW_RATE_DOWN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,6 +137,7 @@ static int allow_req(const struct gctl *g, const struct cmd_args *a,
 	const char *ttl = a->opt[ALLOW_TTL], *idle = a->opt[ALLOW_IDLE];
 	const char *mac = a->opt[ALLOW_MAC], *user = a->opt[ALLOW_USER];
 	const char *quota = a->opt[ALLOW_QUOTA];
+	const char *rup = a->opt[ALLOW_RATE_UP], *rdown = a->opt[ALLOW_RATE_DOWN];
 	const char *why;
 	uint64_t secs;
 
@@ -169,6 +173,26 @@ static int allow_req(const struct gctl *g, const struct cmd_args *a,
 		req->quota_bytes = n;
 		if (n)
 			req->flags |= G511_CTL_F_QUOTA;
+	}
+	if (rup) {
+		uint64_t n;
+
+		if (grantfile_amount_parse(rup, 0, G511_CTL_RATE_MAX, &n))
+			return usage_error(g, a->cmd, "bad --rate-up '%s' (bits/s: "
+					   "N[K|M|G|T], 0 = unlimited)", rup);
+		req->rate_up_bps = n;
+		if (n)
+			req->flags |= G511_CTL_F_RATE_UP;
+	}
+	if (rdown) {
+		uint64_t n;
+
+		if (grantfile_amount_parse(rdown, 0, G511_CTL_RATE_MAX, &n))
+			return usage_error(g, a->cmd, "bad --rate-down '%s' (bits/s: "
+					   "N[K|M|G|T], 0 = unlimited)", rdown);
+		req->rate_down_bps = n;
+		if (n)
+			req->flags |= G511_CTL_F_RATE_DOWN;
 	}
 	if (user) {
 		if (strlen(user) >= sizeof(req->user))
@@ -218,6 +242,14 @@ static int cmd_allow(const struct gctl *g, const struct cmd_args *a)
 	if (gr->quota_bytes) {
 		grantfile_amount_format(gr->quota_bytes, d, sizeof(d));
 		printf(", quota %sB", d);
+	}
+	if (gr->rate_up_bps) {
+		grantfile_amount_format(gr->rate_up_bps, d, sizeof(d));
+		printf(", rate up %sbit/s", d);
+	}
+	if (gr->rate_down_bps) {
+		grantfile_amount_format(gr->rate_down_bps, d, sizeof(d));
+		printf(", rate down %sbit/s", d);
 	}
 	printf("\n");
 	return EXIT_OK;
@@ -774,7 +806,8 @@ static int cmd_radius(const struct gctl *g, const struct cmd_args *a)
 
 static const struct cmd cmds[] = {
 	{ "allow", cmd_allow,
-	  "ADDR|MAC [--ttl DURATION] [--idle DURATION] [--mac MAC] [--user NAME] [--quota BYTES]",
+	  "ADDR|MAC [--ttl DURATION] [--idle DURATION] [--mac MAC] [--user NAME] [--quota BYTES]\n"
+	  "      [--rate-up BITS] [--rate-down BITS]",
 	  "Grant ADDR (IPv4 or IPv6) or MAC access. --ttl sets the session\n"
 	  "length, --idle the idle timeout (N[s|m|h|d], 0 = none; default: the\n"
 	  "daemon's session_timeout and idle_timeout). --mac binds an address\n"
@@ -783,6 +816,10 @@ static const struct cmd cmds[] = {
 	  "--quota caps the bytes up and down together (L3, e.g. 500M or 2Gi):\n"
 	  "at the quota the datapath makes the client captive again and the\n"
 	  "session is closed with reason quota.\n"
+	  "--rate-up and --rate-down limit the client in bits/s (L3, e.g. 5M,\n"
+	  "20M; 0 = unlimited): the upload is policed (over-rate packets are\n"
+	  "dropped), the download paced under fq (see gate511d's shaping).\n"
+	  "Allowing a client again with other rates changes them at once.\n"
 	  "Exit 4 if the map is full: nobody is evicted.", allow_opts, 1, 1 },
 	{ "deny", cmd_deny, "ADDR|MAC",
 	  "Revoke the grant of ADDR or MAC now. Exit 2 if it holds none.", NULL, 1, 1 },

@@ -43,6 +43,7 @@ struct g511_iface {
 	__u32 tc_priority;
 	bool tc_attached_by_us;
 	bool tc_missing;	/* someone removed it (logged once) */
+	__u8 shaping_said;	/* shaping.c: what it last logged */
 };
 
 struct g511_state;		/* state.c: the SQLite state database */
@@ -67,6 +68,8 @@ struct g511_daemon {
 	struct g511_capport *capport;	/* capport_start() sets it; NULL: off */
 	struct g511_radius *radius;	/* radius_init() sets it; NULL = off */
 	volatile int stopping;
+	bool shaping_wanted;	/* shaping.h: a grant has a download rate */
+	bool shaping_scanned;	/* the maps were looked at for one */
 	uint64_t started_wall;	/* wall-clock seconds at start */
 	/* Fills the responder counters of a status reply (main.c sets it;
 	 * NULL in tests that run without sockets). */

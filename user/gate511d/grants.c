@@ -19,8 +19,12 @@
 #include "log.h"
 #include "maps.h"
 #include "revoke.h"
+#include "shaping.h"
 #include "runtime.h"
 #include "state.h"
+
+/* The largest rate the datapath enforces exactly (bpf/gate511.bpf.c). */
+#define G511_RATE_MAX_BPS	100000000000ULL
 
 int grant_spec_check(const struct grant_spec *spec, const struct g511_config *x,
 		     const char **why)
@@ -55,14 +59,14 @@ int grant_spec_check(const struct grant_spec *spec, const struct g511_config *x,
 		return -EINVAL;
 	}
 	/*
-	 * Fail closed: rates are in the contract, but this datapath does
-	 * not enforce them yet, and a grant that says "10 Mbit/s" and gives
-	 * unlimited access would be a silent bypass. Byte quotas are
-	 * enforced by both programs (include/gate511.h, struct g511_grant).
+	 * Rates are enforced by both programs (XDP polices the upload, the
+	 * TC egress program shapes the download). The XDP token bucket's
+	 * refill is exact up to ~147 Gbit/s (bpf/gate511.bpf.c,
+	 * rate_up_take()): past that a rate would not be what it says.
 	 */
-	if (spec->rate_up_bps || spec->rate_down_bps) {
-		*why = "rate limits are not enforced by this datapath yet";
-		return -EOPNOTSUPP;
+	if (spec->rate_up_bps > G511_RATE_MAX_BPS || spec->rate_down_bps > G511_RATE_MAX_BPS) {
+		*why = "rate above 100 Gbit/s, more than the datapath can police";
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -171,6 +175,8 @@ int grants_allow_r(struct g511_daemon *d, const struct grant_spec *spec,
 	g511_clock_now(&now);
 	client_maps_get(d, &cm);
 	err = grant_spec_check(spec, &d->conf.xdp, &why);
+	if (!err && spec->rate_down_bps)
+		shaping_want(d);
 	if (!err && spec->client.kind == G511_CLIENT_MAC)
 		err = config_filter_widen_locked(d, G511_MAP_ID_MACS, spec->client.key);
 	if (!err)
@@ -333,6 +339,8 @@ int grants_import_r(struct g511_daemon *d, const struct grant_spec *specs,
 		err = grant_spec_check(&specs[i], &d->conf.xdp, &why);
 		if (err)
 			*failed_at = i;
+		else if (specs[i].rate_down_bps)
+			shaping_want(d);
 	}
 	for (i = 0; i < n && !err; i++)
 		if (specs[i].client.kind == G511_CLIENT_MAC)
@@ -448,6 +456,8 @@ int grants_set_r(struct g511_daemon *d, const struct g511_client *client,
 	err = grant_spec_check(&check, &d->conf.xdp, &why);
 	if (err)
 		goto out;
+	if (check.rate_down_bps)
+		shaping_want(d);
 
 	/* the row is replaced (it gets a new id, so the maps are told the new
 	 * grant_id): created, the session id and the origin stay */
@@ -469,6 +479,12 @@ int grants_set_r(struct g511_daemon *d, const struct g511_client *client,
 		nv.quota_bytes = live.quota_bytes;
 		nv.rate_up_bps = live.rate_up_bps;
 		nv.rate_down_bps = live.rate_down_bps;
+		/* a new rate starts afresh: a full upload bucket, no download
+		 * backlog scheduled at the old rate (the programs' state) */
+		if (a->set & GRANT_SET_RATE_UP)
+			nv.up_tokens = nv.up_stamp_ns = 0;
+		if (a->set & GRANT_SET_RATE_DOWN)
+			nv.down_next_ns = 0;
 		nv.grant_id = rec.id;
 		err = map_txn_update(&txn, v.fds[i], &v.key, v.key_size, &nv, sizeof(nv));
 	}

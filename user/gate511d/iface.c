@@ -35,6 +35,7 @@
 #include "iface.h"
 #include "log.h"
 #include "maptab.h"
+#include "shaping.h"
 #include "tc.h"
 
 static uint64_t mono_ms(void)
@@ -197,6 +198,7 @@ void iface_detach(const struct iface_opts *o, struct g511_iface *ifc)
 	char path[512];
 
 	tc_detach(ifc);
+	shaping_detach(ifc);
 	mp = ifc->ifindex ? xdp_multiprog__get_from_ifindex(ifc->ifindex) : NULL;
 	if (mp && !libxdp_get_error(mp)) {
 		prog = find_ours(mp);
@@ -498,6 +500,7 @@ bool links_check(struct g511_daemon *d)
 		else {
 			check_prog(d, ifc);
 			tc_check(ifc);
+			shaping_check(d, ifc);
 		}
 	}
 	return back;

@@ -494,7 +494,7 @@ enum conf_key {
 	K_VENUE_INFO_URL, K_NETWORK_NAME, K_GATEWAY_ID, K_CAN_EXTEND_SESSION,
 	K_RADIUS_SERVER, K_RADIUS_SECRET, K_RADIUS_SECRET_FILE, K_RADIUS_NAS_ID,
 	K_RADIUS_TIMEOUT, K_RADIUS_RETRIES, K_RADIUS_DAE_LISTEN, K_RADIUS_DAE_CLIENTS,
-	K_RADIUS_MAC_AUTH, K_ACCT_INTERIM, K_ACCT_ALL, K__MAX,
+	K_RADIUS_MAC_AUTH, K_ACCT_INTERIM, K_ACCT_ALL, K_SHAPING, K__MAX,
 };
 
 static const char *const conf_keys[K__MAX] = {
@@ -541,11 +541,13 @@ static const char *const conf_keys[K__MAX] = {
 	[K_RADIUS_MAC_AUTH] = "radius_mac_auth",
 	[K_ACCT_INTERIM] = "acct_interim_interval",
 	[K_ACCT_ALL] = "acct_all",
+	[K_SHAPING] = "shaping",
 };
 
 static const char *const https_names[] = { "rst", "drop", NULL };
 static const char *const dns_names[] = { "resolvers", "any", "none", NULL };
 static const char *const vlan_names[] = { "allow", "drop", NULL };
+static const char *const shaping_names[] = { "auto", "off", NULL };
 
 static int radius_set(struct conf_parser *p, enum conf_key k, const char *key, char *v);
 
@@ -629,6 +631,8 @@ static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 		return parse_garden(p, key, v);
 	case K_CLIENT_NETS:
 		return parse_client_nets(p, key, v);
+	case K_SHAPING:
+		return parse_choice(p, key, v, shaping_names, &c->shaping);
 	case K_RADIUS_SERVER ... K_ACCT_ALL:
 		return radius_set(p, k, key, v);
 	default:

@@ -81,6 +81,12 @@ enum g511_nets_mode {
 	G511_NETS_LIST,		/* xdp.client_nets as configured */
 };
 
+/* shaping: may gate511d install fq as the root qdisc for download rates */
+enum g511_shaping {
+	G511_SHAPING_AUTO = 0,	/* when a grant has a download rate, on a default qdisc */
+	G511_SHAPING_OFF = 1,	/* never: rates down are then not enforced */
+};
+
 struct g511_conf {
 	char portal_url[G511_URL_MAX];		/* portal_url */
 	char template_path[G511_PATH_MAX];	/* template = /path/511.html */
@@ -128,6 +134,7 @@ struct g511_conf {
 	char gateway_id[64];			/* gateway_id (gw= of the signed URL) */
 	bool can_extend_session;		/* can_extend_session = yes|no */
 	struct g511_radius_conf radius;		/* radius_*, acct_* */
+	__u8 shaping;				/* shaping = auto|off (G511_SHAPING_*) */
 };
 
 /* Fill in the built-in defaults. */

@@ -62,6 +62,7 @@ static void line_end(struct line *l)
 static const char *const https_names[] = { "rst", "drop" };
 static const char *const dns_names[] = { "resolvers", "any", "none" };
 static const char *const vlan_names[] = { "allow", "drop" };
+static const char *const shaping_names[] = { "auto", "off" };
 
 static const char *choice(const char *const *names, size_t n, unsigned int v)
 {
@@ -182,6 +183,11 @@ static void k_resolvers(const struct g511_conf *c, char *out)
 static void k_vlan(const struct g511_conf *c, char *out)
 {
 	snprintf(out, VALUE_MAX, "%s", CHOICE(vlan_names, c->xdp.vlan_policy));
+}
+
+static void k_shaping(const struct g511_conf *c, char *out)
+{
+	snprintf(out, VALUE_MAX, "%s", CHOICE(shaping_names, c->shaping));
 }
 
 static void k_local_addrs(const struct g511_conf *c, char *out)
@@ -434,6 +440,7 @@ static const struct {
 	{ "radius_mac_auth", k_radius_mac_auth },
 	{ "acct_interim_interval", k_acct_interim },
 	{ "acct_all", k_acct_all },
+	{ "shaping", k_shaping },
 };
 
 static int entry_cmp(const void *a, const void *b)
