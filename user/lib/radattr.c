@@ -29,6 +29,7 @@
 #include <string.h>
 #include <gnutls/crypto.h>
 #include "hmac.h"
+#include "addr.h"
 #include "radattr.h"
 
 static const uint8_t zero16[RAD_AUTH_LEN];
@@ -399,24 +400,13 @@ void rad_mac_format(const uint8_t mac[6], char out[18])
 		 mac[4], mac[5]);
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int rad_mac_parse(const uint8_t *s, size_t len, uint8_t mac[6])
 {
 	unsigned int nd = 0;
 	uint8_t digits[12];
 
 	for (size_t i = 0; i < len; i++) {
-		int h = hexval(s[i]);
+		int h = hex_digit((char)s[i]);
 
 		if (h >= 0) {
 			if (nd == 12)
