@@ -4,7 +4,8 @@
 # networkd, a VLAN or bridge rebuilt) under an unauthenticated flood. The
 # new link gets gate511's program (same maps) from the RTM_NEWLINK event;
 # not one unauthenticated frame reaches upstream at any moment, the 511
-# page is back and the grants still pass. Then the program detached,
+# page is back, the grants still pass and gate511_tc is back on egress
+# (downloads counted again). Then the program detached,
 # re-attached by an admin, and replaced by another one: reported in
 # status and the log, never fought.
 set -u
@@ -15,7 +16,7 @@ tb_up l
 UP4=10.52.0.2
 GRANTED=10.51.0.9
 daemon_conf "$T_TMP/gate511.conf"
-daemon_start || { t_fail "daemon starts"; t_summary; exit 1; }
+daemon_start -o "$ROOT/bpf/gate511.bpf.o" || { t_fail "daemon starts"; t_summary; exit 1; }
 up_http_start
 in_cl ip addr add $GRANTED/24 dev "$IF_CL"
 check "allow $GRANTED" ctl allow $GRANTED
@@ -24,6 +25,10 @@ link_state() { ctl -j status | jq -r --arg n "$IF_GW" '.links[] | select(.name =
 state_is() { [ "$(link_state)" = "$1" ]; }
 gw_prog() { in_gw ip -j link show dev "$IF_GW" | jq -r '.[0].xdp.prog.id // 0'; }
 got_511() { [ "$(http_code)" = 511 ]; }
+tc_on() { in_gw tc filter show dev "$IF_GW" egress | grep -q gate511_tc; }
+dl_bytes() { ctl -j show $GRANTED | jq -r ".grant.bytes_down"; }
+# dl_grew: one more page fetched by the grant shows in its download bytes
+dl_grew() { local b; b=$(dl_bytes); http_code $GRANTED >/dev/null; [ "$(dl_bytes)" -gt "$b" ]; }
 
 check "status: $IF_GW enforcing" state_is enforcing
 check "before: unauthenticated client gets 511" got_511
@@ -97,6 +102,8 @@ for cycle in 1 2 3; do
 	fi
 	check "cycle $cycle: status says enforcing" state_is enforcing
 	check "cycle $cycle: the grant still passes" [ "$(http_code $GRANTED)" = 200 ]
+	check "cycle $cycle: gate511_tc is on the new link's egress" wait_for 5 tc_on
+	check "cycle $cycle: downloads to the grant are counted again" wait_for 5 dl_grew
 	check_not "cycle $cycle: unauthenticated ping fails" in_cl ping -c 1 -W 1 -I 10.51.0.2 $UP4
 done
 check "the log says the link went and came back" \
