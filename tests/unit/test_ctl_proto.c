@@ -89,6 +89,11 @@ static const void *sample_body(unsigned int type, void *store)
 		snprintf(b->login_req.user, sizeof(b->login_req.user), "nemo");
 		snprintf(b->login_req.password, sizeof(b->login_req.password), "arctangent");
 		return b;
+	case G511_CTL_SET:
+		b->set_req.client = client_of("10.0.0.9");
+		b->set_req.flags = G511_CTL_F_RATE_UP | G511_CTL_F_QUOTA;
+		b->set_req.rate_up_bps = 10000000;	/* quota 0: removed */
+		return b;
 	case G511_CTL_RADIUS_STATUS_REPLY:
 		b->radius_status.n_servers = 2;
 		b->radius_status.servers[1].state = G511_RADIUS_SRV_DOWN;
@@ -113,7 +118,7 @@ static const unsigned int all_types[] = {
 	G511_CTL_OK, G511_CTL_ERROR, G511_CTL_END, G511_CTL_GRANT,
 	G511_CTL_SESSION, G511_CTL_GARDEN, G511_CTL_STATS_REPLY,
 	G511_CTL_STATUS_REPLY, G511_CTL_LOGIN, G511_CTL_RADIUS_STATUS,
-	G511_CTL_RADIUS_STATUS_REPLY,
+	G511_CTL_RADIUS_STATUS_REPLY, G511_CTL_SET,
 };
 #define N_TYPES (sizeof(all_types) / sizeof(all_types[0]))
 
@@ -282,6 +287,37 @@ static bool bad_login_bodies(void)
 	rs.servers[0].state = G511_RADIUS_SRV__MAX;
 	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_RADIUS_STATUS_REPLY, 0, &rs),
 			-EINVAL, "bad server state");
+	return ok;
+}
+
+static bool bad_set_bodies(void)
+{
+	struct g511_ctl_set_req r;
+	bool ok = true;
+
+	memset(&r, 0, sizeof(r));
+	r.client = client_of("10.0.0.1");
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_SET, 0, &r), -EINVAL,
+			"no field named");
+	r.flags = G511_CTL_F_MAC;
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_SET, 0, &r), -EINVAL,
+			"a flag set does not take");
+	r.flags = G511_CTL_F_RATE_DOWN;
+	ok &= ASSERT_TRUE(ctl_encode(buf, sizeof(buf), G511_CTL_SET, 0, &r) > 0,
+			  "rate 0: the limit removed");
+	r.rate_up_bps = 5;
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_SET, 0, &r), -EINVAL,
+			"a value without its flag");
+	r.rate_up_bps = 0;
+	r.flags |= G511_CTL_F_TTL;
+	r.ttl_s = G511_CTL_TIMEOUT_MAX + 1;
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_SET, 0, &r), -EINVAL,
+			"ttl over 10 years");
+	r.ttl_s = 0;
+	r.flags |= G511_CTL_F_QUOTA;
+	r.quota_bytes = G511_CTL_QUOTA_MAX + 1;
+	ok &= ASSERT_EQ(ctl_encode(buf, sizeof(buf), G511_CTL_SET, 0, &r), -EINVAL,
+			"quota too large");
 	return ok;
 }
 
@@ -542,6 +578,7 @@ int main(void)
 	RUN_CASE(truncated_and_trailing);
 	RUN_CASE(bad_bodies);
 	RUN_CASE(bad_login_bodies);
+	RUN_CASE(bad_set_bodies);
 	RUN_CASE(garbage);
 	RUN_CASE(stream_many);
 	RUN_CASE(stream_eof_and_garbage);

@@ -31,6 +31,7 @@ static const struct {
 	{ G511_CTL_IMPORT_END, G511_ROLE_ADMIN, "import" },
 	{ G511_CTL_LOGIN, G511_ROLE_PORTAL, "login" },
 	{ G511_CTL_RADIUS_STATUS, G511_ROLE_ADMIN, "radius" },
+	{ G511_CTL_SET, G511_ROLE_PORTAL, "set" },
 };
 
 static bool every_request_listed(void)

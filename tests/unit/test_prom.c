@@ -241,6 +241,22 @@ static void made_up(struct metrics_snap *s)
 	s->n_listeners = 2;
 	snprintf(s->ifaces[0].name, sizeof(s->ifaces[0].name), "veth0");
 	s->n_ifaces = 1;
+	s->radius.n_servers = 2;
+	s->radius.dae_on = 1;
+	addr_parse("10.52.0.2", &s->radius.servers[0].addr);
+	s->radius.servers[0].auth_port = 1812;
+	s->radius.servers[0].state = G511_RADIUS_SRV_UP;
+	s->radius.servers[0].requests = 9;
+	addr_parse("2001:db8::2", &s->radius.servers[1].addr);
+	s->radius.servers[1].auth_port = 1812;
+	s->radius.servers[1].state = G511_RADIUS_SRV_DOWN;
+	s->radius.servers[1].timeouts = 4;
+	s->radius.accepts = 3;
+	s->radius.queue_depth = 2;
+	s->radius.queue_oldest_wall = 1700000000;
+	s->now_wall = 1700000042;
+	s->radius.coa_nak = 5;
+	s->radius.dae_dropped = 6;
 }
 
 static bool render_series(void)
@@ -278,6 +294,30 @@ static bool render_series(void)
 			  NULL, "build info");
 	ok &= ASSERT_TRUE(strstr(text, "\ngate511_interface_state{interface=\"veth0\","
 				       "state=\"enforcing\"} 1\n") != NULL, "iface state");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_server_state{server=\"10.52.0.2:1812\","
+				       "state=\"up\"} 1\n") != NULL, "radius server up");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_server_state{server=\"[2001:db8::2]:1812\","
+				       "state=\"down\"} 1\n") != NULL, "radius server down, v6");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_server_timeouts_total{server="
+				       "\"[2001:db8::2]:1812\"} 4\n") != NULL, "per-server timeouts");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_accepts_total 3\n") != NULL, "accepts");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_queue_depth 2\n") != NULL, "queue");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_queue_oldest_age_seconds 42\n") != NULL,
+			  "oldest record's age");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_dae_requests_total{kind=\"coa\","
+				       "result=\"nak\"} 5\n") != NULL, "CoA by result");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_dae_dropped_total 6\n") != NULL,
+			  "DAE drops");
+	free(text);
+
+	/* RADIUS off: only gate511_radius_enabled 0 */
+	made_up(&s);
+	memset(&s.radius, 0, sizeof(s.radius));
+	ok &= ASSERT_EQ(metrics_render(&s, &text, &len), 0, "rendered without RADIUS");
+	if (!text)
+		return false;
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_enabled 0\n") != NULL, "radius off");
+	ok &= ASSERT_TRUE(strstr(text, "gate511_radius_queue_depth") == NULL, "no radius families");
 	free(text);
 
 	/* a source that could not be read: its families left out, flagged */

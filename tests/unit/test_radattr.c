@@ -308,6 +308,69 @@ static bool dae_mapping(void)
 	return ok;
 }
 
+static bool dae_rates_quota(void)
+{
+	struct rad_dae_req r;
+	struct rad_packet p;
+	struct rad_view v;
+	bool ok = true;
+
+	/* WISPr wins over ChilliSpot; ChilliSpot kbit/s; octets + gigawords */
+	rad_init(&p, RAD_COA_REQUEST, 1, NULL);
+	rad_add_str(&p, RAD_ACCT_SESSION_ID, "s1");
+	rad_add_vsa_u32(&p, RAD_VENDOR_CHILLI, RAD_CHILLI_BW_MAX_UP, 7);
+	rad_add_vsa_u32(&p, RAD_VENDOR_WISPR, RAD_WISPR_BW_MAX_UP, 10000000);
+	rad_add_vsa_u32(&p, RAD_VENDOR_CHILLI, RAD_CHILLI_BW_MAX_DOWN, 2000);
+	rad_add_vsa_u32(&p, RAD_VENDOR_CHILLI, RAD_CHILLI_MAX_TOTAL_OCTETS, 5);
+	rad_add_vsa_u32(&p, RAD_VENDOR_CHILLI, RAD_CHILLI_MAX_TOTAL_GIGAWORDS, 1);
+	ok &= ASSERT_EQ(rad_parse(p.buf, p.len, &v), 0, "parse");
+	rad_dae_read(&v, &r);
+	ok &= ASSERT_TRUE(r.has_rate_up && r.rate_up_bps == 10000000, "WISPr up wins");
+	ok &= ASSERT_TRUE(r.has_rate_down && r.rate_down_bps == 2000000, "ChilliSpot kbit/s");
+	ok &= ASSERT_TRUE(r.has_quota && r.quota_bytes == (1ULL << 32) + 5, "quota");
+	ok &= ASSERT_TRUE(!r.unsupported && !r.malformed, "all understood");
+
+	/* 0 = no limit, still a change asked */
+	rad_init(&p, RAD_COA_REQUEST, 1, NULL);
+	rad_add_str(&p, RAD_ACCT_SESSION_ID, "s1");
+	rad_add_vsa_u32(&p, RAD_VENDOR_WISPR, RAD_WISPR_BW_MAX_DOWN, 0);
+	ok &= ASSERT_EQ(rad_parse(p.buf, p.len, &v), 0, "parse");
+	rad_dae_read(&v, &r);
+	ok &= ASSERT_TRUE(r.has_rate_down && !r.rate_down_bps && !r.has_rate_up, "down 0");
+
+	/* another vendor, or a sub-type not known: unsupported (26) */
+	rad_init(&p, RAD_COA_REQUEST, 1, NULL);
+	rad_add_str(&p, RAD_ACCT_SESSION_ID, "s1");
+	rad_add_vsa_u32(&p, RAD_VENDOR_WISPR, RAD_WISPR_BW_MAX_UP, 1000);
+	rad_add_vsa_u32(&p, 9, 1, 1);
+	ok &= ASSERT_EQ(rad_parse(p.buf, p.len, &v), 0, "parse");
+	rad_dae_read(&v, &r);
+	ok &= ASSERT_EQ(r.unsupported, RAD_VENDOR_SPECIFIC, "Cisco: unsupported");
+	rad_init(&p, RAD_COA_REQUEST, 1, NULL);
+	rad_add_vsa_u32(&p, RAD_VENDOR_CHILLI, 99, 1);
+	ok &= ASSERT_EQ(rad_parse(p.buf, p.len, &v), 0, "parse");
+	rad_dae_read(&v, &r);
+	ok &= ASSERT_EQ(r.unsupported, RAD_VENDOR_SPECIFIC, "unknown ChilliSpot type");
+
+	/* a sub-attribute of the wrong size, one that runs over: malformed */
+	{
+		static const uint8_t bad[] = { 0, 0, 0x37, 0x2a, 7, 5, 1, 2, 3 };
+		static const uint8_t over[] = { 0, 0, 0x37, 0x2a, 7, 9, 1, 2, 3, 4 };
+
+		rad_init(&p, RAD_COA_REQUEST, 1, NULL);
+		rad_add(&p, RAD_VENDOR_SPECIFIC, bad, sizeof(bad));
+		ok &= ASSERT_EQ(rad_parse(p.buf, p.len, &v), 0, "parse");
+		rad_dae_read(&v, &r);
+		ok &= ASSERT_TRUE(r.malformed && !r.has_rate_up, "5-octet WISPr");
+		rad_init(&p, RAD_COA_REQUEST, 1, NULL);
+		rad_add(&p, RAD_VENDOR_SPECIFIC, over, sizeof(over));
+		ok &= ASSERT_EQ(rad_parse(p.buf, p.len, &v), 0, "parse");
+		rad_dae_read(&v, &r);
+		ok &= ASSERT_TRUE(r.malformed, "sub-attribute runs over");
+	}
+	return ok;
+}
+
 int main(void)
 {
 	RUN_CASE(pap_rfc2865);
@@ -318,5 +381,6 @@ int main(void)
 	RUN_CASE(malformed);
 	RUN_CASE(accept_mapping);
 	RUN_CASE(dae_mapping);
+	RUN_CASE(dae_rates_quota);
 	return test_summary();
 }

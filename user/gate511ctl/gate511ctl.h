@@ -9,6 +9,7 @@
  *   print.c       how grants, sessions, counters and errors look
  *   pinned.c      read-only answers from the pinned maps (daemon down)
  *   importfile.c  reading an import file (the format: lib/grantfile.c)
+ *   set.c         set: change a live grant in place
  *
  * Exit codes (stable; also in gate511ctl(8)):
  *   0  success
@@ -26,6 +27,7 @@
 #ifndef GATE511CTL_H
 #define GATE511CTL_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +66,13 @@ int cli_error(const struct gctl *g, int code, const char *fmt, ...)
 
 int radius_cmd_login(const struct gctl *g, int argc, char **argv);
 int radius_cmd_status(const struct gctl *g, int argc, char **argv);
+
+/* ------------------------------------------------------------- set.c */
+
+/* set's options: their .val index the opt[] the command gets */
+enum { SET_OPT_TTL, SET_OPT_IDLE, SET_OPT_QUOTA, SET_OPT_RATE_UP, SET_OPT_RATE_DOWN };
+extern const struct option set_opts[];
+int set_cmd(const struct gctl *g, int argc, char **argv, const char *const *opt);
 
 /* ------------------------------------------------------------- rpc.c */
 

@@ -799,6 +799,11 @@ static int cmd_login(const struct gctl *g, const struct cmd_args *a)
 	return radius_cmd_login(g, a->argc, a->argv);
 }
 
+static int cmd_set(const struct gctl *g, const struct cmd_args *a)
+{
+	return set_cmd(g, a->argc, a->argv, a->opt);
+}
+
 static int cmd_radius(const struct gctl *g, const struct cmd_args *a)
 {
 	return radius_cmd_status(g, a->argc, a->argv);
@@ -821,6 +826,15 @@ static const struct cmd cmds[] = {
 	  "dropped), the download paced under fq (see gate511d's shaping).\n"
 	  "Allowing a client again with other rates changes them at once.\n"
 	  "Exit 4 if the map is full: nobody is evicted.", allow_opts, 1, 1 },
+	{ "set", cmd_set,
+	  "ADDR|MAC [--ttl DURATION] [--idle DURATION] [--quota BYTES] [--rate-up BITS]\n"
+	  "      [--rate-down BITS]",
+	  "Change a live grant in place: --ttl is the new session length from\n"
+	  "now, the others as for allow; 0 or none removes that limit; what is\n"
+	  "not named stays. Unlike allow, the session goes on: the counters,\n"
+	  "the Acct-Session-Id and the start are kept, RADIUS accounting sees no\n"
+	  "Stop or Start. A new rate holds from the next packet. Exit 2 if the\n"
+	  "client holds no grant in force.", set_opts, 1, 1 },
 	{ "deny", cmd_deny, "ADDR|MAC",
 	  "Revoke the grant of ADDR or MAC now. Exit 2 if it holds none.", NULL, 1, 1 },
 	{ "list", cmd_list, "",

@@ -180,6 +180,49 @@ static int do_deny(struct worker *w, const struct g511_ctl_msg *m)
 	return ctl_send(&w->conn, G511_CTL_SESSION, m->hdr.seq, &out);
 }
 
+/*
+ * SET: the live grant changed in place by grants_set() (counters, session
+ * and Acct-Session-Id kept; no accounting Stop/Start). 0 removes a limit.
+ */
+static int do_set(struct worker *w, const struct g511_ctl_msg *m)
+{
+	const struct g511_ctl_set_req *r = &m->body.set_req;
+	struct g511_ctl_grant out;
+	struct grant_result res;
+	struct grant_attrs a;
+	char who[G511_CLIENT_STRLEN];
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	if (r->flags & G511_CTL_F_TTL)
+		a.set |= GRANT_SET_TTL;
+	if (r->flags & G511_CTL_F_IDLE)
+		a.set |= GRANT_SET_IDLE;
+	if (r->flags & G511_CTL_F_QUOTA)
+		a.set |= GRANT_SET_QUOTA;
+	if (r->flags & G511_CTL_F_RATE_UP)
+		a.set |= GRANT_SET_RATE_UP;
+	if (r->flags & G511_CTL_F_RATE_DOWN)
+		a.set |= GRANT_SET_RATE_DOWN;
+	a.ttl_s = r->ttl_s;
+	a.idle_s = r->idle_s;
+	a.quota_bytes = r->quota_bytes;
+	a.rate_up_bps = r->rate_up_bps;
+	a.rate_down_bps = r->rate_down_bps;
+	err = grants_set_r(w->ctl->d, &r->client, &a, &out, &res);
+	if (err == -EINVAL)
+		return ctl_send_error(&w->conn, m->hdr.seq, EINVAL, "%s", res.why[0] ?
+				      res.why : "value out of range; nothing changed");
+	if (err)
+		return reply_grant_error(w, m->hdr.seq, "change", &r->client, err, &res);
+	client_format(&r->client, who, sizeof(who));
+	log_info("set %s ttl %llus idle %llus quota %llu rate-up %llu rate-down %llu (uid %u)",
+		 who, (unsigned long long)out.ttl_s, (unsigned long long)out.idle_s,
+		 (unsigned long long)out.quota_bytes, (unsigned long long)out.rate_up_bps,
+		 (unsigned long long)out.rate_down_bps, w->peer.uid);
+	return ctl_send(&w->conn, G511_CTL_GRANT, m->hdr.seq, &out);
+}
+
 static int do_show(struct worker *w, const struct g511_ctl_msg *m)
 {
 	const struct g511_client *c = &m->body.client_req.client;
@@ -526,6 +569,8 @@ int ctl_dispatch(struct worker *w, const struct g511_ctl_msg *m)
 		return radius_ctl_login(w, m);
 	case G511_CTL_RADIUS_STATUS:
 		return radius_ctl_status(w, m);
+	case G511_CTL_SET:
+		return do_set(w, m);
 	default:
 		return ctl_send_error(&w->conn, m->hdr.seq, EBADMSG,
 				      "%s is not a request that starts a "

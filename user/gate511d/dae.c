@@ -16,7 +16,11 @@
  *   no grant matches every one given                 NAK 503
  * then Disconnect -> grants_deny(disconnected) (fails closed, committed
  * or journalled first; the Stop is queued by acct.c with Admin-Reset) ->
- * ACK; CoA -> grants_set() of Session-Timeout / Idle-Timeout -> ACK.
+ * ACK; CoA -> grants_set() of Session-Timeout, Idle-Timeout, WISPr-
+ * Bandwidth-Max-Up/Down (or ChilliSpot-Bandwidth-Max-Up/Down, kbit/s) and
+ * ChilliSpot-Max-Total-Octets (+ Gigawords) on every session it names,
+ * in place (counters, Acct-Session-Id kept; no Stop/Start), all or none:
+ * a value out of range -> NAK 407, nothing changed -> ACK.
  * Replies carry Proxy-State as received and a Message-Authenticator.
  *
  * A retransmitted request (same source, identifier and authenticator) is
@@ -36,6 +40,7 @@
 #include "addr.h"
 #include "grants.h"
 #include "log.h"
+#include "query.h"
 #include "radius.h"
 #include "state.h"
 
@@ -173,6 +178,96 @@ static int reply_build(struct g511_radius *r, const struct rad_view *req, uint8_
 	return err;
 }
 
+/* What a CoA asks of a grant (grants_set()); 0 in a value removes the limit. */
+static void coa_attrs(const struct rad_dae_req *q, struct grant_attrs *at)
+{
+	memset(at, 0, sizeof(*at));
+	if (q->has_ttl) {
+		at->set |= GRANT_SET_TTL;
+		at->ttl_s = q->ttl_s;
+	}
+	if (q->has_idle) {
+		at->set |= GRANT_SET_IDLE;
+		at->idle_s = q->idle_s;
+	}
+	if (q->has_rate_up) {
+		at->set |= GRANT_SET_RATE_UP;
+		at->rate_up_bps = q->rate_up_bps;
+	}
+	if (q->has_rate_down) {
+		at->set |= GRANT_SET_RATE_DOWN;
+		at->rate_down_bps = q->rate_down_bps;
+	}
+	if (q->has_quota) {
+		at->set |= GRANT_SET_QUOTA;
+		at->quota_bytes = q->quota_bytes;
+	}
+}
+
+/* The attributes a grant had, to put back what a failed CoA changed. */
+static void attrs_of(const struct g511_ctl_grant *g, unsigned int set, uint64_t now,
+		     struct grant_attrs *at)
+{
+	memset(at, 0, sizeof(*at));
+	at->set = set;
+	at->ttl_s = g->expires_wall ? (g->expires_wall > now ? g->expires_wall - now : 1) : 0;
+	at->idle_s = g->idle_s;
+	at->quota_bytes = g->quota_bytes;
+	at->rate_up_bps = g->rate_up_bps;
+	at->rate_down_bps = g->rate_down_bps;
+}
+
+static unsigned int coa_cause(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return RAD_ERR_SESSION_NOT_FOUND;
+	case -EINVAL:
+		return RAD_ERR_INVALID_ATTRIBUTE_VALUE;
+	default:
+		return RAD_ERR_RESOURCES_UNAVAILABLE;
+	}
+}
+
+/*
+ * All or nothing, over every session the request names: each change is
+ * checked first (a value out of range, a session gone: NAK, nothing
+ * changed), then made; should a write fail after that (the DB), the
+ * sessions changed so far get their old values back. 0 or an Error-Cause.
+ */
+static unsigned int coa_apply(struct g511_daemon *d, const struct g511_client *found,
+			      unsigned int n, const struct grant_attrs *at_in)
+{
+	static struct g511_ctl_grant old[DAE_MAX_MATCH];	/* the DAE thread's */
+	struct grant_attrs dry = *at_in, back;
+	struct g511_ctl_grant g;
+	uint64_t now = g511_wall_s();
+	unsigned int i, j;
+	int err;
+
+	dry.set |= GRANT_SET_DRY;
+	for (i = 0; i < n; i++) {
+		err = grants_show(d, &found[i], &old[i]);
+		if (!err)
+			err = grants_set(d, &found[i], &dry, &g);
+		if (err)
+			return coa_cause(err);
+	}
+	for (i = 0; i < n; i++) {
+		err = grants_set(d, &found[i], at_in, &g);
+		if (!err)
+			continue;
+		for (j = 0; j < i; j++) {
+			attrs_of(&old[j], at_in->set, now, &back);
+			if (grants_set(d, &found[j], &back, &g))
+				log_warnx("radius: CoA-Request failed half way; a session "
+					  "keeps the change");
+		}
+		return coa_cause(err);
+	}
+	return 0;
+}
+
 /* What to answer: code and Error-Cause (0 = ACK); -1 = drop. */
 static int dae_decide(struct radius_dae *dae, const struct rad_view *v, unsigned int *cause)
 {
@@ -183,7 +278,6 @@ static int dae_decide(struct radius_dae *dae, const struct rad_view *v, unsigned
 	uint8_t nak = coa ? RAD_COA_NAK : RAD_DISCONNECT_NAK;
 	static struct find_ctx f;	/* the DAE thread's alone */
 	struct g511_ctl_session sess;
-	struct g511_ctl_grant g;
 	struct grant_attrs at;
 	struct rad_dae_req q;
 	char who[G511_CLIENT_STRLEN];
@@ -226,30 +320,20 @@ static int dae_decide(struct radius_dae *dae, const struct rad_view *v, unsigned
 			*cause = RAD_ERR_SESSION_NOT_FOUND;
 		return done ? ack : nak;
 	}
-	memset(&at, 0, sizeof(at));
-	if (q.has_ttl) {
-		at.set |= GRANT_SET_TTL;
-		at.ttl_s = q.ttl_s;
-	}
-	if (q.has_idle) {
-		at.set |= GRANT_SET_IDLE;
-		at.idle_s = q.idle_s;
-	}
+	coa_attrs(&q, &at);
+	if (!at.set)
+		return ack;	/* nothing to change: found, and so be it */
+	*cause = coa_apply(d, f.found, f.n, &at);
+	if (*cause)
+		return nak;
 	for (i = 0; i < f.n; i++) {
 		client_format(&f.found[i], who, sizeof(who));
-		err = at.set ? grants_set(d, &f.found[i], &at, &g) : 0;
-		if (err) {
-			*cause = err == -ENOENT ? RAD_ERR_SESSION_NOT_FOUND :
-						  RAD_ERR_INVALID_REQUEST;
-			continue;
-		}
-		done++;
-		log_info("radius: CoA-Request: %s%s%s", who, q.has_ttl ? " session-timeout" : "",
-			 q.has_idle ? " idle-timeout" : "");
+		log_info("radius: CoA-Request: %s%s%s%s%s%s", who,
+			 q.has_ttl ? " session-timeout" : "", q.has_idle ? " idle-timeout" : "",
+			 q.has_rate_up ? " rate-up" : "", q.has_rate_down ? " rate-down" : "",
+			 q.has_quota ? " quota" : "");
 	}
-	if (done)
-		*cause = 0;
-	return done ? ack : nak;
+	return ack;
 }
 
 static struct dae_cached *cache_find(struct radius_dae *dae, const struct sockaddr_storage *from,

@@ -454,8 +454,14 @@ int grants_set_r(struct g511_daemon *d, const struct g511_client *client,
 	check.rate_down_bps = rec.rate_down_bps;
 	check.origin = rec.origin ? rec.origin : G511_ORIGIN_CLI;
 	err = grant_spec_check(&check, &d->conf.xdp, &why);
-	if (err)
+	if (err) {
+		if (res)
+			snprintf(res->why, sizeof(res->why), "%s", why);
 		goto out;
+	}
+	if (a->set & GRANT_SET_DRY)
+		goto out;
+	/* a first download rate: fq goes on the link (shaping.c) */
 	if (check.rate_down_bps)
 		shaping_want(d);
 

@@ -38,6 +38,7 @@
 struct grant_result {
 	char db_error[STATE_ERROR_LEN];
 	bool journalled;
+	char why[96];		/* set: why a value was refused (-EINVAL) */
 };
 
 /* A grant to make; timeouts already resolved against the config defaults. */
@@ -107,6 +108,7 @@ int grants_import_r(struct g511_daemon *d, const struct grant_spec *specs,
 #define GRANT_SET_RATE_UP	(1U << 3)
 #define GRANT_SET_RATE_DOWN	(1U << 4)
 #define GRANT_SET_CLASS		(1U << 5)
+#define GRANT_SET_DRY		(1U << 6)	/* only check: the same answer, nothing written */
 
 struct grant_attrs {
 	unsigned int set;	/* GRANT_SET_* */

@@ -25,6 +25,7 @@
 #include "maps.h"
 #include "metrics.h"
 #include "prom.h"
+#include "radius.h"
 #include "state.h"
 
 /* ------------------------------------------------------------ registry */
@@ -242,6 +243,8 @@ static void gather(struct g511_daemon *d, struct metrics_snap *s)
 		if (s->api_on)
 			api_counters_get(&s->api);
 	}
+	radius_status(d, &s->radius);	/* takes d->lock and the RADIUS lock itself */
+	s->now_wall = g511_wall_s();
 }
 
 /* ------------------------------------------------------------ handler */

@@ -78,6 +78,10 @@ struct metrics_snap {
 	unsigned int n_ifaces;
 	bool api_on;			/* the portal API listens */
 	struct api_counters api;	/* api.h: by endpoint, auth failures */
+	/* RADIUS (radius_status(): what `gate511ctl radius` shows); its
+	 * families only when a server or the DAE listener is configured */
+	struct g511_ctl_radius_status radius;
+	uint64_t now_wall;		/* for the age of the oldest queued record */
 };
 
 /* The exposition of s (malloc'd, *len bytes); -ENOMEM, or -EINVAL if the

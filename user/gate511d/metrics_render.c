@@ -11,6 +11,7 @@
  * read: then the family is left out and gate511_scrape_source_ok says so.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -260,6 +261,131 @@ static void render_ifaces(struct prom_writer *w, const struct metrics_snap *s)
 	}
 }
 
+/*
+ * RADIUS, named as `gate511ctl radius -j` names its fields, under
+ * gate511_radius_; servers labelled server="ADDR:AUTHPORT".
+ */
+static const char *const radius_srv_state[G511_RADIUS_SRV__MAX] = {
+	[G511_RADIUS_SRV_UNKNOWN] = "unknown",
+	[G511_RADIUS_SRV_UP] = "up",
+	[G511_RADIUS_SRV_DOWN] = "down",
+};
+
+static void radius_srv_label(const struct g511_ctl_radius_server *v, char *buf, size_t len)
+{
+	char a[G511_ADDR_STRLEN];
+
+	addr_format(&v->addr, a, sizeof(a));
+	if (addr_is_v4(&v->addr))
+		snprintf(buf, len, "%s:%u", a, v->auth_port);
+	else
+		snprintf(buf, len, "[%s]:%u", a, v->auth_port);
+}
+
+static void radius_per_server(struct prom_writer *w, const struct g511_ctl_radius_status *r,
+			      const char *name, const char *help, size_t off)
+{
+	char srv[G511_ADDR_STRLEN + 16];
+
+	prom_family(w, name, PROM_COUNTER, help);
+	for (unsigned int i = 0; i < r->n_servers && i < G511_CTL_RADIUS_SERVERS; i++) {
+		const struct g511_ctl_radius_server *v = &r->servers[i];
+		uint64_t x;
+
+		memcpy(&x, (const char *)v + off, sizeof(x));
+		radius_srv_label(v, srv, sizeof(srv));
+		u64_1(w, "server", srv, x);
+	}
+}
+
+static void render_radius(struct prom_writer *w, const struct metrics_snap *s)
+{
+	const struct g511_ctl_radius_status *r = &s->radius;
+	char srv[G511_ADDR_STRLEN + 16];
+	uint64_t age;
+
+	prom_family(w, "gate511_radius_enabled", PROM_GAUGE,
+		    "1 if a radius_server is configured (the families below are written then).");
+	prom_u64(w, NULL, 0, r->n_servers > 0);
+	if (!r->n_servers && !r->dae_on)
+		return;
+	prom_family(w, "gate511_radius_server_state", PROM_GAUGE,
+		    "1 for the state each RADIUS server is in (up: its last answer was good; "
+		    "down: it timed out), 0 for the others.");
+	for (unsigned int i = 0; i < r->n_servers && i < G511_CTL_RADIUS_SERVERS; i++) {
+		radius_srv_label(&r->servers[i], srv, sizeof(srv));
+		for (unsigned int st = 0; st < G511_RADIUS_SRV__MAX; st++) {
+			struct prom_label l[] = { { "server", srv }, { "state", radius_srv_state[st] } };
+
+			prom_u64(w, l, 2, r->servers[i].state == st);
+		}
+	}
+	prom_family(w, "gate511_radius_server_last_ok_timestamp_seconds", PROM_GAUGE,
+		    "When each server last answered well, in seconds since the Unix epoch "
+		    "(0: never).");
+	for (unsigned int i = 0; i < r->n_servers && i < G511_CTL_RADIUS_SERVERS; i++) {
+		radius_srv_label(&r->servers[i], srv, sizeof(srv));
+		u64_1(w, "server", srv, r->servers[i].last_ok_wall);
+	}
+	radius_per_server(w, r, "gate511_radius_server_requests_total",
+			  "Packets sent to each server (retransmissions too).",
+			  offsetof(struct g511_ctl_radius_server, requests));
+	radius_per_server(w, r, "gate511_radius_server_timeouts_total",
+			  "Exchanges with each server that got no valid answer.",
+			  offsetof(struct g511_ctl_radius_server, timeouts));
+	radius_per_server(w, r, "gate511_radius_server_bad_replies_total",
+			  "Replies from each server dropped (wrong authenticator, no "
+			  "Message-Authenticator, ...).",
+			  offsetof(struct g511_ctl_radius_server, bad_replies));
+	prom_family(w, "gate511_radius_access_requests_total", PROM_COUNTER,
+		    "Access-Requests made (logins and MAC authentication).");
+	prom_u64(w, NULL, 0, r->access_requests);
+	prom_family(w, "gate511_radius_accepts_total", PROM_COUNTER, "Access-Accepts received.");
+	prom_u64(w, NULL, 0, r->accepts);
+	prom_family(w, "gate511_radius_rejects_total", PROM_COUNTER, "Access-Rejects received.");
+	prom_u64(w, NULL, 0, r->rejects);
+	prom_family(w, "gate511_radius_auth_timeouts_total", PROM_COUNTER,
+		    "Access-Requests no server answered (after retries and failover).");
+	prom_u64(w, NULL, 0, r->auth_timeouts);
+	prom_family(w, "gate511_radius_acct_sent_total", PROM_COUNTER,
+		    "Accounting-Requests sent.");
+	prom_u64(w, NULL, 0, r->acct_sent);
+	prom_family(w, "gate511_radius_acct_acked_total", PROM_COUNTER,
+		    "Accounting records a server acknowledged (and so removed from the queue).");
+	prom_u64(w, NULL, 0, r->acct_acked);
+	prom_family(w, "gate511_radius_acct_timeouts_total", PROM_COUNTER,
+		    "Accounting sends that got no answer.");
+	prom_u64(w, NULL, 0, r->acct_timeouts);
+	prom_family(w, "gate511_radius_queue_depth", PROM_GAUGE,
+		    "Accounting records in the state DB not yet acknowledged.");
+	prom_u64(w, NULL, 0, r->queue_depth);
+	prom_family(w, "gate511_radius_queue_oldest_age_seconds", PROM_GAUGE,
+		    "Age of the oldest unacknowledged accounting record (0: none).");
+	age = r->queue_oldest_wall && s->now_wall > r->queue_oldest_wall ?
+	      s->now_wall - r->queue_oldest_wall : 0;
+	prom_u64(w, NULL, 0, age);
+	prom_family(w, "gate511_radius_dae_enabled", PROM_GAUGE,
+		    "1 if radius_dae_listen is set (CoA and Disconnect are served).");
+	prom_u64(w, NULL, 0, r->dae_on);
+	prom_family(w, "gate511_radius_dae_requests_total", PROM_COUNTER,
+		    "CoA and Disconnect requests answered, by kind and result (ack, nak).");
+	{
+		static const char *const kind[] = { "coa", "coa", "disconnect", "disconnect" };
+		static const char *const res[] = { "ack", "nak", "ack", "nak" };
+		const uint64_t v[] = { r->coa_ack, r->coa_nak, r->dm_ack, r->dm_nak };
+
+		for (int i = 0; i < 4; i++) {
+			struct prom_label l[] = { { "kind", kind[i] }, { "result", res[i] } };
+
+			prom_u64(w, l, 2, v[i]);
+		}
+	}
+	prom_family(w, "gate511_radius_dae_dropped_total", PROM_COUNTER,
+		    "CoA/Disconnect packets dropped unanswered (not a DAE client, not "
+		    "authentic, stale, malformed).");
+	prom_u64(w, NULL, 0, r->dae_dropped);
+}
+
 int metrics_render(const struct metrics_snap *s, char **out, size_t *len)
 {
 	struct prom_writer w;
@@ -275,6 +401,7 @@ int metrics_render(const struct metrics_snap *s, char **out, size_t *len)
 	render_latency(&w, s);
 	render_listeners(&w, s);
 	render_ifaces(&w, s);
+	render_radius(&w, s);
 	err = prom_err(&w);
 	*out = prom_finish(&w, len);
 	if (!*out)

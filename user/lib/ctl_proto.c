@@ -29,6 +29,7 @@ _Static_assert(G511_STAT__MAX <= G511_CTL_STATS_MAX, "stats fit");
 _Static_assert(sizeof(struct g511_ctl_login_req) == 416, "login_req");
 _Static_assert(sizeof(struct g511_ctl_radius_server) == 56, "radius_server");
 _Static_assert(sizeof(struct g511_ctl_radius_status) == 408, "radius_status");
+_Static_assert(sizeof(struct g511_ctl_set_req) == 64, "set_req");
 /* G511_CTL_MSG_MAX is the status body's size: the new bodies fit in it */
 _Static_assert(sizeof(struct g511_ctl_login_req) <= sizeof(struct g511_ctl_status) &&
 	       sizeof(struct g511_ctl_radius_status) <= sizeof(struct g511_ctl_status),
@@ -57,6 +58,7 @@ static const struct ctl_type_info ctl_requests[G511_CTL_REQ__MAX] = {
 	[G511_CTL_IMPORT_END]	= { "import-end", sizeof(struct g511_ctl_count) },
 	[G511_CTL_LOGIN]	= { "login", sizeof(struct g511_ctl_login_req) },
 	[G511_CTL_RADIUS_STATUS] = { "radius-status", 0 },
+	[G511_CTL_SET]		= { "set", sizeof(struct g511_ctl_set_req) },
 };
 
 static const struct ctl_type_info ctl_replies[G511_CTL_REPLY__MAX - G511_CTL_OK] = {
@@ -254,6 +256,24 @@ static int check_grant_req(const struct g511_ctl_grant_req *r)
 	return 0;
 }
 
+/* A field not named is zero; a named one is in range (0 = no limit). */
+static int check_set_req(const struct g511_ctl_set_req *r)
+{
+	if (!client_valid(&r->client) || !r->flags || (r->flags & ~G511_CTL_SET_F_ALL))
+		return -EINVAL;
+	if ((!(r->flags & G511_CTL_F_TTL) && r->ttl_s) ||
+	    (!(r->flags & G511_CTL_F_IDLE) && r->idle_s) ||
+	    (!(r->flags & G511_CTL_F_QUOTA) && r->quota_bytes) ||
+	    (!(r->flags & G511_CTL_F_RATE_UP) && r->rate_up_bps) ||
+	    (!(r->flags & G511_CTL_F_RATE_DOWN) && r->rate_down_bps))
+		return -EINVAL;
+	if (!timeout_ok(r->ttl_s) || !timeout_ok(r->idle_s) ||
+	    r->quota_bytes > G511_CTL_QUOTA_MAX || r->rate_up_bps > G511_CTL_RATE_MAX ||
+	    r->rate_down_bps > G511_CTL_RATE_MAX)
+		return -EINVAL;
+	return 0;
+}
+
 static int check_garden(const struct g511_ctl_garden *g, unsigned int type)
 {
 	if (!garden_key_valid(&g->key) || !garden_val_valid(&g->val) ||
@@ -355,6 +375,8 @@ static int check_body(unsigned int type, const struct g511_ctl_msg *m)
 		return 0;
 	case G511_CTL_LOGIN:
 		return check_login(&m->body.login_req);
+	case G511_CTL_SET:
+		return check_set_req(&m->body.set_req);
 	case G511_CTL_RADIUS_STATUS_REPLY:
 		return check_radius_status(&m->body.radius_status);
 	case G511_CTL_STATUS_REPLY:

@@ -26,6 +26,8 @@
  *                                    ETIMEDOUT no server answered; ENOTCONN
  *                                    RADIUS is not configured)
  *   RADIUS_STATUS -               -> RADIUS_STATUS_REPLY | ERROR
+ *   SET          set_req          -> GRANT (as changed) | ERROR (nothing
+ *                                    changed; ENOENT no live grant)
  * Long answers are streamed as many messages ended by END, so 100k grants
  * never need one big buffer. An ERROR may come instead of any reply (also
  * mid-stream); its code is a positive errno: EINVAL bad input, ENOENT
@@ -87,6 +89,7 @@ enum g511_ctl_type {
 	G511_CTL_IMPORT_END,
 	G511_CTL_LOGIN,
 	G511_CTL_RADIUS_STATUS,
+	G511_CTL_SET,
 	G511_CTL_REQ__MAX,
 	/* replies */
 	G511_CTL_OK = 64,
@@ -158,6 +161,24 @@ struct g511_ctl_grant_req {
 	char user[G511_USER_LEN];	/* "" = none */
 	__u8 class[G511_CLASS_MAX + 3];	/* bytes past class_len zero */
 	char acct_session_id[G511_ACCT_ID_LEN];	/* "" = none */
+};
+
+/*
+ * SET: change a live grant in place. A flag names a field to change; its
+ * value 0 removes that limit (no deadline, no idle timeout, no quota, no
+ * rate). Counters, the session (Acct-Session-Id, start) and the fields
+ * not named stay as they are.
+ */
+#define G511_CTL_SET_F_ALL	(G511_CTL_F_TTL | G511_CTL_F_IDLE | G511_CTL_F_QUOTA | \
+				 G511_CTL_F_RATE_UP | G511_CTL_F_RATE_DOWN)
+struct g511_ctl_set_req {
+	struct g511_client client;
+	__u32 flags;		/* G511_CTL_SET_F_ALL; at least one */
+	__u64 ttl_s;		/* F_TTL: new session length from now */
+	__u64 idle_s;		/* F_IDLE */
+	__u64 quota_bytes;	/* F_QUOTA */
+	__u64 rate_up_bps;	/* F_RATE_UP */
+	__u64 rate_down_bps;	/* F_RATE_DOWN */
 };
 
 /* DENY, SHOW */
@@ -391,6 +412,7 @@ struct g511_ctl_msg {
 		struct g511_ctl_status status;
 		struct g511_ctl_login_req login_req;
 		struct g511_ctl_radius_status radius_status;
+		struct g511_ctl_set_req set_req;
 	} body;
 };
 

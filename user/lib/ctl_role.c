@@ -5,7 +5,11 @@
  *
  * The portal role gets exactly what a login portal does per client: let
  * one in (allow, or login: a RADIUS check of its user's password), throw
- * one out (deny), look one up (show) and see who is in (list). Everything else is admin's: garden add/del write the garden,
+ * one out (deny), look one up (show) and see who is in (list), and change
+ * a live grant's deadline, idle timeout, quota or rates in place (set: a
+ * portal that sells more time or data; it can do as much with allow,
+ * which would restart the session, so set gives it nothing more).
+ * Everything else is admin's: garden add/del write the garden,
  * which lets every unauthenticated client through to what it names and
  * stays across restarts (garden add 0.0.0.0/0 opens the network); import
  * writes grants in bulk; export dumps the whole state DB; history holds
@@ -39,6 +43,7 @@ static const struct role_entry role_table[G511_CTL_REQ__MAX] = {
 	[G511_CTL_IMPORT_END]	= { "import", G511_ROLE_ADMIN },
 	[G511_CTL_LOGIN]	= { "login", G511_ROLE_PORTAL },
 	[G511_CTL_RADIUS_STATUS] = { "radius", G511_ROLE_ADMIN },
+	[G511_CTL_SET]		= { "set", G511_ROLE_PORTAL },
 };
 
 static bool has_gid(bool set, gid_t want, gid_t gid, const gid_t *groups, size_t n)

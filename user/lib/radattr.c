@@ -434,15 +434,89 @@ static void copy_text(char *dst, size_t size, const uint8_t *val, size_t vlen, b
 }
 
 /* RFC 5176 3.5: what gate511 acts on; anything else is "unsupported". */
+/* What a CoA's Vendor-Specific attributes ask, before precedence. */
+struct dae_vsa {
+	bool wispr_up, wispr_down, chilli_up, chilli_down, octets, giga;
+	uint32_t v_wispr_up, v_wispr_down, v_chilli_up, v_chilli_down, v_octets, v_giga;
+};
+
+static void dae_vsa_one(const uint8_t *val, size_t vlen, struct dae_vsa *x,
+			struct rad_dae_req *out)
+{
+	uint32_t vendor;
+	size_t s;
+
+	if (vlen < 4 + 2) {
+		out->malformed = true;
+		return;
+	}
+	vendor = get32(val);
+	for (s = 4; s < vlen; s += val[s + 1]) {
+		const uint8_t *sv = val + s + 2;
+		bool *has = NULL;
+		uint32_t *dst = NULL;
+
+		if (s + 2 > vlen || val[s + 1] < 2 || s + val[s + 1] > vlen) {
+			out->malformed = true;
+			return;
+		}
+		if (vendor == RAD_VENDOR_WISPR && val[s] == RAD_WISPR_BW_MAX_UP)
+			has = &x->wispr_up, dst = &x->v_wispr_up;
+		else if (vendor == RAD_VENDOR_WISPR && val[s] == RAD_WISPR_BW_MAX_DOWN)
+			has = &x->wispr_down, dst = &x->v_wispr_down;
+		else if (vendor == RAD_VENDOR_CHILLI && val[s] == RAD_CHILLI_BW_MAX_UP)
+			has = &x->chilli_up, dst = &x->v_chilli_up;
+		else if (vendor == RAD_VENDOR_CHILLI && val[s] == RAD_CHILLI_BW_MAX_DOWN)
+			has = &x->chilli_down, dst = &x->v_chilli_down;
+		else if (vendor == RAD_VENDOR_CHILLI && val[s] == RAD_CHILLI_MAX_TOTAL_OCTETS)
+			has = &x->octets, dst = &x->v_octets;
+		else if (vendor == RAD_VENDOR_CHILLI && val[s] == RAD_CHILLI_MAX_TOTAL_GIGAWORDS)
+			has = &x->giga, dst = &x->v_giga;
+		if (!has) {
+			if (!out->unsupported)
+				out->unsupported = RAD_VENDOR_SPECIFIC;
+			continue;
+		}
+		if (val[s + 1] != 6) {
+			out->malformed = true;
+			return;
+		}
+		*has = true;
+		*dst = get32(sv);
+	}
+}
+
+static void dae_vsa_apply(const struct dae_vsa *x, struct rad_dae_req *out)
+{
+	if (x->wispr_up || x->chilli_up) {
+		out->has_rate_up = true;
+		out->rate_up_bps = x->wispr_up ? x->v_wispr_up : (uint64_t)x->v_chilli_up * 1000;
+	}
+	if (x->wispr_down || x->chilli_down) {
+		out->has_rate_down = true;
+		out->rate_down_bps = x->wispr_down ? x->v_wispr_down :
+						     (uint64_t)x->v_chilli_down * 1000;
+	}
+	if (x->octets || x->giga) {
+		out->has_quota = true;
+		out->quota_bytes = (uint64_t)x->v_giga << 32 | x->v_octets;
+	}
+}
+
 void rad_dae_read(const struct rad_view *v, struct rad_dae_req *out)
 {
+	struct dae_vsa x;
 	const uint8_t *val;
 	size_t off = 0, vlen;
 	uint8_t t;
 
 	memset(out, 0, sizeof(*out));
+	memset(&x, 0, sizeof(x));
 	while (rad_next(v, &off, &t, &val, &vlen)) {
 		switch (t) {
+		case RAD_VENDOR_SPECIFIC:
+			dae_vsa_one(val, vlen, &x, out);
+			break;
 		case RAD_ACCT_SESSION_ID:
 			copy_text(out->acct_session_id, sizeof(out->acct_session_id), val, vlen,
 				  &out->malformed);
@@ -521,4 +595,5 @@ void rad_dae_read(const struct rad_view *v, struct rad_dae_req *out)
 			break;
 		}
 	}
+	dae_vsa_apply(&x, out);
 }

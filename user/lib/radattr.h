@@ -104,6 +104,8 @@ enum rad_error_cause {
 	RAD_ERR_MISSING_ATTRIBUTE = 402,
 	RAD_ERR_NAS_ID_MISMATCH = 403,
 	RAD_ERR_INVALID_REQUEST = 404,
+	RAD_ERR_INVALID_ATTRIBUTE_VALUE = 407,
+	RAD_ERR_RESOURCES_UNAVAILABLE = 506,
 	RAD_ERR_SESSION_NOT_FOUND = 503,
 };
 
@@ -208,7 +210,8 @@ int rad_mac_parse(const uint8_t *s, size_t len, uint8_t mac[6]);
 /*
  * What a CoA or Disconnect request names and asks (RFC 5176). The
  * session identification attributes are copied; an attribute gate511
- * does not act on sets unsupported (the first such type).
+ * does not act on sets unsupported (the first such type; 26 for a
+ * Vendor-Specific of a vendor or type it does not know).
  */
 struct rad_dae_req {
 	char acct_session_id[64];
@@ -224,6 +227,11 @@ struct rad_dae_req {
 	uint32_t event_ts;
 	bool has_ttl, has_idle;
 	uint32_t ttl_s, idle_s;
+	/* WISPr-Bandwidth-Max-Up/Down (bit/s) win over ChilliSpot-Bandwidth-
+	 * Max-Up/Down (kbit/s), as in an Accept; ChilliSpot-Max-Total-Octets
+	 * (+ Gigawords) is the quota; 0 = no limit */
+	bool has_rate_up, has_rate_down, has_quota;
+	uint64_t rate_up_bps, rate_down_bps, quota_bytes;
 	unsigned int unsupported;	/* an attribute type not acted on, 0 = none */
 	bool malformed;			/* an identification attribute of a bad size */
 };
