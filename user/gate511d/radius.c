@@ -21,6 +21,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include "addr.h"
@@ -184,7 +187,9 @@ int radius_add_nas(struct g511_radius *r, struct rad_packet *p)
 	if (!err && r->has_nas_ip)
 		err = rad_add(p, RAD_NAS_IP_ADDRESS, r->nas_ip, 4);
 	if (!err)
-		err = rad_add_u32(p, RAD_NAS_PORT_TYPE, RAD_PORT_ETHERNET);
+		err = rad_add_u32(p, RAD_NAS_PORT_TYPE,
+				  r->conf.nas_port_type == G511_NAS_PORT_WIRELESS ?
+				  RAD_PORT_WIRELESS : RAD_PORT_ETHERNET);
 	return err;
 }
 
@@ -288,21 +293,24 @@ static void find_nas_ip(struct g511_radius *r)
 	close(fd);
 }
 
+/* SIOCGIFHWADDR, not /sys/class/net: sysfs is the mounter's namespace's */
 static void find_gw_mac(struct g511_radius *r)
 {
-	char path[96], line[64];
-	FILE *f;
+	struct ifreq ifr;
+	int fd;
 
 	if (!r->d->n_ifaces)
 		return;
-	snprintf(path, sizeof(path), "/sys/class/net/%s/address", r->d->ifaces[0].name);
-	f = fopen(path, "re");
-	if (!f)
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
 		return;
-	if (fgets(line, sizeof(line), f) &&
-	    !rad_mac_parse((const uint8_t *)line, strcspn(line, "\n"), r->gw_mac))
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", r->d->ifaces[0].name);
+	if (!ioctl(fd, SIOCGIFHWADDR, &ifr) && ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER) {
+		memcpy(r->gw_mac, ifr.ifr_hwaddr.sa_data, 6);
 		r->has_gw_mac = true;
-	fclose(f);
+	}
+	close(fd);
 }
 
 int radius_init(struct g511_daemon *d)
