@@ -22,6 +22,7 @@ if ! command -v freeradius >/dev/null || ! command -v radclient >/dev/null; then
 fi
 
 tb_up rl
+[ -e "$NS_GW" ] || { t_fail "test bed comes up"; t_summary; exit 1; }
 UP4=10.52.0.2
 SECRET=gw-s3cret
 PORT=18581
@@ -38,6 +39,14 @@ in_cl ip addr add 10.51.0.30/24 dev m58a
 in_cl ip addr add 10.51.0.31/24 dev m58b
 in_cl ip link set m58a up
 in_cl ip link set m58b up
+# each leaves by its own link (its own MAC), by its source address
+for t in 30:m58a 31:m58b; do
+	in_cl ip rule add from 10.51.0.${t%%:*} table 58${t%%:*}
+	in_cl ip route add default via 10.51.0.1 dev ${t#*:} table 58${t%%:*}
+done
+# the gateway learns the client's MAC as a real one would, from its ARP
+# (the test bed's static neighbour would hide it): Calling-Station-Id
+in_cl ip neigh del 10.51.0.1 dev "$IF_CL"
 
 . "$(dirname "$0")/../radius_lib.sh"
 dash() { echo "$1" | tr : -; }
@@ -163,5 +172,31 @@ check "every server down: 503 (got $st)" [ "$st" = 503 ]
 check "every server down: the error says so" grep -q "no RADIUS server answered" "$T_TMP/down.out"
 check_not "every server down: no grant" ctl show 10.51.0.4
 fr_start 1; fr_start 2
+
+# ---- MAC authentication ----
+curl_from() { in_cl curl -s -m 2 -o /dev/null -w '%{http_code}' --interface "$1" "http://$UP4/"; }
+check "MAC auth: a new MAC's first request gets the 511" [ "$(curl_from 10.51.0.30)" = 511 ]
+check "MAC auth: the MAC is granted at once" wait_for 10 ctl show $MAC_OK
+check "MAC auth: origin radius, user the MAC, the server's ttl" \
+	[ "$(jshow $MAC_OK origin)/$(jshow $MAC_OK user)/$(jshow $MAC_OK ttl)" = "radius/$(dash $MAC_OK)/600" ]
+check "MAC auth: its next request passes" wait_for 3 bash -c "[ \"\$(nsenter --net=$NS_CL curl -s -m 2 -o /dev/null -w '%{http_code}' --interface 10.51.0.30 http://$UP4/)\" = 200 ]"
+line=$(cat "$FR1/auth.log" "$FR2/auth.log" | grep "^user=$(dash $MAC_OK) " | tail -1)
+echo "  auth.log: $line"
+check "MAC auth: Service-Type Call-Check, Calling-Station-Id the MAC" has " service=Call-Check .*calling=$(dash $MAC_OK | tr a-f A-F) "
+check "MAC auth: one Access-Request for it" [ "$(authlines "$(dash $MAC_OK)")" = 1 ]
+
+check "MAC auth: a rejected MAC's first request gets the 511" [ "$(curl_from 10.51.0.31)" = 511 ]
+check "MAC auth: the server rejects it" wait_for 10 bash -c "[ \$(ctl -j radius | jq -r .mac_auth.rejects) = 1 ]"
+n511=0
+for i in $(seq 1 50); do [ "$(curl_from 10.51.0.31)" = 511 ] && n511=$((n511 + 1)); done
+check "MAC auth: rejected, 50 more requests all get the 511 ($n511)" [ $n511 = 50 ]
+check_not "MAC auth: rejected: no grant" ctl show $MAC_BAD
+check "MAC auth: rejected: one Access-Request in all (the reject is cached; got $(authlines "$(dash $MAC_BAD)"))" [ "$(authlines "$(dash $MAC_BAD)")" = 1 ]
+ctl radius | grep mac-auth
+check "radius -j: mac_auth 2 requests, 1 accept, 1 reject, >= 50 suppressed, none pending" \
+	bash -c "$PF ctl -j radius | jq -e '.mac_auth.enabled and .mac_auth.requests == 2 and .mac_auth.accepts == 1 and .mac_auth.rejects == 1 and .mac_auth.suppressed >= 50 and .mac_auth.pending == 0'"
+check "radius: the mac-auth line" bash -c "ctl radius | grep -q '^mac-auth: on; 2 requests, 1 accepts, 1 rejects'"
+check "radius -j: the logins counted apart (accepts 1, rejects 1, timeouts 1)" \
+	bash -c "$PF ctl -j radius | jq -e '.accepts == 1 and .rejects == 1 and .auth_timeouts == 1'"
 
 t_summary

@@ -349,7 +349,12 @@ int radius_init(struct g511_daemon *d)
 		r->srv[i].cfg = r->conf.servers[i];
 	find_nas_ip(r);
 	find_gw_mac(r);
-	err = acct_init(r);
+	err = macauth_init(r);
+	if (!err) {
+		err = acct_init(r);
+		if (err)
+			macauth_free(r);
+	}
 	if (err)
 		goto fail;
 	d->radius = r;
@@ -375,6 +380,13 @@ int radius_start(struct g511_daemon *d)
 		if (err)
 			acct_stop(r);
 	}
+	if (!err) {
+		err = macauth_start(r);
+		if (err) {
+			dae_stop(r);
+			acct_stop(r);
+		}
+	}
 	return err;
 }
 
@@ -384,6 +396,7 @@ void radius_stop(struct g511_daemon *d)
 		return;
 	dae_stop(d->radius);
 	acct_stop(d->radius);	/* sets abort_io */
+	macauth_stop(d->radius);
 }
 
 void radius_free(struct g511_daemon *d)
@@ -395,6 +408,7 @@ void radius_free(struct g511_daemon *d)
 	if (d->state)
 		state_set_hooks(d->state, NULL);
 	acct_free(r);
+	macauth_free(r);
 	explicit_bzero(r->secret, sizeof(r->secret));
 	pthread_mutex_destroy(&r->mu);
 	free(r);
@@ -404,11 +418,12 @@ void radius_free(struct g511_daemon *d)
 void radius_status(struct g511_daemon *d, struct g511_ctl_radius_status *out)
 {
 	struct g511_radius *r = d->radius;
-	uint64_t depth = 0, oldest = 0;
+	uint64_t depth = 0, oldest = 0, suppressed, pending;
 
 	memset(out, 0, sizeof(*out));
 	if (!r)
 		return;
+	macauth_counts(r, &suppressed, &pending);
 	pthread_mutex_lock(&d->lock);
 	acct_queue_info(r, &depth, &oldest);
 	pthread_mutex_unlock(&d->lock);
@@ -439,7 +454,14 @@ void radius_status(struct g511_daemon *d, struct g511_ctl_radius_status *out)
 	out->dm_ack = r->cnt.dm_ack;
 	out->dm_nak = r->cnt.dm_nak;
 	out->dae_dropped = r->cnt.dae_dropped;
+	out->mac_auth_on = r->macauth != NULL;
+	out->mac_requests = r->cnt.mac_requests;
+	out->mac_accepts = r->cnt.mac_accepts;
+	out->mac_rejects = r->cnt.mac_rejects;
+	out->mac_timeouts = r->cnt.mac_timeouts;
 	pthread_mutex_unlock(&r->mu);
+	out->mac_suppressed = suppressed;
+	out->mac_pending = pending;
 	out->queue_depth = depth;
 	out->queue_oldest_wall = oldest;
 	snprintf(out->nas_identifier, sizeof(out->nas_identifier), "%s", r->nas_id);

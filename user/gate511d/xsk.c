@@ -48,6 +48,7 @@
 #include "ctl_proto.h"
 #include "daemon.h"
 #include "log.h"
+#include "radius.h"
 #include "xsk.h"
 
 #define FRAME_SIZE	XSK_UMEM__DEFAULT_FRAME_SIZE	/* 4096 */
@@ -99,6 +100,7 @@ struct g511_xsk_set {
 	int stop_fd;			/* eventfd, readable once stopping: wakes poll() */
 	_Atomic unsigned long conf_gen;	/* bumped after every rc swap */
 	uint64_t busy_since_ms;		/* first busy queue at start-up, 0: none */
+	struct g511_radius *radius;	/* MAC auth is on: redirected MACs go there */
 };
 
 static uint64_t mono_s(void)
@@ -249,6 +251,7 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 	size_t lens[MAX_SEGS];
 	__u64 addrs[MAX_SEGS];
 	unsigned int nbuf = 1, used;
+	uint8_t src_mac[6];
 	struct g511_resp_out out = {
 		.buf_size = FRAME_SIZE - off,
 		.bufs = bufs,
@@ -268,8 +271,12 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 		nbuf++;
 	}
 	out.max = nbuf;
+	if (w->set->radius && d->len >= 12)
+		memcpy(src_mac, frame + 6, 6);	/* the reply is written in place */
 
 	g511_resp_handle(rc, &w->set->key, now, wall, frame, d->len, &out);
+	if (w->set->radius && (out.action == G511_RESP_HTTP || out.action == G511_RESP_PROBE_302))
+		radius_mac_seen(w->set->radius, src_mac);
 	c->actions[out.action < G511_RESP__MAX ? out.action : 0]++;
 	if (out.reason > 0 && out.reason < G511_RESP_DROP__MAX)
 		c->drops[out.reason]++;
@@ -510,6 +517,7 @@ int xsk_set_start(struct g511_daemon *d, const struct g511_resp_conf *rc, bool b
 		return -ENOMEM;
 	set->rc = rc;
 	set->busy_poll = busy_poll;
+	set->radius = d->radius && d->radius->macauth ? d->radius : NULL;
 	set->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (set->stop_fd < 0) {
 		err = -errno;
