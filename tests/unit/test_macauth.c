@@ -4,7 +4,7 @@
  * request per MAC per interval, nothing while one is pending, a reject
  * cached for its time, the global cap of pending requests, a full probe
  * window (new MACs suppressed, never a cached reject evicted), the
- * User-Name format; and the POST /v1/login body (api_req.c).
+ * User-Name format, the sender of a frame; and the POST /v1/login body (api_req.c).
  */
 #include <errno.h>
 #include "test.h"
@@ -124,6 +124,37 @@ static bool user_name(void)
 	return ASSERT_STREQ(s, "aa-bb-0c-dd-ee-0f", "lower case, dashes");
 }
 
+static bool frame_src(void)
+{
+	uint8_t f[128] = { 0 }, mac[6];
+	struct g511_addr ip;
+	bool has_ip, ok = true;
+
+	/* IPv4 behind two tags */
+	memcpy(f + 6, "\x02\x58\x00\x00\x00\x0a", 6);
+	memcpy(f + 12, "\x88\xa8\x00\x05\x81\x00\x00\x07\x08\x00", 10);
+	f[22] = 0x45;
+	memcpy(f + 22 + 12, "\x0a\x33\x00\x1e", 4);
+	ok &= ASSERT_TRUE(macauth_frame_src(f, 22 + 20, mac, &ip, &has_ip), "v4: a MAC");
+	ok &= ASSERT_MEMEQ(mac, "\x02\x58\x00\x00\x00\x0a", 6, "v4: the source MAC");
+	ok &= ASSERT_TRUE(has_ip && addr_is_v4(&ip) && !memcmp(ip.addr + 12, "\x0a\x33\x00\x1e", 4),
+			  "v4: the source address");
+	ok &= ASSERT_TRUE(macauth_frame_src(f, 22 + 19, mac, &ip, &has_ip) && !has_ip,
+			  "v4 cut short: the MAC only");
+	/* three tags: the MAC, no address */
+	memcpy(f + 12, "\x81\x00\x00\x01\x81\x00\x00\x02\x81\x00\x00\x03\x08\x00", 14);
+	ok &= ASSERT_TRUE(macauth_frame_src(f, 100, mac, &ip, &has_ip) && !has_ip, "3 tags");
+	/* IPv6, untagged */
+	memset(f + 12, 0, 60);
+	memcpy(f + 12, "\x86\xdd", 2);
+	f[14] = 0x60;
+	memcpy(f + 14 + 8, "\xfd\x51\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+	ok &= ASSERT_TRUE(macauth_frame_src(f, 14 + 40, mac, &ip, &has_ip) && has_ip &&
+			  ip.addr[0] == 0xfd && ip.addr[15] == 2, "v6: the source address");
+	ok &= ASSERT_TRUE(!macauth_frame_src(f, 13, mac, &ip, &has_ip), "runt: nothing");
+	return ok;
+}
+
 static bool login_body(void)
 {
 	static const struct {
@@ -182,6 +213,7 @@ int main(void)
 	RUN_CASE(global_cap);
 	RUN_CASE(full_window);
 	RUN_CASE(user_name);
+	RUN_CASE(frame_src);
 	RUN_CASE(login_body);
 	return test_summary();
 }

@@ -31,7 +31,11 @@ struct radius_macauth {
 	pthread_mutex_t mu;		/* tab, ring, stop */
 	pthread_cond_t cv;
 	struct macauth_tab tab;
-	uint8_t ring[MACAUTH_MAX_PENDING][6];
+	struct {
+		uint8_t mac[6];
+		bool has_ip;
+		struct g511_addr ip;
+	} ring[MACAUTH_MAX_PENDING];
 	unsigned int head, n;
 	bool stop;
 	pthread_t thread;
@@ -47,7 +51,7 @@ static uint64_t ma_mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void radius_mac_seen(struct g511_radius *r, const uint8_t mac[6])
+void radius_mac_seen(struct g511_radius *r, const uint8_t mac[6], const struct g511_addr *ip)
 {
 	struct radius_macauth *m = r ? r->macauth : NULL;
 	enum macauth_verdict v;
@@ -60,7 +64,12 @@ void radius_mac_seen(struct g511_radius *r, const uint8_t mac[6])
 	}
 	v = m->stop ? MACAUTH_BUSY : macauth_admit(&m->tab, mac, ma_mono_ms());
 	if (v == MACAUTH_SEND) {
-		memcpy(m->ring[(m->head + m->n) % MACAUTH_MAX_PENDING], mac, 6);
+		unsigned int i = (m->head + m->n) % MACAUTH_MAX_PENDING;
+
+		memcpy(m->ring[i].mac, mac, 6);
+		m->ring[i].has_ip = ip != NULL;
+		if (ip)
+			m->ring[i].ip = *ip;
 		m->n++;
 		pthread_cond_signal(&m->cv);
 	}
@@ -75,7 +84,9 @@ static void *macauth_main(void *arg)
 	struct g511_ctl_grant out;
 	enum macauth_result res;
 	char msg[256], who[18];
+	struct g511_addr ip;
 	uint8_t mac[6];
+	bool has_ip;
 	int err;
 
 	pthread_mutex_lock(&m->mu);
@@ -84,12 +95,14 @@ static void *macauth_main(void *arg)
 			pthread_cond_wait(&m->cv, &m->mu);
 		if (m->stop)
 			break;
-		memcpy(mac, m->ring[m->head], 6);
+		memcpy(mac, m->ring[m->head].mac, 6);
+		has_ip = m->ring[m->head].has_ip;
+		ip = m->ring[m->head].ip;
 		m->head = (m->head + 1) % MACAUTH_MAX_PENDING;
 		m->n--;
 		pthread_mutex_unlock(&m->mu);
 
-		err = radius_mac_login(m->r->d, mac, &out, msg, sizeof(msg));
+		err = radius_mac_login(m->r->d, mac, has_ip ? &ip : NULL, &out, msg, sizeof(msg));
 		macauth_user(mac, who);
 		if (!err) {
 			res = MACAUTH_ACCEPTED;

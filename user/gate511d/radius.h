@@ -109,16 +109,18 @@ void radius_status(struct g511_daemon *d, struct g511_ctl_radius_status *out);
 /*
  * MAC authentication (macauth.c): an Access-Request with User-Name and
  * User-Password the MAC as aa-bb-cc-dd-ee-ff, Service-Type Call-Check,
- * Calling-Station-Id the MAC; an Accept is a MAC grant (origin radius,
+ * Calling-Station-Id the MAC, Framed-IP(v6)-Address the address the
+ * redirected frame came from; an Accept is a MAC grant (origin radius,
  * user the MAC) like a login's. radius_mac_login() is the exchange
  * (blocking, radius_login's rules); radius_mac_seen() is what the
  * responder threads call for a client they redirected: it never blocks
  * (a trylock; busy = the sighting is dropped, a later one counts) and
  * only queues (macauth_tab.h decides); one thread of the module's sends.
  */
-int radius_mac_login(struct g511_daemon *d, const uint8_t mac[6], struct g511_ctl_grant *out,
-		     char *msg, size_t msg_len);
-void radius_mac_seen(struct g511_radius *r, const uint8_t mac[6]);
+int radius_mac_login(struct g511_daemon *d, const uint8_t mac[6], const struct g511_addr *ip,
+		     struct g511_ctl_grant *out, char *msg, size_t msg_len);
+/* ip: the address the frame came from (Framed-IP(v6)-Address), or NULL */
+void radius_mac_seen(struct g511_radius *r, const uint8_t mac[6], const struct g511_addr *ip);
 int macauth_init(struct g511_radius *r);
 int macauth_start(struct g511_radius *r);
 void macauth_stop(struct g511_radius *r);

@@ -22,8 +22,8 @@
 #include "radius.h"
 
 static int build_request(struct g511_radius *r, const struct g511_client *c, const char *user,
-			 const char *password, uint32_t service, const char *sid,
-			 struct rad_packet *p)
+			 const char *password, uint32_t service, const struct g511_addr *framed,
+			 const char *sid, struct rad_packet *p)
 {
 	uint8_t auth[RAD_AUTH_LEN], id;
 	int err;
@@ -40,6 +40,10 @@ static int build_request(struct g511_radius *r, const struct g511_client *c, con
 		err = radius_add_nas(r, p);
 	if (!err)
 		err = radius_add_client(r, p, c, false, NULL);
+	if (!err && framed && addr_is_v4(framed))
+		err = rad_add(p, RAD_FRAMED_IP_ADDRESS, framed->addr + 12, 4);
+	else if (!err && framed)
+		err = rad_add(p, RAD_FRAMED_IPV6_ADDRESS, framed->addr, 16);
 	if (!err)
 		err = rad_add_str(p, RAD_ACCT_SESSION_ID, sid);
 	if (!err)
@@ -60,7 +64,8 @@ struct auth_counters {
 };
 
 static int auth_grant(struct g511_daemon *d, const struct g511_client *client, const char *user,
-		      const char *password, uint32_t service, const struct auth_counters *k,
+		      const char *password, uint32_t service, const struct g511_addr *framed,
+		      const struct auth_counters *k,
 		      struct g511_ctl_grant *out, char *msg, size_t msg_len)
 {
 	struct g511_radius *r = d->radius;
@@ -82,7 +87,7 @@ static int auth_grant(struct g511_daemon *d, const struct g511_client *client, c
 	client_format(client, who, sizeof(who));
 	err = radius_session_id(sid);
 	if (!err)
-		err = build_request(r, client, user, password, service, sid, &p);
+		err = build_request(r, client, user, password, service, framed, sid, &p);
 	if (err) {
 		explicit_bzero(&p, sizeof(p));
 		snprintf(msg, msg_len, "cannot build the Access-Request: %s", strerror(-err));
@@ -154,11 +159,12 @@ int radius_login(struct g511_daemon *d, const struct g511_client *client, const 
 	if (r)
 		k = (struct auth_counters){ &r->cnt.access_requests, &r->cnt.accepts,
 					    &r->cnt.rejects, &r->cnt.auth_timeouts };
-	return auth_grant(d, client, user, password, RAD_SERVICE_LOGIN, &k, out, msg, msg_len);
+	return auth_grant(d, client, user, password, RAD_SERVICE_LOGIN, NULL, &k, out, msg,
+			  msg_len);
 }
 
-int radius_mac_login(struct g511_daemon *d, const uint8_t mac[6], struct g511_ctl_grant *out,
-		     char *msg, size_t msg_len)
+int radius_mac_login(struct g511_daemon *d, const uint8_t mac[6], const struct g511_addr *ip,
+		     struct g511_ctl_grant *out, char *msg, size_t msg_len)
 {
 	struct g511_radius *r = d->radius;
 	struct g511_client c = { .kind = G511_CLIENT_MAC };
@@ -173,5 +179,5 @@ int radius_mac_login(struct g511_daemon *d, const uint8_t mac[6], struct g511_ct
 	macauth_user(mac, name);
 	k = (struct auth_counters){ &r->cnt.mac_requests, &r->cnt.mac_accepts,
 				    &r->cnt.mac_rejects, &r->cnt.mac_timeouts };
-	return auth_grant(d, &c, name, name, RAD_SERVICE_CALL_CHECK, &k, out, msg, msg_len);
+	return auth_grant(d, &c, name, name, RAD_SERVICE_CALL_CHECK, ip, &k, out, msg, msg_len);
 }

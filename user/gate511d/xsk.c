@@ -48,6 +48,7 @@
 #include "ctl_proto.h"
 #include "daemon.h"
 #include "log.h"
+#include "macauth_tab.h"
 #include "radius.h"
 #include "xsk.h"
 
@@ -252,6 +253,8 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 	__u64 addrs[MAX_SEGS];
 	unsigned int nbuf = 1, used;
 	uint8_t src_mac[6];
+	struct g511_addr src_ip;
+	bool src_ok = false, src_has_ip = false;
 	struct g511_resp_out out = {
 		.buf_size = FRAME_SIZE - off,
 		.bufs = bufs,
@@ -271,12 +274,13 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 		nbuf++;
 	}
 	out.max = nbuf;
-	if (w->set->radius && d->len >= 12)
-		memcpy(src_mac, frame + 6, 6);	/* the reply is written in place */
+	/* the sender, for MAC auth: before the reply overwrites the frame */
+	if (w->set->radius)
+		src_ok = macauth_frame_src(frame, d->len, src_mac, &src_ip, &src_has_ip);
 
 	g511_resp_handle(rc, &w->set->key, now, wall, frame, d->len, &out);
-	if (w->set->radius && (out.action == G511_RESP_HTTP || out.action == G511_RESP_PROBE_302))
-		radius_mac_seen(w->set->radius, src_mac);
+	if (src_ok && (out.action == G511_RESP_HTTP || out.action == G511_RESP_PROBE_302))
+		radius_mac_seen(w->set->radius, src_mac, src_has_ip ? &src_ip : NULL);
 	c->actions[out.action < G511_RESP__MAX ? out.action : 0]++;
 	if (out.reason > 0 && out.reason < G511_RESP_DROP__MAX)
 		c->drops[out.reason]++;

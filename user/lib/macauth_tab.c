@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "g511_wire.h"
 #include "macauth_tab.h"
 #include "siphash.h"
 
@@ -113,4 +114,37 @@ void macauth_user(const uint8_t mac[6], char out[18])
 {
 	snprintf(out, 18, "%02x-%02x-%02x-%02x-%02x-%02x", mac[0], mac[1], mac[2], mac[3],
 		 mac[4], mac[5]);
+}
+
+bool macauth_frame_src(const uint8_t *f, size_t len, uint8_t mac[6], struct g511_addr *ip,
+		       bool *has_ip)
+{
+	size_t off = 12;
+	unsigned int tags = 0;
+	uint16_t type;
+
+	*has_ip = false;
+	if (len < G511_ETH_HLEN)
+		return false;
+	memcpy(mac, f + 6, 6);
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	while (type == G511_ETH_P_8021Q || type == G511_ETH_P_8021AD ||
+	       type == G511_ETH_P_QINQ9100) {
+		if (tags == G511_MAX_VLAN_TAGS || len < off + G511_VLAN_HLEN + 2)
+			return true;
+		off += G511_VLAN_HLEN;
+		tags++;
+		type = (uint16_t)(f[off] << 8 | f[off + 1]);
+	}
+	off += 2;
+	memset(ip, 0, sizeof(*ip));
+	if (type == G511_ETH_P_IP && len >= off + 20 && (f[off] >> 4) == 4) {
+		ip->addr[10] = ip->addr[11] = 0xff;
+		memcpy(ip->addr + 12, f + off + 12, 4);
+		*has_ip = true;
+	} else if (type == G511_ETH_P_IPV6 && len >= off + 40 && (f[off] >> 4) == 6) {
+		memcpy(ip->addr, f + off + 8, 16);
+		*has_ip = true;
+	}
+	return true;
 }

@@ -17,7 +17,9 @@
 #define GATE511_MACAUTH_TAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include "addr.h"
 
 #define MACAUTH_SLOTS	1024
 #define MACAUTH_PROBE	8
@@ -56,6 +58,14 @@ enum macauth_verdict macauth_admit(struct macauth_tab *t, const uint8_t mac[6], 
 void macauth_done(struct macauth_tab *t, const uint8_t mac[6], enum macauth_result r,
 		  uint64_t now_ms);
 const char *macauth_verdict_name(enum macauth_verdict v);
+
+/*
+ * The sender of a client frame (Ethernet, up to two VLAN tags, IPv4 or
+ * IPv6): its source MAC, and its source address when the frame is long
+ * enough to hold one (else *has_ip false). false: not even a MAC.
+ */
+bool macauth_frame_src(const uint8_t *f, size_t len, uint8_t mac[6], struct g511_addr *ip,
+		       bool *has_ip);
 
 /* The User-Name (and User-Password) of a MAC authentication:
  * "aa-bb-cc-dd-ee-ff", lower case, into out[18]. */
