@@ -68,7 +68,7 @@ modules {
 	}
 	linelog acctlog {
 		filename = $dir/acct.log
-		format = "status=%{Acct-Status-Type} sid=%{Acct-Session-Id} cause=%{%{Acct-Terminate-Cause}:-none} in=%{%{Acct-Input-Octets}:-0} time=%{%{Acct-Session-Time}:-0} delay=%{%{Acct-Delay-Time}:-0} class=%{%{Class}:-none} user=%{%{User-Name}:-none} nas=%{NAS-Identifier} ip=%{%{Framed-IP-Address}:-none}"
+		format = "status=%{Acct-Status-Type} sid=%{Acct-Session-Id} cause=%{%{Acct-Terminate-Cause}:-none} in=%{%{Acct-Input-Octets}:-0} time=%{%{Acct-Session-Time}:-0} delay=%{%{Acct-Delay-Time}:-0} class=%{%{Class}:-none} user=%{%{User-Name}:-none} nas=%{NAS-Identifier} ip=%{%{Framed-IP-Address}:-none} porttype=%{%{NAS-Port-Type}:-none}"
 	}
 	linelog authlog {
 		filename = $dir/auth.log

@@ -94,6 +94,8 @@ SID=$(jshow 10.51.0.2 acct_session_id)
 check "the grant has an Acct-Session-Id" [ -n "$SID" -a "$SID" != null ]
 check "logged in: HTTP reaches upstream" [ "$(http_code)" = 200 ]
 check "Start arrives once" wait_for 5 bash -c "[ \$(cat $FR1/acct.log | grep -c '^status=Start sid=$SID ') = 1 ]"
+check "NAS-Port-Type Ethernet by default (Access-Request and Start)" \
+	bash -c "grep '^user=alice ' $FR1/auth.log | grep -q ' porttype=Ethernet ' && grep '^status=Start sid=$SID ' $FR1/acct.log | grep -q 'porttype=Ethernet'"
 check "Start names the NAS, the client and echoes the Class" \
 	bash -c "grep '^status=Start sid=$SID ' $FR1/acct.log | grep 'nas=gw-test' | grep 'ip=10.51.0.2' | grep -q 'class=0x676f6c642d31'"
 

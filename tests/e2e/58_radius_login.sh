@@ -9,7 +9,7 @@
 # (400), a slow login does not hold up other API requests; the
 # Access-Request as FreeRADIUS logged it (NAS-Port-Type Wireless-802.11 from
 # radius_nas_port_type, Service-Type Login, Calling-/Called-Station-Id, ...);
-# MAC authentication: a known MAC's first redirected request gets the 511 and
+# accounting Start with that NAS-Port-Type; MAC authentication: a known MAC's first redirected request gets the 511 and
 # the MAC is granted at once (origin radius, user = the MAC); a rejected MAC
 # stays captive and 50 more requests send no second Access-Request (the
 # reject cache); the counters in gate511ctl -j radius.
@@ -130,6 +130,7 @@ check "Access-Request: Framed-IP-Address" has " ip=10.51.0.2 "
 check "Access-Request: Calling-Station-Id = the client's MAC, AA-BB-..." has " calling=$(echo "$CLMAC" | tr a-f: A-F-) "
 check "Access-Request: Called-Station-Id = the gateway's MAC" has " called=$GWMAC "
 check "Access-Request: Acct-Session-Id = the grant's" has " sid=$SID "
+check "accounting Start: NAS-Port-Type Wireless-802.11 too" wait_for 5 bash -c "grep '^status=Start sid=$SID ' $FR1/acct.log | grep -q 'porttype=Wireless-802.11'"
 check "Access-Request: Message-Authenticator" bash -c "! echo '$line' | grep -q ' ma=none'"
 
 # ---- rejected, bad bodies ----
