@@ -3,7 +3,8 @@
  * fuzz_api_req.c - libFuzzer target for the portal API's request parsing:
  * a POST /v1/grants body into a grant request (api_req.c over the strict
  * JSON reader, json_read.c), on an exact-size heap copy so that a read
- * past the end is caught; and the same bytes as an Authorization header
+ * past the end is caught; the same bytes as a POST /v1/login body; and the
+ * same bytes as an Authorization header
  * (sig_parse, sig.c).
  *
  * Checked: 0 or -EINVAL; a refusal always says why; an accepted request
@@ -29,6 +30,7 @@ static void check(int cond)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct api_grant_req r, again;
+	struct api_login_req l;
 	struct sig_auth a;
 	const char *why;
 	char err[256], *text;
@@ -50,6 +52,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check((unsigned char)r.user[i] >= 0x20 && r.user[i] != 0x7f);
 		check(api_grant_req_parse(text, size, &again, err, sizeof(err)) == 0);
 		check(!memcmp(&r, &again, sizeof(r)));
+	}
+	/* a login: all three fields, within their bounds; a refusal keeps no password */
+	ret = api_login_req_parse(text, size, &l, err, sizeof(err));
+	check(ret == 0 || ret == -EINVAL);
+	if (ret) {
+		check(err[0] != '\0' && !l.password[0]);
+	} else {
+		size_t nu = strnlen(l.user, sizeof(l.user)), np = strnlen(l.password,
+									  sizeof(l.password));
+
+		check(client_valid(&l.client));
+		check(nu >= 1 && nu <= 253 && np >= 1 && np <= API_PASSWORD_MAX);
+		for (size_t i = 0; i < nu; i++)
+			check((unsigned char)l.user[i] >= 0x20 && l.user[i] != 0x7f);
 	}
 	free(text);
 

@@ -15,7 +15,7 @@ As a module:
 As a command (the tests use it):
     g511_api.py [--url URL] [--key ID:HEX] [--cafile F] [--cert F --certkey F]
                 [--ts T] [--nonce N] [--bad-sig] [--no-auth] [--header H]
-                [--source ADDR] [--body TEXT | --body-size N] [-s]
+                [--source ADDR] [--body TEXT | --body-size N] [--timeout S] [-s]
                 METHOD PATH [JSON]
 prints the HTTP status on the first line, then the body (-s: status only).
 URL and key default to $G511_API_URL and $G511_API_KEY.
@@ -109,6 +109,8 @@ def main():
     p.add_argument("--header", help="Authorization header value as is")
     p.add_argument("--body", help="body text as is (instead of JSON)")
     p.add_argument("--body-size", type=int, help="a body of N bytes of JSON padding")
+    p.add_argument("--timeout", type=float, default=10.0,
+                   help="seconds (a POST /v1/login may take radius_timeout x (1 + retries) x servers)")
     p.add_argument("-s", "--status-only", action="store_true")
     p.add_argument("method")
     p.add_argument("path")
@@ -118,7 +120,7 @@ def main():
     if a.key:
         keyid, hexkey = a.key.split(":", 1)
         secret = bytes.fromhex(hexkey)
-    api = Api(a.url, keyid, secret, a.cafile, a.cert, a.certkey, a.source)
+    api = Api(a.url, keyid, secret, a.cafile, a.cert, a.certkey, a.source, timeout=a.timeout)
     if a.body is not None:
         body = a.body.encode()
     elif a.body_size is not None:

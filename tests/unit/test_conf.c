@@ -259,6 +259,9 @@ static const struct bad_case bad_cases[] = {
 	{ "radius_dae_listen = 10.0.0.9:3799\nradius_dae_clients = 10.0.0.1\n",
 	  "line 1: radius_dae_listen needs radius_server" },
 	{ "radius_mac_auth = yes\n", "line 1: radius_mac_auth needs radius_server" },
+	{ "radius_nas_port_type = dsl\n", "line 1: radius_nas_port_type: unknown value" },
+	{ "radius_mac_auth_reject_cache = soon\n",
+	  "line 1: radius_mac_auth_reject_cache: bad duration" },
 	{ "radius_dae_clients = 0.0.0.0\n", "line 1: radius_dae_clients: unspecified" },
 	{ "acct_interim_interval = often\n", "line 1: acct_interim_interval: bad duration" },
 	{ "radius_secret = s\nradius_secret = t\n", "line 2: duplicate key 'radius_secret'" },
@@ -278,6 +281,8 @@ static bool radius_keys(void)
 		"radius_dae_listen = 10.52.0.1:3799\n"
 		"radius_dae_clients = 10.52.0.2, 10.52.0.3\n"
 		"radius_mac_auth = yes\n"
+		"radius_mac_auth_reject_cache = 10m\n"
+		"radius_nas_port_type = wireless\n"
 		"acct_interim_interval = 5m\n"
 		"acct_all = yes\n";
 	const struct g511_radius_conf *r = &conf.radius;
@@ -288,6 +293,9 @@ static bool radius_keys(void)
 	ok &= ASSERT_EQ(r->n_servers, 0, "off by default");
 	ok &= ASSERT_EQ(r->timeout_s, 3, "timeout default");
 	ok &= ASSERT_EQ(r->retries, 2, "retries default");
+	ok &= ASSERT_EQ(r->mac_auth, false, "mac auth off by default");
+	ok &= ASSERT_EQ(r->mac_auth_reject_s, 300, "reject cache default");
+	ok &= ASSERT_EQ(r->nas_port_type, G511_NAS_PORT_ETHERNET, "port type default");
 	if (!ASSERT_EQ(parse(text), 0, err))
 		return false;
 	ok &= ASSERT_EQ(r->n_servers, 3, "three servers");
@@ -307,6 +315,8 @@ static bool radius_keys(void)
 	ok &= ASSERT_EQ(r->n_dae_clients, 2, "dae clients");
 	ok &= ASSERT_TRUE(r->mac_auth && r->acct_all, "bools");
 	ok &= ASSERT_EQ(r->acct_interim_s, 300, "interim");
+	ok &= ASSERT_EQ(r->mac_auth_reject_s, 600, "reject cache");
+	ok &= ASSERT_EQ(r->nas_port_type, G511_NAS_PORT_WIRELESS, "port type");
 	return ok;
 }
 

@@ -38,6 +38,12 @@ static const struct diff_case cases[] = {
 	  BASE "radius_secret = two\nradius_server = 10.0.0.2:1812:1913\n",
 	  { "radius_server: 10.0.0.2:1812:1813 -> 10.0.0.2:1812:1913",
 	    "radius_secret: (set, #ba2719ef) -> (set, #be248829)" } },
+	{ "MAC auth and the port type",
+	  BASE "radius_secret = one\nradius_server = 10.0.0.2\n",
+	  BASE "radius_secret = one\nradius_server = 10.0.0.2\nradius_mac_auth = yes\n"
+	  "radius_mac_auth_reject_cache = 1h\nradius_nas_port_type = wireless\n",
+	  { "radius_mac_auth: no -> yes", "radius_mac_auth_reject_cache: 5m -> 1h",
+	    "radius_nas_port_type: ethernet -> wireless" } },
 	{ "portal_url", BASE, "portal_url = http://b.example/\n",
 	  { "portal_url: http://a.example/ -> http://b.example/" } },
 	{ "garden added and removed",

@@ -43,6 +43,7 @@
 #include "../../user/gate511d/radius_ctl.c"
 #include "../../user/gate511d/acct.c"
 #include "../../user/gate511d/dae.c"
+#include "../../user/gate511d/macauth.c"
 #include "ctl_io.h"
 
 #define NS 1000000000ULL

@@ -257,6 +257,9 @@ static void made_up(struct metrics_snap *s)
 	s->now_wall = 1700000042;
 	s->radius.coa_nak = 5;
 	s->radius.dae_dropped = 6;
+	s->radius.mac_auth_on = 1;
+	s->radius.mac_rejects = 7;
+	s->radius.mac_pending = 2;
 }
 
 static bool render_series(void)
@@ -308,6 +311,11 @@ static bool render_series(void)
 				       "result=\"nak\"} 5\n") != NULL, "CoA by result");
 	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_dae_dropped_total 6\n") != NULL,
 			  "DAE drops");
+	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_mac_auth_rejects_total 7\n") != NULL,
+			  "MAC auth rejects");
+	ok &= ASSERT_TRUE(strstr(text, "# TYPE gate511_radius_mac_auth_pending gauge\n"
+				       "gate511_radius_mac_auth_pending 2\n") != NULL,
+			  "MAC auth pending, a gauge");
 	free(text);
 
 	/* RADIUS off: only gate511_radius_enabled 0 */
@@ -318,6 +326,7 @@ static bool render_series(void)
 		return false;
 	ok &= ASSERT_TRUE(strstr(text, "\ngate511_radius_enabled 0\n") != NULL, "radius off");
 	ok &= ASSERT_TRUE(strstr(text, "gate511_radius_queue_depth") == NULL, "no radius families");
+	ok &= ASSERT_TRUE(strstr(text, "gate511_radius_mac_auth") == NULL, "no MAC auth families");
 	free(text);
 
 	/* a source that could not be read: its families left out, flagged */

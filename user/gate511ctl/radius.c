@@ -143,6 +143,16 @@ int radius_cmd_status(const struct gctl *g, int argc, char **argv)
 		jw_u64_field(jw, "disconnect_ack", st->dm_ack);
 		jw_u64_field(jw, "disconnect_nak", st->dm_nak);
 		jw_u64_field(jw, "dae_dropped", st->dae_dropped);
+		jw_name(jw, "mac_auth");
+		jw_start_object(jw);
+		jw_bool_field(jw, "enabled", st->mac_auth_on);
+		jw_u64_field(jw, "requests", st->mac_requests);
+		jw_u64_field(jw, "accepts", st->mac_accepts);
+		jw_u64_field(jw, "rejects", st->mac_rejects);
+		jw_u64_field(jw, "timeouts", st->mac_timeouts);
+		jw_u64_field(jw, "suppressed", st->mac_suppressed);
+		jw_u64_field(jw, "pending", st->mac_pending);
+		jw_end_object(jw);
 		jw_end_object(jw);
 		return EXIT_OK;
 	}
@@ -171,5 +181,14 @@ int radius_cmd_status(const struct gctl *g, int argc, char **argv)
 	       "%llu dropped\n", st->dae_on ? "on" : "off", (unsigned long long)st->coa_ack,
 	       (unsigned long long)st->coa_nak, (unsigned long long)st->dm_ack,
 	       (unsigned long long)st->dm_nak, (unsigned long long)st->dae_dropped);
+	if (st->mac_auth_on)
+		printf("mac-auth: on; %llu requests, %llu accepts, %llu rejects, %llu timeouts, "
+		       "%llu suppressed, %llu pending\n", (unsigned long long)st->mac_requests,
+		       (unsigned long long)st->mac_accepts, (unsigned long long)st->mac_rejects,
+		       (unsigned long long)st->mac_timeouts,
+		       (unsigned long long)st->mac_suppressed,
+		       (unsigned long long)st->mac_pending);
+	else
+		printf("mac-auth: off\n");
 	return EXIT_OK;
 }

@@ -43,6 +43,7 @@
 #include "maps.h"
 #include "nonce.h"
 #include "query.h"
+#include "radius.h"
 #include "siphash.h"
 
 #define G511_ADDR_STRLEN_API	64
@@ -204,8 +205,8 @@ static void jbuf_send(struct json_buf *j, struct httpd_resp *resp, unsigned int 
 	resp->status = status;
 }
 
-static void send_grant(struct httpd_resp *resp, unsigned int status,
-		       const struct g511_ctl_grant *g)
+static void send_grant_msg(struct httpd_resp *resp, unsigned int status,
+			   const struct g511_ctl_grant *g, const char *reply_message)
 {
 	struct json_buf j;
 
@@ -218,8 +219,16 @@ static void send_grant(struct httpd_resp *resp, unsigned int status,
 	jw_string_field(j.jw, "source", "daemon");
 	jw_name(j.jw, "grant");
 	grant_json(j.jw, g, g511_wall_s());
+	if (reply_message)
+		jw_string_field(j.jw, "reply_message", reply_message);
 	jw_end_object(j.jw);
 	jbuf_send(&j, resp, status);
+}
+
+static void send_grant(struct httpd_resp *resp, unsigned int status,
+		       const struct g511_ctl_grant *g)
+{
+	send_grant_msg(resp, status, g, NULL);
 }
 
 /* An error of a grant verb: 404, 507 (full map, nobody evicted), 400, 503. */
@@ -384,15 +393,121 @@ static void grant_list(struct api *a, struct httpd_resp *resp)
 	jbuf_send(&j, resp, 200);
 }
 
+/*
+ * POST /v1/login: the body is read here; the RADIUS round trip (up to
+ * timeout * (1 + retries) * servers) runs on a deferred worker
+ * (httpd_defer), so the listener serves other requests meanwhile, and
+ * radius_login() holds no daemon lock while it waits. The password is
+ * wiped as soon as the Access-Request is built and never logged.
+ */
+struct login_job {
+	struct api *a;
+	struct api_login_req r;
+};
+
+static void count(enum api_endpoint ep, unsigned int status)
+{
+	int sc = status >= 500 || !status ? API_SC_5XX : status >= 400 ? API_SC_4XX :
+		 API_SC_2XX;
+
+	c_requests[ep][sc]++;
+}
+
+static void login_work(void *arg, struct httpd_resp *resp)
+{
+	struct login_job *j = arg;
+	struct g511_ctl_grant out;
+	struct json_buf jb;
+	char msg[512];
+	int e;
+
+	httpd_resp_add_header(resp, "Cache-Control", "no-store");
+	e = radius_login(j->a->d, &j->r.client, j->r.user, j->r.password, &out, msg,
+			 sizeof(msg));
+	explicit_bzero(j->r.password, sizeof(j->r.password));
+	switch (e) {
+	case 0:
+		send_grant_msg(resp, 201, &out, msg);
+		break;
+	case -EACCES:
+		if (!jbuf_open(&jb)) {
+			httpd_resp_error(resp, 403, "access rejected");
+			break;
+		}
+		jw_start_object(jb.jw);
+		jw_string_field(jb.jw, "error", "access rejected by the RADIUS server");
+		jw_string_field(jb.jw, "reply_message", msg);
+		jw_end_object(jb.jw);
+		jbuf_send(&jb, resp, 403);
+		break;
+	case -ETIMEDOUT:
+		httpd_resp_error(resp, 503, "%s", msg);
+		httpd_resp_add_header(resp, "Retry-After", "5");
+		break;
+	case -ENOTCONN:
+		httpd_resp_error(resp, 501, "%s", msg);
+		break;
+	case -EOPNOTSUPP:
+		httpd_resp_error(resp, 501, "%s", msg);
+		break;
+	case -EINVAL:
+		httpd_resp_error(resp, 400, "%s", msg);
+		break;
+	default:
+		verb_error(j->a, resp, &j->r.client, "grant", e);
+		break;
+	}
+	count(API_EP_LOGIN, resp->status);
+	explicit_bzero(j, sizeof(*j));
+	free(j);
+}
+
+/* true: deferred (login_work answers and counts); false: resp holds the answer. */
+static bool login(struct api *a, const struct httpd_req *req, struct httpd_resp *resp)
+{
+	struct login_job *j;
+	char err[256];
+
+	if (!a->d->radius) {
+		httpd_resp_error(resp, 501, "RADIUS is not configured (no radius_server): "
+				 "POST /v1/login needs it");
+		return false;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		httpd_resp_error(resp, 500, "out of memory");
+		return false;
+	}
+	j->a = a;
+	if (api_login_req_parse(req->body ? req->body : "", req->body_len, &j->r, err,
+				sizeof(err))) {
+		httpd_resp_error(resp, 400, "%s", err);
+		free(j);
+		return false;
+	}
+	if (httpd_defer(req, login_work, j)) {
+		explicit_bzero(j, sizeof(*j));
+		free(j);
+		httpd_resp_error(resp, 503, "too many logins in progress (%d); try again",
+				 HTTPD_DEFER_MAX);
+		httpd_resp_add_header(resp, "Retry-After", "1");
+		return false;
+	}
+	return true;
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 #define GRANTS_PATH	"/v1/grants"
+#define LOGIN_PATH	"/v1/login"
 
 static enum api_endpoint classify(const struct httpd_req *req, const char **client)
 {
 	const size_t n = sizeof(GRANTS_PATH) - 1;
 
 	*client = NULL;
+	if (!strcmp(req->path, LOGIN_PATH))
+		return strcmp(req->method, "POST") ? API_EP_OTHER : API_EP_LOGIN;
 	if (strncmp(req->path, GRANTS_PATH, n))
 		return API_EP_OTHER;
 	if (!req->path[n]) {
@@ -469,7 +584,6 @@ static void handle(void *ctx, const struct httpd_req *req, struct httpd_resp *re
 	struct g511_client c;
 	const char *client;
 	enum api_endpoint ep = classify(req, &client);
-	int sc;
 
 	httpd_resp_add_header(resp, "Cache-Control", "no-store");
 	if (!authenticate(a, req, resp))
@@ -493,8 +607,16 @@ static void handle(void *ctx, const struct httpd_req *req, struct httpd_resp *re
 	case API_EP_GRANT_DELETE:
 		grant_delete(a, &c, resp);
 		break;
+	case API_EP_LOGIN:
+		if (login(a, req, resp))
+			return;		/* login_work counts it */
+		break;
 	default:
-		if (!strncmp(req->path, GRANTS_PATH, sizeof(GRANTS_PATH) - 1) &&
+		if (!strcmp(req->path, LOGIN_PATH)) {
+			httpd_resp_error(resp, 405, "%s not allowed on %s", req->method,
+					 req->path);
+			httpd_resp_add_header(resp, "Allow", "POST");
+		} else if (!strncmp(req->path, GRANTS_PATH, sizeof(GRANTS_PATH) - 1) &&
 		    (!req->path[sizeof(GRANTS_PATH) - 1] || client)) {
 			httpd_resp_error(resp, 405, "%s not allowed on %s", req->method,
 					 req->path);
@@ -505,9 +627,7 @@ static void handle(void *ctx, const struct httpd_req *req, struct httpd_resp *re
 		break;
 	}
 out:
-	sc = resp->status >= 500 || !resp->status ? API_SC_5XX :
-	     resp->status >= 400 ? API_SC_4XX : API_SC_2XX;
-	c_requests[ep][sc]++;
+	count(ep, resp->status);
 }
 
 /* ------------------------------------------------------------ keys */

@@ -6,6 +6,9 @@
  *   GET    /v1/grants          every grant               200
  *   GET    /v1/grants/CLIENT   one grant                 200 / 404
  *   DELETE /v1/grants/CLIENT   revoke                    200 + the session / 404
+ *   POST   /v1/login           RADIUS login (api_req.h)  201 + the grant and
+ *                              "reply_message" / 403 rejected / 503 no server
+ *                              answered / 501 RADIUS not configured
  *
  * The bodies are what `gate511ctl -j show / list / deny` print
  * (grant_json.h); errors are {"error": "..."}. Every request is
@@ -29,6 +32,7 @@ enum api_endpoint {
 	API_EP_GRANT_LIST,	/* GET /v1/grants */
 	API_EP_GRANT_GET,	/* GET /v1/grants/CLIENT */
 	API_EP_GRANT_DELETE,	/* DELETE /v1/grants/CLIENT */
+	API_EP_LOGIN,		/* POST /v1/login */
 	API_EP_OTHER,		/* any other path or method */
 	API_EP__MAX,
 };
@@ -50,6 +54,7 @@ static inline const char *api_endpoint_name(enum api_endpoint ep)
 	static const char *const names[API_EP__MAX] = {
 		[API_EP_GRANT_CREATE] = "grant_create", [API_EP_GRANT_LIST] = "grant_list",
 		[API_EP_GRANT_GET] = "grant_get", [API_EP_GRANT_DELETE] = "grant_delete",
+		[API_EP_LOGIN] = "login",
 		[API_EP_OTHER] = "other",
 	};
 

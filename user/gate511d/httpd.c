@@ -9,8 +9,15 @@
  * then called once with the headers (a declared body over max_body is
  * answered 413 right there, unread), once per body chunk, and once at the
  * end, when the handler runs and its response is queued.
+ *
+ * A deferred request (httpd_defer) is suspended after the handler; its
+ * worker thread fills rs->resp and resumes it, and the access handler,
+ * called again, queues that response. The listener counts its workers and
+ * httpd_stop() waits for them before MHD_stop_daemon() (MHD must not stop
+ * with a connection suspended).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,6 +41,9 @@ struct httpd {
 	char name[16];
 	char *cert_pem, *key_pem, *ca_pem;
 	_Atomic uint64_t requests, s2xx, s4xx, s5xx, too_large, tls_errors, refused;
+	pthread_mutex_t mu;	/* guards n_deferred */
+	pthread_cond_t cv;
+	unsigned int n_deferred;
 };
 
 struct req_state {
@@ -42,6 +52,17 @@ struct req_state {
 	size_t len, cap;
 	bool too_large;
 	bool done;		/* a response is queued */
+	bool deferring;		/* the handler called httpd_defer() */
+	_Atomic bool ready;	/* the deferred response is in resp */
+	struct httpd_resp resp;	/* the deferred response */
+};
+
+struct defer_job {
+	struct httpd *h;
+	struct MHD_Connection *conn;
+	struct req_state *rs;
+	httpd_work work;
+	void *arg;
 };
 
 /* ---- responses ---- */
@@ -175,6 +196,7 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (!rs)
 		return;
+	free(rs->resp.body);
 	free(rs->target);
 	free(rs->body);
 	free(rs);
@@ -242,6 +264,12 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	(void)version;
 	if (!rs)
 		return MHD_NO;		/* out of memory in uri_cb: drop */
+	if (rs->deferring) {
+		if (!rs->ready)
+			return MHD_YES;	/* a spurious call while suspended */
+		rs->deferring = false;
+		return queue(h, conn, &rs->resp);
+	}
 	if (rs->done) {
 		*upload_size = 0;	/* the rest of a refused body: discarded */
 		return MHD_YES;
@@ -301,11 +329,78 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	req.body_len = rs->len;
 	req.tls = h->o.tls_cert != NULL;
 	req.conn = conn;
+	req.priv = &(struct defer_job){ .h = h, .conn = conn, .rs = rs };
 	peer_of(conn, &req);
 	if (h->o.client_ca)
 		client_cert_of(conn, &req);
 	h->o.handler(h->o.ctx, &req, &resp);
+	if (rs->deferring) {
+		free(resp.body);
+		return MHD_YES;	/* suspended in httpd_defer() */
+	}
 	return queue(h, conn, &resp);
+}
+
+static void *defer_main(void *arg)
+{
+	struct defer_job *j = arg;
+	struct httpd *h = j->h;
+
+	j->work(j->arg, &j->rs->resp);
+	j->rs->ready = true;
+	MHD_resume_connection(j->conn);
+	free(j);
+	pthread_mutex_lock(&h->mu);
+	if (!--h->n_deferred)
+		pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+int httpd_defer(const struct httpd_req *req, httpd_work work, void *arg)
+{
+	const struct defer_job *tmpl = req->priv;
+	struct httpd *h = tmpl->h;
+	struct defer_job *j;
+	pthread_attr_t attr;
+	pthread_t t;
+	int err;
+
+	pthread_mutex_lock(&h->mu);
+	if (h->n_deferred >= HTTPD_DEFER_MAX) {
+		pthread_mutex_unlock(&h->mu);
+		return -EAGAIN;
+	}
+	h->n_deferred++;
+	pthread_mutex_unlock(&h->mu);
+	j = malloc(sizeof(*j));
+	if (!j) {
+		err = -ENOMEM;
+		goto undo;
+	}
+	*j = *tmpl;
+	j->work = work;
+	j->arg = arg;
+	memset(&j->rs->resp, 0, sizeof(j->rs->resp));
+	j->rs->ready = false;
+	j->rs->deferring = true;
+	/* suspended before the worker can resume it */
+	MHD_suspend_connection(j->conn);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = -pthread_create(&t, &attr, defer_main, j);
+	pthread_attr_destroy(&attr);
+	if (!err)
+		return 0;
+	MHD_resume_connection(j->conn);
+	j->rs->deferring = false;
+	free(j);
+undo:
+	pthread_mutex_lock(&h->mu);
+	if (!--h->n_deferred)
+		pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	return -EAGAIN;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -372,12 +467,15 @@ static void httpd_free(struct httpd *h)
 	free(h->key_pem);
 	free(h->cert_pem);
 	free(h->ca_pem);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
 	free(h);
 }
 
 int httpd_start(const struct httpd_opts *o, struct httpd **out, char *why, size_t why_len)
 {
-	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+			     MHD_ALLOW_SUSPEND_RESUME;
 	struct sockaddr_storage ss = { 0 };
 	char addr[64];
 	struct httpd *h;
@@ -387,6 +485,8 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, char *why, size_
 	if (!h)
 		return -ENOMEM;
 	h->o = *o;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
 	snprintf(h->name, sizeof(h->name), "%s", o->name);
 	if (o->tls_cert) {
 		h->cert_pem = read_pem(o->tls_cert, why, why_len);
@@ -453,6 +553,11 @@ void httpd_stop(struct httpd *h)
 {
 	if (!h)
 		return;
+	/* the deferred work is bounded (a RADIUS exchange): wait it out */
+	pthread_mutex_lock(&h->mu);
+	while (h->n_deferred)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
 	httpd_free(h);

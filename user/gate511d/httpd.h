@@ -7,7 +7,8 @@
  * per source address, the body (a bigger one is answered 413 before it is
  * read), the time a connection may take. A handler sees one whole request
  * and fills in one response; it runs on the listener's thread, so it may
- * take the daemon's lock, but must not wait on the network.
+ * take the daemon's lock, but must not wait on the network. A handler that
+ * has to wait (a RADIUS login) hands the wait to httpd_defer().
  */
 #ifndef GATE511D_HTTPD_H
 #define GATE511D_HTTPD_H
@@ -34,6 +35,7 @@ struct httpd_req {
 	bool client_cert_ok;
 	char client_dn[256];
 	void *conn;			/* for httpd_header() */
+	void *priv;			/* httpd's, for httpd_defer() */
 };
 
 /* A request header by name (case-insensitive), or NULL. */
@@ -84,6 +86,21 @@ struct httpd_counters {
 };
 
 struct httpd;
+
+#define HTTPD_DEFER_MAX		16	/* deferred requests at once, per listener */
+
+typedef void (*httpd_work)(void *arg, struct httpd_resp *resp);
+
+/*
+ * From a handler: answer this request later. The connection is suspended
+ * (the listener goes on serving the others), work(arg, resp) runs on a
+ * thread of its own and fills in resp, then the connection is resumed and
+ * resp sent. The handler's own resp is ignored. work owns arg (it frees
+ * it). -EAGAIN when HTTPD_DEFER_MAX are already waiting, or the thread
+ * cannot start: arg is not used, the handler answers itself (503).
+ * httpd_stop() waits for the deferred work to end.
+ */
+int httpd_defer(const struct httpd_req *req, httpd_work work, void *arg);
 
 /* Load the PEM files, bind, start the thread. -errno; why says what. */
 int httpd_start(const struct httpd_opts *o, struct httpd **out, char *why, size_t why_len);

@@ -298,6 +298,39 @@ static void radius_per_server(struct prom_writer *w, const struct g511_ctl_radiu
 	}
 }
 
+/* radius_mac_auth: the counters `gate511ctl radius` shows on its
+ * mac-auth line, one family each. */
+static void render_mac_auth(struct prom_writer *w, const struct g511_ctl_radius_status *r)
+{
+	static const struct {
+		const char *name, *help;
+		enum prom_type type;
+		size_t off;
+	} fam[] = {
+		{ "gate511_radius_mac_auth_requests_total", "MAC authentication Access-Requests sent.",
+		  PROM_COUNTER, offsetof(struct g511_ctl_radius_status, mac_requests) },
+		{ "gate511_radius_mac_auth_accepts_total", "MAC authentications accepted (a MAC grant).",
+		  PROM_COUNTER, offsetof(struct g511_ctl_radius_status, mac_accepts) },
+		{ "gate511_radius_mac_auth_rejects_total", "MAC authentications rejected (then cached).",
+		  PROM_COUNTER, offsetof(struct g511_ctl_radius_status, mac_rejects) },
+		{ "gate511_radius_mac_auth_timeouts_total", "MAC authentications no server answered.",
+		  PROM_COUNTER, offsetof(struct g511_ctl_radius_status, mac_timeouts) },
+		{ "gate511_radius_mac_auth_suppressed_total",
+		  "Redirected MACs that sent nothing (rate limit, reject cache, busy).",
+		  PROM_COUNTER, offsetof(struct g511_ctl_radius_status, mac_suppressed) },
+		{ "gate511_radius_mac_auth_pending", "MAC authentications queued or in flight.",
+		  PROM_GAUGE, offsetof(struct g511_ctl_radius_status, mac_pending) },
+	};
+
+	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)r + fam[i].off, sizeof(v));
+		prom_family(w, fam[i].name, fam[i].type, fam[i].help);
+		prom_u64(w, NULL, 0, v);
+	}
+}
+
 static void render_radius(struct prom_writer *w, const struct metrics_snap *s)
 {
 	const struct g511_ctl_radius_status *r = &s->radius;
@@ -384,6 +417,8 @@ static void render_radius(struct prom_writer *w, const struct metrics_snap *s)
 		    "CoA/Disconnect packets dropped unanswered (not a DAE client, not "
 		    "authentic, stale, malformed).");
 	prom_u64(w, NULL, 0, r->dae_dropped);
+	if (r->mac_auth_on)
+		render_mac_auth(w, r);
 }
 
 int metrics_render(const struct metrics_snap *s, char **out, size_t *len)

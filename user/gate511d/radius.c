@@ -21,6 +21,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include "addr.h"
@@ -184,7 +187,9 @@ int radius_add_nas(struct g511_radius *r, struct rad_packet *p)
 	if (!err && r->has_nas_ip)
 		err = rad_add(p, RAD_NAS_IP_ADDRESS, r->nas_ip, 4);
 	if (!err)
-		err = rad_add_u32(p, RAD_NAS_PORT_TYPE, RAD_PORT_ETHERNET);
+		err = rad_add_u32(p, RAD_NAS_PORT_TYPE,
+				  r->conf.nas_port_type == G511_NAS_PORT_WIRELESS ?
+				  RAD_PORT_WIRELESS : RAD_PORT_ETHERNET);
 	return err;
 }
 
@@ -288,21 +293,24 @@ static void find_nas_ip(struct g511_radius *r)
 	close(fd);
 }
 
+/* SIOCGIFHWADDR, not /sys/class/net: sysfs is the mounter's namespace's */
 static void find_gw_mac(struct g511_radius *r)
 {
-	char path[96], line[64];
-	FILE *f;
+	struct ifreq ifr;
+	int fd;
 
 	if (!r->d->n_ifaces)
 		return;
-	snprintf(path, sizeof(path), "/sys/class/net/%s/address", r->d->ifaces[0].name);
-	f = fopen(path, "re");
-	if (!f)
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
 		return;
-	if (fgets(line, sizeof(line), f) &&
-	    !rad_mac_parse((const uint8_t *)line, strcspn(line, "\n"), r->gw_mac))
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", r->d->ifaces[0].name);
+	if (!ioctl(fd, SIOCGIFHWADDR, &ifr) && ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER) {
+		memcpy(r->gw_mac, ifr.ifr_hwaddr.sa_data, 6);
 		r->has_gw_mac = true;
-	fclose(f);
+	}
+	close(fd);
 }
 
 int radius_init(struct g511_daemon *d)
@@ -341,7 +349,12 @@ int radius_init(struct g511_daemon *d)
 		r->srv[i].cfg = r->conf.servers[i];
 	find_nas_ip(r);
 	find_gw_mac(r);
-	err = acct_init(r);
+	err = macauth_init(r);
+	if (!err) {
+		err = acct_init(r);
+		if (err)
+			macauth_free(r);
+	}
 	if (err)
 		goto fail;
 	d->radius = r;
@@ -367,6 +380,13 @@ int radius_start(struct g511_daemon *d)
 		if (err)
 			acct_stop(r);
 	}
+	if (!err) {
+		err = macauth_start(r);
+		if (err) {
+			dae_stop(r);
+			acct_stop(r);
+		}
+	}
 	return err;
 }
 
@@ -376,6 +396,7 @@ void radius_stop(struct g511_daemon *d)
 		return;
 	dae_stop(d->radius);
 	acct_stop(d->radius);	/* sets abort_io */
+	macauth_stop(d->radius);
 }
 
 void radius_free(struct g511_daemon *d)
@@ -387,6 +408,7 @@ void radius_free(struct g511_daemon *d)
 	if (d->state)
 		state_set_hooks(d->state, NULL);
 	acct_free(r);
+	macauth_free(r);
 	explicit_bzero(r->secret, sizeof(r->secret));
 	pthread_mutex_destroy(&r->mu);
 	free(r);
@@ -396,11 +418,12 @@ void radius_free(struct g511_daemon *d)
 void radius_status(struct g511_daemon *d, struct g511_ctl_radius_status *out)
 {
 	struct g511_radius *r = d->radius;
-	uint64_t depth = 0, oldest = 0;
+	uint64_t depth = 0, oldest = 0, suppressed, pending;
 
 	memset(out, 0, sizeof(*out));
 	if (!r)
 		return;
+	macauth_counts(r, &suppressed, &pending);
 	pthread_mutex_lock(&d->lock);
 	acct_queue_info(r, &depth, &oldest);
 	pthread_mutex_unlock(&d->lock);
@@ -431,7 +454,14 @@ void radius_status(struct g511_daemon *d, struct g511_ctl_radius_status *out)
 	out->dm_ack = r->cnt.dm_ack;
 	out->dm_nak = r->cnt.dm_nak;
 	out->dae_dropped = r->cnt.dae_dropped;
+	out->mac_auth_on = r->macauth != NULL;
+	out->mac_requests = r->cnt.mac_requests;
+	out->mac_accepts = r->cnt.mac_accepts;
+	out->mac_rejects = r->cnt.mac_rejects;
+	out->mac_timeouts = r->cnt.mac_timeouts;
 	pthread_mutex_unlock(&r->mu);
+	out->mac_suppressed = suppressed;
+	out->mac_pending = pending;
 	out->queue_depth = depth;
 	out->queue_oldest_wall = oldest;
 	snprintf(out->nas_identifier, sizeof(out->nas_identifier), "%s", r->nas_id);

@@ -27,6 +27,7 @@
 
 struct radius_acct;
 struct radius_dae;
+struct radius_macauth;
 
 struct radius_server_state {
 	struct g511_radius_server cfg;
@@ -39,6 +40,7 @@ struct radius_counters {
 	uint64_t access_requests, accepts, rejects, auth_timeouts;
 	uint64_t acct_sent, acct_acked, acct_timeouts;
 	uint64_t coa_ack, coa_nak, dm_ack, dm_nak, dae_dropped;
+	uint64_t mac_requests, mac_accepts, mac_rejects, mac_timeouts;
 };
 
 struct g511_radius {
@@ -56,6 +58,7 @@ struct g511_radius {
 	struct radius_counters cnt;
 	struct radius_acct *acct;
 	struct radius_dae *dae;
+	struct radius_macauth *macauth;	/* radius_mac_auth, else NULL */
 	volatile int abort_io;		/* radius_stop(): exchanges give up */
 	bool one_try;			/* the Accounting-Off at stop: one try, one server */
 };
@@ -102,6 +105,28 @@ int radius_login(struct g511_daemon *d, const struct g511_client *client, const 
 		 const char *password, struct g511_ctl_grant *out, char *msg, size_t msg_len);
 
 void radius_status(struct g511_daemon *d, struct g511_ctl_radius_status *out);
+
+/*
+ * MAC authentication (macauth.c): an Access-Request with User-Name and
+ * User-Password the MAC as aa-bb-cc-dd-ee-ff, Service-Type Call-Check,
+ * Calling-Station-Id the MAC, Framed-IP(v6)-Address the address the
+ * redirected frame came from; an Accept is a MAC grant (origin radius,
+ * user the MAC) like a login's. radius_mac_login() is the exchange
+ * (blocking, radius_login's rules); radius_mac_seen() is what the
+ * responder threads call for a client they redirected: it never blocks
+ * (a trylock; busy = the sighting is dropped, a later one counts) and
+ * only queues (macauth_tab.h decides); one thread of the module's sends.
+ */
+int radius_mac_login(struct g511_daemon *d, const uint8_t mac[6], const struct g511_addr *ip,
+		     struct g511_ctl_grant *out, char *msg, size_t msg_len);
+/* ip: the address the frame came from (Framed-IP(v6)-Address), or NULL */
+void radius_mac_seen(struct g511_radius *r, const uint8_t mac[6], const struct g511_addr *ip);
+int macauth_init(struct g511_radius *r);
+int macauth_start(struct g511_radius *r);
+void macauth_stop(struct g511_radius *r);
+void macauth_free(struct g511_radius *r);
+/* suppressed sightings (rate limit, reject cache, busy), pending now */
+void macauth_counts(struct g511_radius *r, uint64_t *suppressed, uint64_t *pending);
 
 /* acct.c */
 int acct_init(struct g511_radius *r);

@@ -18,10 +18,12 @@
 #include <sys/random.h>
 #include "grants.h"
 #include "log.h"
+#include "macauth_tab.h"
 #include "radius.h"
 
 static int build_request(struct g511_radius *r, const struct g511_client *c, const char *user,
-			 const char *password, const char *sid, struct rad_packet *p)
+			 const char *password, uint32_t service, const struct g511_addr *framed,
+			 const char *sid, struct rad_packet *p)
 {
 	uint8_t auth[RAD_AUTH_LEN], id;
 	int err;
@@ -33,11 +35,15 @@ static int build_request(struct g511_radius *r, const struct g511_client *c, con
 	if (!err)
 		err = rad_add_password(p, password, r->secret, r->secret_len);
 	if (!err)
-		err = rad_add_u32(p, RAD_SERVICE_TYPE, RAD_SERVICE_LOGIN);
+		err = rad_add_u32(p, RAD_SERVICE_TYPE, service);
 	if (!err)
 		err = radius_add_nas(r, p);
 	if (!err)
 		err = radius_add_client(r, p, c, false, NULL);
+	if (!err && framed && addr_is_v4(framed))
+		err = rad_add(p, RAD_FRAMED_IP_ADDRESS, framed->addr + 12, 4);
+	else if (!err && framed)
+		err = rad_add(p, RAD_FRAMED_IPV6_ADDRESS, framed->addr, 16);
 	if (!err)
 		err = rad_add_str(p, RAD_ACCT_SESSION_ID, sid);
 	if (!err)
@@ -52,8 +58,15 @@ static void login_count(struct g511_radius *r, uint64_t *c)
 	pthread_mutex_unlock(&r->mu);
 }
 
-int radius_login(struct g511_daemon *d, const struct g511_client *client, const char *user,
-		 const char *password, struct g511_ctl_grant *out, char *msg, size_t msg_len)
+/* The counters of a login, or of a MAC authentication. */
+struct auth_counters {
+	uint64_t *requests, *accepts, *rejects, *timeouts;
+};
+
+static int auth_grant(struct g511_daemon *d, const struct g511_client *client, const char *user,
+		      const char *password, uint32_t service, const struct g511_addr *framed,
+		      const struct auth_counters *k,
+		      struct g511_ctl_grant *out, char *msg, size_t msg_len)
 {
 	struct g511_radius *r = d->radius;
 	uint8_t reply[RAD_MAX_PACKET];
@@ -74,17 +87,17 @@ int radius_login(struct g511_daemon *d, const struct g511_client *client, const 
 	client_format(client, who, sizeof(who));
 	err = radius_session_id(sid);
 	if (!err)
-		err = build_request(r, client, user, password, sid, &p);
+		err = build_request(r, client, user, password, service, framed, sid, &p);
 	if (err) {
 		explicit_bzero(&p, sizeof(p));
 		snprintf(msg, msg_len, "cannot build the Access-Request: %s", strerror(-err));
 		return err;
 	}
-	login_count(r, &r->cnt.access_requests);
+	login_count(r, k->requests);
 	err = radius_exchange(r, false, &p, reply, sizeof(reply), &v);
 	explicit_bzero(&p, sizeof(p));
 	if (err) {
-		login_count(r, &r->cnt.auth_timeouts);
+		login_count(r, k->timeouts);
 		snprintf(msg, msg_len, "no RADIUS server answered (%u tried, %u tries of %us "
 			 "each); nothing granted", r->conf.n_servers, 1 + r->conf.retries,
 			 r->conf.timeout_s);
@@ -93,14 +106,14 @@ int radius_login(struct g511_daemon *d, const struct g511_client *client, const 
 	}
 	rad_accept_read(&v, &acc);
 	if (v.code != RAD_ACCESS_ACCEPT) {
-		login_count(r, &r->cnt.rejects);
+		login_count(r, k->rejects);
 		snprintf(msg, msg_len, "%s", acc.reply_msg[0] ? acc.reply_msg :
 			 v.code == RAD_ACCESS_CHALLENGE ? "challenge not supported" :
 			 "access rejected");
 		log_info("login %s user %s: rejected (%s)", who, user, msg);
 		return -EACCES;
 	}
-	login_count(r, &r->cnt.accepts);
+	login_count(r, k->accepts);
 
 	memset(&spec, 0, sizeof(spec));
 	spec.client = *client;
@@ -135,4 +148,36 @@ int radius_login(struct g511_daemon *d, const struct g511_client *client, const 
 	if (acc.reply_msg[0])
 		snprintf(msg, msg_len, "%s", acc.reply_msg);
 	return 0;
+}
+
+int radius_login(struct g511_daemon *d, const struct g511_client *client, const char *user,
+		 const char *password, struct g511_ctl_grant *out, char *msg, size_t msg_len)
+{
+	struct g511_radius *r = d->radius;
+	struct auth_counters k = { 0 };
+
+	if (r)
+		k = (struct auth_counters){ &r->cnt.access_requests, &r->cnt.accepts,
+					    &r->cnt.rejects, &r->cnt.auth_timeouts };
+	return auth_grant(d, client, user, password, RAD_SERVICE_LOGIN, NULL, &k, out, msg,
+			  msg_len);
+}
+
+int radius_mac_login(struct g511_daemon *d, const uint8_t mac[6], const struct g511_addr *ip,
+		     struct g511_ctl_grant *out, char *msg, size_t msg_len)
+{
+	struct g511_radius *r = d->radius;
+	struct g511_client c = { .kind = G511_CLIENT_MAC };
+	struct auth_counters k;
+	char name[18];
+
+	if (!r) {
+		snprintf(msg, msg_len, "RADIUS is not configured (radius_server)");
+		return -ENOTCONN;
+	}
+	memcpy(c.key, mac, 6);
+	macauth_user(mac, name);
+	k = (struct auth_counters){ &r->cnt.mac_requests, &r->cnt.mac_accepts,
+				    &r->cnt.mac_rejects, &r->cnt.mac_timeouts };
+	return auth_grant(d, &c, name, name, RAD_SERVICE_CALL_CHECK, ip, &k, out, msg, msg_len);
 }

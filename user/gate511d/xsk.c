@@ -48,6 +48,8 @@
 #include "ctl_proto.h"
 #include "daemon.h"
 #include "log.h"
+#include "macauth_tab.h"
+#include "radius.h"
 #include "xsk.h"
 
 #define FRAME_SIZE	XSK_UMEM__DEFAULT_FRAME_SIZE	/* 4096 */
@@ -99,6 +101,7 @@ struct g511_xsk_set {
 	int stop_fd;			/* eventfd, readable once stopping: wakes poll() */
 	_Atomic unsigned long conf_gen;	/* bumped after every rc swap */
 	uint64_t busy_since_ms;		/* first busy queue at start-up, 0: none */
+	struct g511_radius *radius;	/* MAC auth is on: redirected MACs go there */
 };
 
 static uint64_t mono_s(void)
@@ -249,6 +252,9 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 	size_t lens[MAX_SEGS];
 	__u64 addrs[MAX_SEGS];
 	unsigned int nbuf = 1, used;
+	uint8_t src_mac[6];
+	struct g511_addr src_ip;
+	bool src_ok = false, src_has_ip = false;
 	struct g511_resp_out out = {
 		.buf_size = FRAME_SIZE - off,
 		.bufs = bufs,
@@ -268,8 +274,13 @@ static void handle_frame(struct xsk_worker *w, const struct g511_resp_conf *rc,
 		nbuf++;
 	}
 	out.max = nbuf;
+	/* the sender, for MAC auth: before the reply overwrites the frame */
+	if (w->set->radius)
+		src_ok = macauth_frame_src(frame, d->len, src_mac, &src_ip, &src_has_ip);
 
 	g511_resp_handle(rc, &w->set->key, now, wall, frame, d->len, &out);
+	if (src_ok && (out.action == G511_RESP_HTTP || out.action == G511_RESP_PROBE_302))
+		radius_mac_seen(w->set->radius, src_mac, src_has_ip ? &src_ip : NULL);
 	c->actions[out.action < G511_RESP__MAX ? out.action : 0]++;
 	if (out.reason > 0 && out.reason < G511_RESP_DROP__MAX)
 		c->drops[out.reason]++;
@@ -510,6 +521,7 @@ int xsk_set_start(struct g511_daemon *d, const struct g511_resp_conf *rc, bool b
 		return -ENOMEM;
 	set->rc = rc;
 	set->busy_poll = busy_poll;
+	set->radius = d->radius && d->radius->macauth ? d->radius : NULL;
 	set->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (set->stop_fd < 0) {
 		err = -errno;

@@ -113,3 +113,61 @@ int api_grant_req_parse(const char *body, size_t len, struct api_grant_req *out,
 	}
 	return 0;
 }
+
+int api_login_req_parse(const char *body, size_t len, struct api_login_req *out,
+			char *err, size_t err_len)
+{
+	static const char *const names[] = { "client", "username", "password" };
+	const struct jr_member *m[3];
+	struct jr_object o;
+	int ret = -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	if (jr_parse_object(body, len, &o, err, err_len))
+		goto out;
+	for (unsigned int i = 0; i < o.n; i++) {
+		if (strcmp(o.m[i].name, "client") && strcmp(o.m[i].name, "username") &&
+		    strcmp(o.m[i].name, "password")) {
+			snprintf(err, err_len, "unknown field \"%s\"", o.m[i].name);
+			goto out;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		m[i] = jr_get(&o, names[i]);
+		if (!m[i]) {
+			snprintf(err, err_len, "%s: required", names[i]);
+			goto out;
+		}
+		if (m[i]->type != JR_STRING) {
+			snprintf(err, err_len, "%s: a string expected", names[i]);
+			goto out;
+		}
+	}
+	if (client_parse(m[0]->str, &out->client)) {
+		snprintf(err, err_len, "client: \"%s\" is not an IPv4 or IPv6 address or a MAC",
+			 m[0]->str);
+		goto out;
+	}
+	if (!m[1]->str_len || m[1]->str_len > 253) {
+		snprintf(err, err_len, "username: 1 to 253 bytes expected");
+		goto out;
+	}
+	for (size_t k = 0; k < m[1]->str_len; k++) {
+		if ((unsigned char)m[1]->str[k] < 0x20 || m[1]->str[k] == 0x7f) {
+			snprintf(err, err_len, "username: control characters are not accepted");
+			goto out;
+		}
+	}
+	if (!m[2]->str_len || m[2]->str_len > API_PASSWORD_MAX) {
+		snprintf(err, err_len, "password: 1 to %d bytes expected", API_PASSWORD_MAX);
+		goto out;
+	}
+	memcpy(out->user, m[1]->str, m[1]->str_len + 1);
+	memcpy(out->password, m[2]->str, m[2]->str_len + 1);
+	ret = 0;
+out:
+	explicit_bzero(&o, sizeof(o));	/* the password was in it */
+	if (ret)
+		explicit_bzero(out->password, sizeof(out->password));
+	return ret;
+}

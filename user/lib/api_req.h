@@ -35,4 +35,21 @@ struct api_grant_req {
 int api_grant_req_parse(const char *body, size_t len, struct api_grant_req *out,
 			char *err, size_t err_len);
 
+/*
+ * POST /v1/login: {"client": ..., "username": "...", "password": "..."},
+ * all three required strings, nothing else. username: 1 to 253 bytes
+ * (RFC 2865's User-Name), no control characters; password: 1 to 128
+ * bytes (PAP), no NUL. A password is never copied into err. The caller
+ * wipes out->password.
+ */
+#define API_PASSWORD_MAX	128
+struct api_login_req {
+	struct g511_client client;
+	char user[G511_USER_LEN];
+	char password[API_PASSWORD_MAX + 1];
+};
+
+int api_login_req_parse(const char *body, size_t len, struct api_login_req *out,
+			char *err, size_t err_len);
+
 #endif /* GATE511_API_REQ_H */

@@ -43,6 +43,8 @@ void conf_defaults(struct g511_conf *conf)
 	conf->xdp.redirect_ports[0] = 80;
 	conf->radius.timeout_s = 3;
 	conf->radius.retries = 2;
+	conf->radius.mac_auth_reject_s = 300;
+	conf->radius.nas_port_type = G511_NAS_PORT_ETHERNET;
 }
 
 struct conf_parser {
@@ -494,7 +496,8 @@ enum conf_key {
 	K_VENUE_INFO_URL, K_NETWORK_NAME, K_GATEWAY_ID, K_CAN_EXTEND_SESSION,
 	K_RADIUS_SERVER, K_RADIUS_SECRET, K_RADIUS_SECRET_FILE, K_RADIUS_NAS_ID,
 	K_RADIUS_TIMEOUT, K_RADIUS_RETRIES, K_RADIUS_DAE_LISTEN, K_RADIUS_DAE_CLIENTS,
-	K_RADIUS_MAC_AUTH, K_ACCT_INTERIM, K_ACCT_ALL, K_SHAPING, K__MAX,
+	K_RADIUS_MAC_AUTH, K_RADIUS_MAC_AUTH_REJECT, K_RADIUS_NAS_PORT_TYPE,
+	K_ACCT_INTERIM, K_ACCT_ALL, K_SHAPING, K__MAX,
 };
 
 static const char *const conf_keys[K__MAX] = {
@@ -539,6 +542,8 @@ static const char *const conf_keys[K__MAX] = {
 	[K_RADIUS_DAE_LISTEN] = "radius_dae_listen",
 	[K_RADIUS_DAE_CLIENTS] = "radius_dae_clients",
 	[K_RADIUS_MAC_AUTH] = "radius_mac_auth",
+	[K_RADIUS_MAC_AUTH_REJECT] = "radius_mac_auth_reject_cache",
+	[K_RADIUS_NAS_PORT_TYPE] = "radius_nas_port_type",
 	[K_ACCT_INTERIM] = "acct_interim_interval",
 	[K_ACCT_ALL] = "acct_all",
 	[K_SHAPING] = "shaping",
@@ -548,6 +553,7 @@ static const char *const https_names[] = { "rst", "drop", NULL };
 static const char *const dns_names[] = { "resolvers", "any", "none", NULL };
 static const char *const vlan_names[] = { "allow", "drop", NULL };
 static const char *const shaping_names[] = { "auto", "off", NULL };
+static const char *const port_type_names[] = { "ethernet", "wireless", NULL };
 
 static int radius_set(struct conf_parser *p, enum conf_key k, const char *key, char *v);
 
@@ -700,6 +706,10 @@ static int radius_set(struct conf_parser *p, enum conf_key k, const char *key, c
 				   &r->n_dae_clients);
 	case K_RADIUS_MAC_AUTH:
 		return parse_bool(p, key, v, &r->mac_auth);
+	case K_RADIUS_MAC_AUTH_REJECT:
+		return parse_secs(p, key, v, &r->mac_auth_reject_s);
+	case K_RADIUS_NAS_PORT_TYPE:
+		return parse_choice(p, key, v, port_type_names, &r->nas_port_type);
 	case K_ACCT_INTERIM:
 		return parse_secs(p, key, v, &r->acct_interim_s);
 	case K_ACCT_ALL:

@@ -54,6 +54,8 @@ struct g511_radius_server {
 	__u16 acct_port;
 };
 
+enum g511_nas_port { G511_NAS_PORT_ETHERNET, G511_NAS_PORT_WIRELESS };
+
 struct g511_radius_conf {
 	struct g511_radius_server servers[G511_RADIUS_MAX_SERVERS];
 	unsigned int n_servers;			/* 0 = RADIUS off */
@@ -66,6 +68,8 @@ struct g511_radius_conf {
 	struct g511_addr dae_clients[G511_RADIUS_MAX_DAE_CLIENTS];
 	__u8 n_dae_clients;			/* radius_dae_clients */
 	bool mac_auth;				/* radius_mac_auth */
+	uint64_t mac_auth_reject_s;		/* radius_mac_auth_reject_cache */
+	__u8 nas_port_type;			/* radius_nas_port_type: enum g511_nas_port */
 	uint64_t acct_interim_s;		/* acct_interim_interval, 0 = none */
 	bool acct_all;				/* acct_all: account every grant */
 };

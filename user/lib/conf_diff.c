@@ -380,6 +380,17 @@ static void k_radius_mac_auth(const struct g511_conf *c, char *out)
 	snprintf(out, VALUE_MAX, "%s", c->radius.mac_auth ? "yes" : "no");
 }
 
+static void k_radius_mac_auth_reject(const struct g511_conf *c, char *out)
+{
+	duration_format(c->radius.mac_auth_reject_s, out, VALUE_MAX);
+}
+
+static void k_radius_nas_port_type(const struct g511_conf *c, char *out)
+{
+	snprintf(out, VALUE_MAX, "%s", c->radius.nas_port_type == G511_NAS_PORT_WIRELESS ?
+		 "wireless" : "ethernet");
+}
+
 static void k_acct_interim(const struct g511_conf *c, char *out)
 {
 	if (c->radius.acct_interim_s)
@@ -438,6 +449,8 @@ static const struct {
 	{ "radius_dae_listen", k_radius_dae_listen },
 	{ "radius_dae_clients", k_radius_dae_clients },
 	{ "radius_mac_auth", k_radius_mac_auth },
+	{ "radius_mac_auth_reject_cache", k_radius_mac_auth_reject },
+	{ "radius_nas_port_type", k_radius_nas_port_type },
 	{ "acct_interim_interval", k_acct_interim },
 	{ "acct_all", k_acct_all },
 	{ "shaping", k_shaping },

@@ -28,7 +28,7 @@ _Static_assert(sizeof(struct g511_ctl_listener) == 24, "listener");
 _Static_assert(G511_STAT__MAX <= G511_CTL_STATS_MAX, "stats fit");
 _Static_assert(sizeof(struct g511_ctl_login_req) == 416, "login_req");
 _Static_assert(sizeof(struct g511_ctl_radius_server) == 56, "radius_server");
-_Static_assert(sizeof(struct g511_ctl_radius_status) == 408, "radius_status");
+_Static_assert(sizeof(struct g511_ctl_radius_status) == 464, "radius_status");
 _Static_assert(sizeof(struct g511_ctl_set_req) == 64, "set_req");
 /* G511_CTL_MSG_MAX is the status body's size: the new bodies fit in it */
 _Static_assert(sizeof(struct g511_ctl_login_req) <= sizeof(struct g511_ctl_status) &&
@@ -308,7 +308,8 @@ static int check_login(const struct g511_ctl_login_req *r)
 
 static int check_radius_status(const struct g511_ctl_radius_status *r)
 {
-	if (r->n_servers > G511_CTL_RADIUS_SERVERS || r->dae_on > 1 ||
+	if (r->n_servers > G511_CTL_RADIUS_SERVERS || r->dae_on > 1 || r->mac_auth_on > 1 ||
+	    r->pad2 ||
 	    !str_terminated(r->nas_identifier, sizeof(r->nas_identifier)))
 		return -EINVAL;
 	for (unsigned int i = 0; i < G511_CTL_RADIUS_SERVERS; i++)

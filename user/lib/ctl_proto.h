@@ -394,6 +394,11 @@ struct g511_ctl_radius_status {
 	__u64 acct_sent, acct_acked, acct_timeouts;
 	__u64 coa_ack, coa_nak, dm_ack, dm_nak, dae_dropped;
 	char nas_identifier[64];
+	__u32 mac_auth_on;	/* radius_mac_auth = yes */
+	__u32 pad2;
+	__u64 mac_requests, mac_accepts, mac_rejects, mac_timeouts;
+	__u64 mac_suppressed;	/* sightings that sent nothing (rate limit, cache, busy) */
+	__u64 mac_pending;	/* queued or in flight now */
 };
 
 /* A decoded message: header plus the body its type names. */

@@ -76,6 +76,7 @@ enum rad_attr {
 };
 
 #define RAD_SERVICE_LOGIN	1
+#define RAD_SERVICE_CALL_CHECK	10	/* MAC authentication */
 #define RAD_PORT_ETHERNET	15
 #define RAD_PORT_WIRELESS	19	/* Wireless-802.11 */
 
