@@ -18,8 +18,9 @@
 # per-run ratios (cost: none / with; > 1 is slower):
 #   64B   UDP, 18-byte payloads (64-byte frames), packets/s of the sender
 #   tcp   one TCP stream, bits/s
-# Then BPF_PROG_RUN: ns per run of gate511_tc and of bench/tc_min.bpf.o
-# (an empty program), on a 64-byte frame to the granted client.
+# Then BPF_PROG_RUN: ns per run of gate511_tc with each grant and of
+# bench/tc_min.bpf.o (an empty program), on a 64-byte frame to the
+# granted client.
 #
 # It runs in a mount namespace of its own with a fresh bpffs on
 # /sys/fs/bpf, so the maps it pins (by name, as iproute2 and libbpf do)
@@ -179,7 +180,11 @@ open(sys.argv[1], "wb").write(eth + ip + udp)
 PY
 ns() { bpftool prog run pinned "$1" data_in "$TMP/f64" repeat 2000000 2>&1 |
 	sed -n 's/.*duration (average): \([0-9]*\)ns.*/\1/p'; }
-for r in 1 2 3 4 5; do ns "$PIN/p/gate511_tc"; done | median > "$TMP/bpr.on"
-for r in 1 2 3 4 5; do ns "$PIN/min"; done | median > "$TMP/bpr.off"
-echo "BPF_PROG_RUN, 64-byte frame to the granted client (median of 5): gate511_tc $(cat "$TMP/bpr.on") ns," \
-	"empty tc program $(cat "$TMP/bpr.off") ns"
+for r in 1 2 3 4 5; do ns "$PIN/min"; done | median > "$TMP/bpr.none"
+for f in count quota rate; do
+	conf "$f" >/dev/null && prog_off	# the grant of $f (the attach is not used)
+	for r in 1 2 3 4 5; do ns "$PIN/p/gate511_tc"; done | median > "$TMP/bpr.$f"
+done
+echo "BPF_PROG_RUN, 64-byte frame to the granted client (median of 5): empty tc program" \
+	"$(cat "$TMP/bpr.none") ns; gate511_tc: count $(cat "$TMP/bpr.count") ns," \
+	"quota $(cat "$TMP/bpr.quota") ns, rate $(cat "$TMP/bpr.rate") ns"
