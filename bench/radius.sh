@@ -261,6 +261,14 @@ t1=$(now)
 starts_s=$(awk -v a="$t0" -v b="$t1" -v n="$GRANTS" 'BEGIN { printf "%.0f", n / (b - a) }')
 windows acked > "$T_TMP/b.rad"
 qd=$(rad queue_depth)
+# RADIUS_PERF=FILE: a profile of the daemon over one more window (not
+# measured: perf costs CPU of its own), its report written to FILE
+if [ -n "${RADIUS_PERF:-}" ] && command -v perf >/dev/null; then
+	perf record -q -e cpu-clock -g -p "$DAEMON_PID" -o "$T_TMP/perf.data" -- sleep "$INTERIM" \
+		>/dev/null 2>&1
+	perf report -q -i "$T_TMP/perf.data" --no-children --sort sym --stdio 2>/dev/null \
+		> "$RADIUS_PERF"
+fi
 paste "$T_TMP/b.rad" "$T_TMP/b.base" | awk -v hz="$HZ" -v w="$INTERIM" -v g="$GRANTS" '
 	{ extra = ($1 - $3) / hz; if ($2 > 0) printf "%.6f %.3f %.1f %.3f %.3f\n",
 		extra / $2 * 1e3, extra / $2 * g / 60 * 100, $2 / w, $1 / hz / w * 100, $3 / hz / w * 100 }' \
