@@ -227,6 +227,18 @@ for r in $(seq "$RUNS"); do
 	echo "$g $b" | awk '{ printf "%.4f\n", $1 / $2 }' >> "$T_TMP/a.rb"
 done
 acc=$(( $(rad accepts) - acc0 ))
+# RADIUS_PERF=FILE: FILE.login, a profile of the daemon over one more
+# (unmeasured) round of logins
+if [ -n "${RADIUS_PERF:-}" ] && command -v perf >/dev/null; then
+	wait_for 60 queue_empty
+	perf record -q -e cpu-clock -g -p "$DAEMON_PID" -o "$T_TMP/perf.login" >/dev/null 2>&1 &
+	perf_pid=$!
+	sleep 0.5
+	ctl_logins 69 >/dev/null
+	kill -INT "$perf_pid"; wait "$perf_pid"
+	perf report -q -i "$T_TMP/perf.login" --no-children --sort sym --stdio 2>/dev/null \
+		> "$RADIUS_PERF.login"
+fi
 wait_for 60 queue_empty
 daemon_stop
 
