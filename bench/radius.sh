@@ -311,9 +311,38 @@ for i in $(seq 6000); do
 done
 t1=$(now)
 cap_stop
-inflight=$(tcpdump -r "$T_TMP/drain.pcap" -n 2>/dev/null | awk '
-	/Accounting-Request/ { n++; if (n > m) m = n } /Accounting-Response/ { if (n > 0) n-- }
-	END { print m + 0 }')
+# The most Accounting-Requests outstanding at once: distinct identifiers
+# (a retransmission is the same request) that were answered; requests
+# never answered (sent before the server listened) are counted apart.
+cat > "$T_TMP/inflight.py" <<'PY'
+import re, sys
+ev = []
+for l in sys.stdin:
+    m = re.search(r'Accounting-(Request|Response) \(\d+\), id: (0x[0-9a-f]+)', l)
+    if m:
+        ev.append((m.group(1), m.group(2)))
+# a request is answered when a response of its identifier follows
+ans, seen = [False] * len(ev), set()
+for i in range(len(ev) - 1, -1, -1):
+    k, x = ev[i]
+    if k == 'Response':
+        seen.add(x)
+    else:
+        ans[i] = x in seen
+cur, best, unanswered = set(), 0, 0
+for i, (k, x) in enumerate(ev):
+    if k == 'Request':
+        if ans[i]:
+            cur.add(x)
+        elif x not in cur:
+            unanswered += 1
+    else:
+        cur.discard(x)
+    best = max(best, len(cur))
+print(best, unanswered)
+PY
+set -- $(tcpdump -r "$T_TMP/drain.pcap" -n 2>/dev/null | /usr/bin/python3 "$T_TMP/inflight.py")
+inflight=${1:-?} unanswered=${2:-?}
 daemon_stop
 
 # ---------------------------------------------------------------- report
@@ -339,4 +368,4 @@ fa=$(awk -v a="$t0" -v b="${first:-$t1}" 'BEGIN { printf "%.2f", b - a }')
 rate=$(awk -v f="${first:-$t1}" -v b="$t1" -v q="$q" 'BEGIN { if (b > f) printf "%.0f", q / (b - f); else print 0 }')
 echo "  (c) drain after an outage: $q records queued; server back: first ack after ${fa}s" \
 	"(the sender's backoff), all in ${el}s, $rate records/s from the first;" \
-	"most Accounting-Requests in flight at once: $inflight"
+	"most Accounting-Requests in flight at once: $inflight ($unanswered never answered)"
