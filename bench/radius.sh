@@ -321,14 +321,16 @@ for l in sys.stdin:
     m = re.search(r'Accounting-(Request|Response) \(\d+\), id: (0x[0-9a-f]+)', l)
     if m:
         ev.append((m.group(1), m.group(2)))
-# a request is answered when a response of its identifier follows
-ans, seen = [False] * len(ev), set()
+# a request is answered when the next packet of its identifier is a
+# response, or a retransmission that is answered (identifiers wrap at 256)
+ans, nxt = [False] * len(ev), {}
 for i in range(len(ev) - 1, -1, -1):
     k, x = ev[i]
     if k == 'Response':
-        seen.add(x)
+        nxt[x] = True
     else:
-        ans[i] = x in seen
+        ans[i] = nxt.get(x, False)
+        nxt[x] = ans[i]
 cur, best, unanswered = set(), 0, 0
 for i, (k, x) in enumerate(ev):
     if k == 'Request':
