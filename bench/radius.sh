@@ -343,6 +343,7 @@ for i, (k, x) in enumerate(ev):
     best = max(best, len(cur))
 print(best, unanswered)
 PY
+[ -n "${RADIUS_PCAP:-}" ] && cp "$T_TMP/drain.pcap" "$RADIUS_PCAP"	# kept for a look
 set -- $(tcpdump -r "$T_TMP/drain.pcap" -n 2>/dev/null | /usr/bin/python3 "$T_TMP/inflight.py")
 inflight=${1:-?} unanswered=${2:-?}
 daemon_stop
