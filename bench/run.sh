@@ -22,7 +22,7 @@ xdp_stages() {
 }
 
 rc=0
-for b in ${BENCH:-xdp tc responder control}; do
+for b in ${BENCH:-xdp tc responder control radius}; do
 	case $b in
 	xdp)
 		stages=$(xdp_stages) || { stages=""; echo "bench: cannot build the XDP stage cuts" >&2; rc=1; }
