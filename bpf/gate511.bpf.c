@@ -96,7 +96,7 @@ struct {
 	__type(key, struct g511_gname_key);
 	__type(value, struct g511_gname_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} g511_garden_names SEC(".maps");
+} g511_gnames SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

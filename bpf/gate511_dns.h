@@ -16,7 +16,7 @@
  * (no loop can form) and at most DNS_MAX_HOPS of them. The chain is the
  * question name plus each CNAME target whose owner is in the chain
  * (DNS_MAX_CHAIN names, compared by a 64-bit hash of the decoded name);
- * if any chain name is in g511_garden_names, each A/AAAA record whose
+ * if any chain name is in g511_gnames, each A/AAAA record whose
  * owner is in the chain goes into g511_garden_dns with its TTL clamped.
  * The insert happens before the answer leaves: a client that connects at
  * once finds the address in place for its first SYN.
@@ -176,7 +176,7 @@ static long rev_step(__u32 i, void *ctx)
 
 /*
  * Decode the name at pos: its hash in *hash, where its record goes on in
- * *end, and, when it can match, s->key its g511_garden_names key.
+ * *end, and, when it can match, s->key its g511_gnames key.
  * Returns 1 when the key is valid, 0 when the name cannot match (too
  * long, odd bytes), -1 when the message is malformed.
  */
@@ -223,7 +223,7 @@ static __always_inline void dns_chain_add(struct dns_scratch *s, __u64 h, int ke
 	s->nchain++;
 	if (keyed != 1 || s->matched)
 		return;
-	v = bpf_map_lookup_elem(&g511_garden_names, &s->key);
+	v = bpf_map_lookup_elem(&g511_gnames, &s->key);
 	if (v) {
 		s->match = *v;
 		s->matched = 1;

@@ -23,7 +23,7 @@
 #define G511_MAP_CONFIG		"g511_config"
 #define G511_MAP_STATS		"g511_stats"
 #define G511_MAP_XSKS		"g511_xsks"
-#define G511_MAP_GARDEN_NAMES	"g511_garden_names"
+#define G511_MAP_GARDEN_NAMES	"g511_gnames"	/* <= 15 bytes: the kernel's map name */
 #define G511_MAP_GARDEN_DNS	"g511_garden_dns"
 
 /* Default map sizes; user space may resize before load (bench, big sites). */
@@ -121,7 +121,7 @@ struct g511_garden_val {
 };
 
 /*
- * ---- g511_garden_names: LPM key -> struct g511_gname_val ----
+ * ---- g511_gnames: LPM key -> struct g511_gname_val ----
  *
  * Walled garden by domain name. The TC egress program reads DNS answers
  * from the configured resolvers to clients and matches the question name

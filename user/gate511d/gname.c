@@ -2,7 +2,7 @@
 /*
  * gname.c - the walled garden by name (gname.h): names from the config
  * file and from the state DB (table garden_names) written into
- * g511_garden_names; the addresses the TC program learned for them
+ * g511_gnames; the addresses the TC program learned for them
  * (g511_garden_dns) listed, expired and dropped with their name.
  *
  * name_id: a DB name's row id (below 2^31); a config name's is 2^31 | a

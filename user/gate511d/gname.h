@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * gname.h - the walled garden by name: names from the config file and
- * the state DB in g511_garden_names, and the addresses the TC program
+ * the state DB in g511_gnames, and the addresses the TC program
  * learned from DNS answers for them (g511_garden_dns). Every function
  * but the _locked one takes daemon->lock itself.
  */
@@ -12,7 +12,7 @@
 #include "daemon.h"
 #include "gardenname.h"
 
-/* Write the names into g511_garden_names, drop the rest and what they taught. */
+/* Write the names into g511_gnames, drop the rest and what they taught. */
 int gname_apply_locked(struct g511_daemon *d);
 /* Delete learned addresses past their expiry (the datapath already
  * ignores them; this frees the room). */

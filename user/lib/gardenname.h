@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * gardenname.h - walled-garden names ("example.com[:PORTS]",
- * "*.example.com"): parsing, the canonical text and the g511_garden_names
+ * "*.example.com"): parsing, the canonical text and the g511_gnames
  * key (include/gate511.h). Pure: no I/O, no allocation.
  */
 #ifndef G511_GARDENNAME_H
@@ -33,7 +33,7 @@ struct g511_gname {
  */
 int gname_parse(const char *s, struct g511_gname *out);
 bool gname_is_wildcard(const struct g511_gname *g);
-/* The g511_garden_names key of a canonical name (see include/gate511.h). */
+/* The g511_gnames key of a canonical name (see include/gate511.h). */
 void gname_key(const struct g511_gname *g, struct g511_gname_key *key);
 /* "name[:p1,p2]" */
 void gname_format(const struct g511_gname *g, char *buf, size_t len);
