@@ -236,7 +236,6 @@ static __always_inline void dns_learn(struct dns_scratch *s, const struct g511_a
 		.name_id = s->match.name_id,
 		.nports = s->match.nports,
 	};
-	int err;
 
 	if (ttl < s->ttl_min)
 		ttl = s->ttl_min;
@@ -244,8 +243,10 @@ static __always_inline void dns_learn(struct dns_scratch *s, const struct g511_a
 		ttl = G511_GDNS_TTL_MAX;
 	v.expires_ns = s->now + (__u64)ttl * 1000000000ULL;
 	__builtin_memcpy(v.ports, s->match.ports, sizeof(v.ports));
-	err = bpf_map_update_elem(&g511_garden_dns, a, &v, BPF_ANY);
-	stat_inc(err ? G511_EV_TC_DNS_FULL : G511_EV_TC_DNS_LEARNED);
+	if (bpf_map_update_elem(&g511_garden_dns, a, &v, BPF_ANY))
+		stat_inc(G511_EV_TC_DNS_FULL);
+	else
+		stat_inc(G511_EV_TC_DNS_LEARNED);
 }
 
 /* One answer record at s->pos; 1 stops the walk. */
