@@ -89,6 +89,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } g511_xsks SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, G511_MAX_GARDEN_NAMES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required for LPM tries */
+	__type(key, struct g511_gname_key);
+	__type(value, struct g511_gname_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} g511_gnames SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, G511_MAX_GARDEN_DNS);
+	__type(key, struct g511_addr);
+	__type(value, struct g511_gdns_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} g511_garden_dns SEC(".maps");
+
 /*
  * Private to the program and never pinned: the coarse clock cached per CPU,
  * see now_boot_ns(). Nothing outside reads it, so it is not in the contract.
@@ -696,6 +713,27 @@ static __always_inline bool dst_in_garden(const struct pkt *p, const struct g511
 }
 
 /*
+ * An address a garden name resolved to (g511_garden_dns, written by the
+ * TC program from a trusted answer): only before its expiry, which is
+ * checked here, so an address lapses with the daemon dead too.
+ */
+static __always_inline bool dst_in_garden_dns(const struct pkt *p, const struct g511_config *cfg)
+{
+	struct g511_gdns_val *val;
+
+	val = bpf_map_lookup_elem(&g511_garden_dns, &p->dst);
+	if (!val)
+		return false;
+	if (now_boot_ns(cfg) >= val->expires_ns)
+		return false;
+	if (val->nports == 0)
+		return true;
+	if (p->l4_proto != IPPROTO_TCP && p->l4_proto != IPPROTO_UDP)
+		return false;
+	return port_in(p->dport, val->ports, val->nports);
+}
+
+/*
  * TCP to the gateway's RFC 8908 API (capport_listen): the one listener of
  * the gateway's that an unauthenticated client may reach, by exact
  * address and port. Not a garden entry: the garden passes UDP too, and a
@@ -885,6 +923,20 @@ static __always_inline const struct g511_config *config_get(void)
 	return cfg ? cfg : &default_config;
 }
 
+/*
+ * A global function, verified once on its own: inlined, its four compares
+ * multiply the states of gate511_decide() past the verifier's limit. Only
+ * UDP from port 53 of an unauthenticated client pays for the call.
+ */
+__attribute__((noinline)) int g511_src_is_resolver(const struct g511_addr *src)
+{
+	const struct g511_config *cfg = config_get();
+
+	if (!src)
+		return 0;
+	return addr_in_list(src, cfg->resolvers, cfg->n_resolvers);
+}
+
 #define VERDICT(s, action) do { *stat = (s); return (action); } while (0)
 #define DROP(s) VERDICT(s, XDP_DROP)
 
@@ -1010,6 +1062,14 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 	if (addr_in_list(&p.src, cfg->local_addrs, cfg->n_local_addrs)) {
 		DROP(G511_STAT_DROP_SRC);
 	}
+	/*
+	 * Nor a resolver's: the TC program learns garden addresses from its
+	 * DNS answers (gate511_dns.h checks that they did not come in here).
+	 */
+	if (p.l4_proto == IPPROTO_UDP && p.sport == G511_PORT_DNS &&
+	    g511_src_is_resolver(&p.src)) {
+		DROP(G511_STAT_DROP_SRC);
+	}
 	unspec = src_is_unspec(&p.src);
 	if (!unspec && !g511_src_in_client_nets(&p.src, cfg))
 		DROP(G511_STAT_DROP_SRC);
@@ -1030,6 +1090,9 @@ static __always_inline int gate511_decide(struct xdp_md *ctx, __u32 *stat)
 		VERDICT(G511_STAT_PASS_CAPPORT, XDP_PASS);
 	if (dst_in_garden(&p, cfg))
 		VERDICT(G511_STAT_PASS_GARDEN, XDP_PASS);
+	if (dst_in_garden_dns(&p, cfg)) {
+		VERDICT(G511_STAT_PASS_GARDEN_DNS, XDP_PASS);
+	}
 	if (is_dns(&p)) {
 		if (cfg->dns_policy == G511_DNS_ANY ||
 		    (cfg->dns_policy == G511_DNS_RESOLVERS &&

@@ -234,6 +234,8 @@ static __always_inline bool tc_edt(struct __sk_buff *skb, struct g511_grant *g, 
 	return true;
 }
 
+#include "gate511_dns.h"
+
 #define TC_VERDICT(s, action) do { *stat = (s); return (action); } while (0)
 
 static __always_inline int gate511_tc_decide(struct __sk_buff *skb, __u32 *stat)
@@ -262,6 +264,9 @@ static __always_inline int gate511_tc_decide(struct __sk_buff *skb, __u32 *stat)
 		TC_VERDICT(G511_TC_PASS, TC_ACT_UNSPEC);
 	ip = t.l4 != NULL;
 	cfg = config_get();
+	/* learning the garden from DNS never changes the verdict */
+	if (ip && t.sport == G511_PORT_DNS)
+		tc_dns_learn(skb, &t, cfg);
 	if (ip)
 		grant = bpf_map_lookup_elem(&g511_clients, &t.dst);
 	if (!grant && (grant = tc_dst_mac_grant(&t, cfg)))

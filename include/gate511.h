@@ -23,12 +23,16 @@
 #define G511_MAP_CONFIG		"g511_config"
 #define G511_MAP_STATS		"g511_stats"
 #define G511_MAP_XSKS		"g511_xsks"
+#define G511_MAP_GARDEN_NAMES	"g511_gnames"	/* <= 15 bytes: the kernel's map name */
+#define G511_MAP_GARDEN_DNS	"g511_garden_dns"
 
 /* Default map sizes; user space may resize before load (bench, big sites). */
 #define G511_MAX_CLIENTS	131072
 #define G511_MAX_MACS		16384
 #define G511_MAX_GARDEN		4096
 #define G511_MAX_QUEUES		64
+#define G511_MAX_GARDEN_NAMES	1024
+#define G511_MAX_GARDEN_DNS	16384
 
 /* Parser bounds (G511_MAX_VLAN_TAGS, G511_MAX_IPV6_EXTHDRS) live with the
  * other wire constants the XDP program and the responder share. */
@@ -113,6 +117,60 @@ struct g511_garden_key {
 struct g511_garden_val {
 	__u16 nports;		/* 0 = every port and protocol */
 	__u16 ports[G511_GARDEN_PORTS];	/* TCP/UDP destination ports, host order */
+	__u16 pad;
+};
+
+/*
+ * ---- g511_gnames: LPM key -> struct g511_gname_val ----
+ *
+ * Walled garden by domain name. The TC egress program reads DNS answers
+ * from the configured resolvers to clients and matches the question name
+ * and its CNAME chain here; the A/AAAA addresses of a match go into
+ * g511_garden_dns, where XDP finds them.
+ *
+ * A name is stored lowercase, dotted, without the final dot, and then
+ * reversed byte by byte, so that a longest-prefix match is a match on the
+ * name's last labels: "login.example.com" is "moc.elpmaxe.nigol".
+ * An exact name ends with a '\0' the key holds too: example.com is the
+ * prefix "moc.elpmaxe\0" (12 bytes, prefixlen 96). A wildcard *.example.com
+ * is the prefix "moc.elpmaxe." (12 bytes): it needs one more label after
+ * the dot, so it never matches the apex example.com itself, nor
+ * badexample.com ("moc.elpmaxedab"). Labels holding '.' or '\0' and names
+ * longer than G511_GNAME_LEN - 1 match nothing.
+ */
+#define G511_GNAME_LEN		128
+
+struct g511_gname_key {
+	__u32 prefixlen;		/* bits: 8 * bytes of name[] that count */
+	__u8 name[G511_GNAME_LEN];
+};
+
+#define G511_GNAME_F_WILDCARD	(1U << 0)	/* *.name (informational) */
+
+struct g511_gname_val {
+	__u32 name_id;		/* daemon's id of the name */
+	__u16 flags;		/* G511_GNAME_F_* */
+	__u16 nports;		/* 0 = every port and protocol */
+	__u16 ports[G511_GARDEN_PORTS];	/* TCP/UDP destination ports, host order */
+};
+
+/*
+ * ---- g511_garden_dns: struct g511_addr -> struct g511_gdns_val ----
+ *
+ * Written by the TC program only (the daemon deletes expired entries and
+ * those of a name removed). expires_ns is BOOTTIME ns, now + the record's
+ * TTL clamped to [ttl_min, G511_GDNS_TTL_MAX]; XDP passes to the address
+ * (ports as the name's) only before it, daemon or not. Full: the insert
+ * fails and is counted (ev_tc_dns_full); nothing is evicted.
+ */
+#define G511_GDNS_TTL_MIN	30	/* s, default of gdns_ttl_min */
+#define G511_GDNS_TTL_MAX	3600	/* s */
+
+struct g511_gdns_val {
+	__u64 expires_ns;	/* BOOTTIME ns */
+	__u32 name_id;		/* g511_gname_val.name_id that taught it */
+	__u16 nports;
+	__u16 ports[G511_GARDEN_PORTS];
 	__u16 pad;
 };
 
@@ -220,7 +278,10 @@ struct g511_config {
 	 */
 	struct g511_addr capport_addr;
 	__u16 capport_port;	/* host order */
-	__u16 capport_pad[3];
+	__u16 capport_pad;
+	/* garden by name: lowest TTL learned addresses get, s; 0 = 30 */
+	__u16 gdns_ttl_min;
+	__u16 gdns_pad;
 };
 
 /* ---- g511_stats: PERCPU_ARRAY[G511_STAT__MAX] of __u64 ---- */
@@ -260,6 +321,7 @@ struct g511_config {
 	X(G511_STAT_DROP_SRC, "drop_src")	/* bad source: multicast/unspecified */ \
 	X(G511_STAT_PASS_CAPPORT, "pass_capport") /* TCP to the RFC 8908 API */ \
 	X(G511_STAT_DROP_RATE, "drop_rate")	/* granted, but over its upload rate */ \
+	X(G511_STAT_PASS_GARDEN_DNS, "pass_garden_dns") /* to an address a garden name resolved to */ \
 	X(G511_EV_GRANT_EXPIRED, "ev_grant_expired") /* grant found but past its deadline */ \
 	X(G511_EV_GRANT_IDLE, "ev_grant_idle")	/* grant found but idle too long */ \
 	X(G511_EV_MAC_MISMATCH, "ev_mac_mismatch") /* grant bound to another MAC */ \
@@ -271,7 +333,12 @@ struct g511_config {
 	X(G511_TC_PASS_CAPTIVE, "tc_pass_captive") /* over quota, but what a captive client gets */ \
 	X(G511_TC_DROP_QUOTA, "tc_drop_quota")	/* over quota: dropped */	\
 	X(G511_TC_DROP_RATE, "tc_drop_rate")	/* over rate past the drop horizon */ \
-	X(G511_EV_TC_PULL, "ev_tc_pull")	/* headers not linear: pulled */
+	X(G511_EV_TC_PULL, "ev_tc_pull")	/* headers not linear: pulled */ \
+	X(G511_EV_TC_DNS_LEARNED, "ev_tc_dns_learned") /* garden address learned from DNS */ \
+	X(G511_EV_TC_DNS_UNTRUSTED, "ev_tc_dns_untrusted") /* from port 53, not a trusted resolver */ \
+	X(G511_EV_TC_DNS_MALFORMED, "ev_tc_dns_malformed") /* trusted answer not parsed */ \
+	X(G511_EV_TC_DNS_FULL, "ev_tc_dns_full")	/* g511_garden_dns full: not learned */ \
+	X(G511_EV_TC_DNS_LONG, "ev_tc_dns_long")	/* a name too long or odd to match */
 
 #define G511_STAT_ENUM_(sym, name)	sym,
 enum g511_stat {
@@ -281,7 +348,7 @@ enum g511_stat {
 
 /* The verdict ranges (inclusive) of the two programs, see above. */
 #define G511_XDP_VERDICT_FIRST	G511_STAT_PASS_CLIENT
-#define G511_XDP_VERDICT_LAST	G511_STAT_DROP_RATE
+#define G511_XDP_VERDICT_LAST	G511_STAT_PASS_GARDEN_DNS
 #define G511_TC_VERDICT_FIRST	G511_TC_PASS_CLIENT
 #define G511_TC_VERDICT_LAST	G511_TC_DROP_RATE
 
@@ -305,6 +372,9 @@ _Static_assert(sizeof(struct g511_grant) == 120, "g511_grant layout");
 _Static_assert(sizeof(struct g511_garden_key) == 20, "g511_garden_key layout");
 _Static_assert(sizeof(struct g511_garden_val) == 20, "g511_garden_val layout");
 _Static_assert(sizeof(struct g511_config) == 432, "g511_config layout");
+_Static_assert(sizeof(struct g511_gname_key) == 132, "g511_gname_key layout");
+_Static_assert(sizeof(struct g511_gname_val) == 24, "g511_gname_val layout");
+_Static_assert(sizeof(struct g511_gdns_val) == 32, "g511_gdns_val layout");
 #endif
 
 #endif /* GATE511_H */

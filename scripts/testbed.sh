@@ -98,7 +98,8 @@ down() {
 	done
 	if [ -e /run/netns/.${P}-pins ]; then
 		rm -f $PIN_DIR/g511_clients $PIN_DIR/g511_macs $PIN_DIR/g511_garden \
-		      $PIN_DIR/g511_config $PIN_DIR/g511_stats $PIN_DIR/g511_xsks
+		      $PIN_DIR/g511_config $PIN_DIR/g511_stats $PIN_DIR/g511_xsks \
+		      $PIN_DIR/g511_gnames $PIN_DIR/g511_garden_dns
 		rm -f /run/netns/.${P}-pins
 	fi
 	return 0

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # tests/adversarial/mutate.sh [--fast] [NAME...] - do the tests notice a
 # weaker XDP program? Each mutation below loosens one rule of
-# bpf/gate511.bpf.c with sed, in a copy built in a temp dir; the copy is
+# bpf/gate511.bpf.c (or of the headers it includes, gate511_tc.h and
+# gate511_dns.h: the sed runs over the copies of all three) with sed, in a
+# copy built in a temp dir; the copy is
 # run through build/tests/xdp_table (BPF_PROG_RUN table) and, unless
 # --fast, through the adversarial group that covers the rule, with the
 # mutant attached over the test bed's program (G511_ADV_OBJ). A mutation
@@ -34,6 +36,12 @@ MUTATIONS=(
 "capport_udp|10_evasion.sh|s/cfg->capport_port \&\& p->l4_proto == IPPROTO_TCP \&\&/cfg->capport_port \&\&/"
 "rate_up_off|40_faults.sh|s/if (g->rate_up_bps \&\& !rate_up_take(g, len, now))/if (0)/"
 "quota_off|40_faults.sh|s/if (g->quota_bytes \&\& g->bytes + g->bytes_down >= g->quota_bytes) {/if (0) {/"
+"dns_untrusted_source|20_identity.sh|s/if (!dns_trusted(skb, t, cfg)) {/if (0) {/"
+"dns_hairpin|20_identity.sh|s/if (skb->ingress_ifindex == skb->ifindex)/if (0)/"
+"dns_fragments|10_evasion.sh|s/(iph->frag_off \& bpf_htons(G511_IP_MF | G511_IP_OFFSET))) {/0) {/"
+"dns_ptr_any_direction|10_evasion.sh|s/if (ptr >= w->min_ptr || ++w->hops > DNS_MAX_HOPS) {/if (++w->hops > DNS_MAX_HOPS) {/"
+"gdns_no_expiry|40_faults.sh|s/if (now_boot_ns(cfg) >= val->expires_ns)/if (0)/"
+"resolver_source_xdp|20_identity.sh|s/g511_src_is_resolver(\&p.src)) {/0) {/"
 "redirect_fail_open|40_faults.sh|s/ctx->rx_queue_index, XDP_DROP)/ctx->rx_queue_index, XDP_PASS)/ @@ s/return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_DROP;/return act;/"
 )
 
@@ -54,20 +62,23 @@ declare -A BASE_FAILS=()	# failures of the unmutated group (known bugs)
 for m in "${MUTATIONS[@]}"; do
 	NAME=${m%%|*}; rest=${m#*|}; group=${rest%%|*}; exprs=${rest#*|}
 	want "$@" || continue
-	src=$TMP/$NAME.bpf.c obj=$TMP/$NAME.bpf.o
-	cp bpf/gate511.bpf.c "$src"
+	mkdir -p "$TMP/$NAME"
+	src=$TMP/$NAME/gate511.bpf.c obj=$TMP/$NAME.bpf.o
+	cp bpf/gate511.bpf.c bpf/gate511_tc.h bpf/gate511_dns.h "$TMP/$NAME/"
 	while [ -n "$exprs" ]; do
 		e=${exprs%% @@ *}
-		sed -i "$e" "$src"
+		sed -i "$e" "$src" "$TMP/$NAME/gate511_tc.h" "$TMP/$NAME/gate511_dns.h"
 		[ "$e" = "$exprs" ] && break
 		exprs=${exprs#* @@ }
 	done
-	if cmp -s bpf/gate511.bpf.c "$src"; then
+	if diff -qr bpf "$TMP/$NAME" 2>/dev/null | grep -q differ; then :; else
 		echo "== $NAME: the sed expression matched nothing (the source moved?)"
 		broken=$((broken + 1)); summary+=("$NAME: NOT APPLIED"); continue
 	fi
 	echo "== $NAME"
-	diff -u bpf/gate511.bpf.c "$src" | grep '^[-+][^-+]' | sed 's/^/   /'
+	for f in gate511.bpf.c gate511_tc.h gate511_dns.h; do
+		diff -u "bpf/$f" "$TMP/$NAME/$f"
+	done | grep '^[-+][^-+]' | sed 's/^/   /'
 	# a helper the mutation made unused is no reason to refuse it
 	if ! clang -g -O2 --target=bpf -Wall -Werror -Wno-unused-function -Iinclude -Ibpf -I"$ARCH_INC" -c "$src" -o "$obj" \
 		2>"$TMP/$NAME.cc"; then

@@ -65,7 +65,7 @@ rm -f "$T_TMP/state.db-wal" "$T_TMP/state.db-shm"
 # 2001:db8:5::17 and 02:00:00:00:00:42 and 10.0.3.19 (expired by now).
 daemon_start || { t_fail "daemon starts on a v1 database"; t_summary; exit 1; }
 check "v1 database: migrated to schema 2" \
-	bash -c "[ \$(sqlite3 '$T_TMP/state.db' 'PRAGMA user_version') = 3 ]"
+	bash -c "[ \$(sqlite3 '$T_TMP/state.db' 'PRAGMA user_version') = 4 ]"
 check "v1 database: grant without a deadline kept" ctl show 10.0.3.18
 check "v1 database: it is in the map" \
 	bpftool map lookup pinned $PIN_DIR/g511_clients key hex $(hexkey_v4 10.0.3.18)

@@ -395,6 +395,28 @@ static bool load_file(void)
 	return ok;
 }
 
+/* garden = NAME beside CIDRs; garden_dns_ttl_min */
+static bool garden_names(void)
+{
+	bool ok = true;
+
+	ok &= ASSERT_EQ(parse("garden = 192.0.2.0/24\ngarden = Login.Example.com:443\n"
+			      "garden = *.cdn.example\ngarden_dns_ttl_min = 5\n"), 0, err);
+	ok &= ASSERT_EQ(conf.n_garden, 1, "one prefix");
+	ok &= ASSERT_EQ(conf.n_garden_names, 2, "two names");
+	ok &= ASSERT_STREQ(conf.garden_names[0].name, "login.example.com", "canonical");
+	ok &= ASSERT_EQ(conf.garden_names[0].ports.nports, 1, "ports");
+	ok &= ASSERT_STREQ(conf.garden_names[1].name, "*.cdn.example", "wildcard");
+	ok &= ASSERT_EQ(conf.xdp.gdns_ttl_min, 5, "ttl min");
+	ok &= ASSERT_TRUE(parse("garden = a.example\ngarden = A.example.\n") != 0, "twice");
+	ok &= ASSERT_TRUE(parse("garden = bad..name\n") != 0, "bad name");
+	ok &= ASSERT_TRUE(parse("garden_dns_ttl_min = 0\n") != 0, "ttl 0");
+	ok &= ASSERT_TRUE(parse("garden_dns_ttl_min = 3601\n") != 0, "ttl over 1 h");
+	ok &= ASSERT_EQ(parse("portal_url = http://p.example/\n"), 0, err);
+	ok &= ASSERT_EQ(conf.xdp.gdns_ttl_min, 0, "default: 0 (30 s in the datapath)");
+	return ok;
+}
+
 int main(void)
 {
 	RUN_CASE(defaults);
@@ -404,6 +426,7 @@ int main(void)
 	RUN_CASE(radius_keys);
 	RUN_CASE(nul_and_long_lines);
 	RUN_CASE(garden_limit);
+	RUN_CASE(garden_names);
 	RUN_CASE(load_file);
 	return test_summary();
 }

@@ -32,6 +32,9 @@ static const struct {
 	{ G511_CTL_LOGIN, G511_ROLE_PORTAL, "login" },
 	{ G511_CTL_RADIUS_STATUS, G511_ROLE_ADMIN, "radius" },
 	{ G511_CTL_SET, G511_ROLE_PORTAL, "set" },
+	{ G511_CTL_GNAME_ADD, G511_ROLE_ADMIN, "garden add NAME" },
+	{ G511_CTL_GNAME_DEL, G511_ROLE_ADMIN, "garden del NAME" },
+	{ G511_CTL_GNAME_LIST, G511_ROLE_ADMIN, "garden list (names)" },
 };
 
 static bool every_request_listed(void)

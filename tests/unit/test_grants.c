@@ -32,6 +32,7 @@
 #include "../../user/gate511d/grants.c"
 #include "../../user/gate511d/reconcile.c"
 #include "../../user/gate511d/garden.c"
+#include "../../user/gate511d/gname.c"
 #include "../../user/gate511d/runtime.c"
 #include "../../user/gate511d/query.c"
 #include "../../user/gate511d/lockfile.c"

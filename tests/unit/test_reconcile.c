@@ -19,6 +19,7 @@
 #include "../../user/gate511d/revoke.c"
 #include "../../user/gate511d/reconcile.c"
 #include "../../user/gate511d/garden.c"
+#include "../../user/gate511d/gname.c"
 #include "../../user/gate511d/runtime.c"
 
 #define NS		NSEC_PER_SEC

@@ -29,6 +29,7 @@
 #include "../../user/gate511d/grants.c"
 #include "../../user/gate511d/runtime.c"
 #include "../../user/gate511d/garden.c"
+#include "../../user/gate511d/gname.c"
 #include "../../user/gate511d/query.c"
 
 static char dir[] = "/tmp/g511-revoke-XXXXXX";

@@ -268,7 +268,7 @@ static bool fixture_v1_migrates(void)
 	ok &= ASSERT_TRUE(!state_is_fresh(st), "a migrated database is not fresh");
 	ok &= ASSERT_EQ(state_box_id(st, id), 0, "box id created by the migration");
 	ok &= ASSERT_EQ(strlen(id), 36, "UUID form");
-	ok &= ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 3, "user_version 3");
+	ok &= ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 4, "user_version 4");
 	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM pragma_integrity_check"
 				" WHERE integrity_check != 'ok'"), 0, "integrity");
 	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_master"
@@ -281,6 +281,9 @@ static bool fixture_v1_migrates(void)
 				" AND name IN ('acct_queue', 'acct_sessions')"), 2,
 			"v3 accounting tables");
 	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM acct_queue"), 0, "queue empty");
+	/* v4: the garden names, empty */
+	ok &= ASSERT_EQ(raw_int(path, "SELECT count(*) FROM garden_names"), 0,
+			"v4 garden_names empty");
 	ok &= v1_content_kept(st);
 	state_close(st);
 
@@ -291,7 +294,7 @@ static bool fixture_v1_migrates(void)
 		return false;
 	ok &= ASSERT_EQ(raw_int(path, "PRAGMA schema_version"), schema_cookie,
 			"schema untouched");
-	ok &= ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 3, "still 3");
+	ok &= ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 4, "still 4");
 	ok &= ASSERT_TRUE(!state_is_fresh(st), "not fresh");
 	ok &= ASSERT_EQ(state_box_id(st, id2), 0, "box id");
 	ok &= ASSERT_STREQ(id2, id, "same box id");

@@ -484,7 +484,93 @@ def cases():
 		TCP(sport=80, dport=SPORT, flags="A") / Raw(b"p" * 30)
 	c["tc_quota_later_fragment"] = down() / v4(src=RESOLVER4, dst=CLIENT4,
 						   frag=185, proto=17) / Raw(b"g" * 40)
+	dns_cases(c)
 	return {k: bytes(v) for k, v in c.items()}
+
+
+# ---- DNS answers for the garden by name (gate511_dns.h), built by hand so
+# that every pointer and length is exactly what the case says ----
+def dname(name):
+	return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+
+
+def dptr(off):
+	return struct.pack("!H", 0xc000 | off)
+
+
+def drr(owner, rtype, ttl, rdata):
+	return owner + struct.pack("!HHIH", rtype, 1, ttl, len(rdata)) + rdata
+
+
+def dmsg(qname, rrs, flags=0x8180, qtype=1, qd=1):
+	"""A response to qname with the records rrs (already encoded)."""
+	return struct.pack("!HHHHHH", 0x4242, flags, qd, len(rrs), 0, 0) + \
+		dname(qname) + struct.pack("!HH", qtype, 1) + b"".join(rrs)
+
+
+A_1 = bytes([198, 51, 100, 1])
+Q_END = lambda qname: 12 + len(dname(qname)) + 4	# first answer's offset
+
+
+def dns_cases(c):
+	def ans4(payload, src=RESOLVER4, sport=53, **kw):
+		return down() / v4(src=src, dst=CLIENT4, **kw) / UDP(sport=sport, dport=SPORT) / \
+			Raw(payload)
+	c["tc_dns_a"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)]))
+	c["tc_dns_aaaa"] = down() / v6(src=RESOLVER6, dst=CLIENT6) / \
+		UDP(sport=53, dport=SPORT) / Raw(dmsg("example.com", [drr(dptr(12), 28, 300,
+			bytes.fromhex("20010db8009900000000000000000001"))], qtype=28))
+	# alias.other.test (no garden name) CNAME www.wild.example (*.wild.example)
+	q = "alias.other.test"
+	cname_off = Q_END(q) + 12	# the CNAME's rdata
+	c["tc_dns_cname"] = ans4(dmsg(q, [drr(dptr(12), 5, 300, dname("www.wild.example")),
+					  drr(dptr(cname_off), 1, 300, bytes([198, 51, 100, 3]))]))
+	# a CNAME whose owner is not in the chain teaches nothing
+	c["tc_dns_cname_unchained"] = ans4(dmsg(q, [
+		drr(dname("other.test"), 5, 300, dname("www.wild.example")),
+		drr(dname("www.wild.example"), 1, 300, bytes([198, 51, 100, 4]))]))
+	# owner: "www" then a pointer to "wild.example" inside the question
+	q = "www.wild.example"
+	c["tc_dns_compress"] = ans4(dmsg(q, [drr(b"\x03WWW" + dptr(16), 1, 300,
+					      bytes([198, 51, 100, 5]))]))
+	c["tc_dns_ptr_loop"] = ans4(dmsg("example.com", [drr(dptr(Q_END("example.com")), 1, 300,
+							    A_1)]))
+	c["tc_dns_ptr_forward"] = ans4(dmsg("example.com", [drr(dptr(200), 1, 300, A_1)]) +
+				       b"\0" * 200)
+	c["tc_dns_truncated"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)])[:-2])
+	c["tc_dns_tc_bit"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)],
+				       flags=0x8380))
+	c["tc_dns_two_questions"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)], qd=2))
+	c["tc_dns_oversized"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)]) +
+				     b"\0" * 2100)
+	c["tc_dns_wrong_source"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)]),
+					src="10.5.0.99")
+	c["tc_dns_wrong_port"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)]),
+				      sport=5353)
+	c["tc_dns_fragment"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)]),
+				    flags="MF")
+	c["tc_dns_tcp"] = down() / v4(src=RESOLVER4, dst=CLIENT4) / \
+		TCP(sport=53, dport=SPORT, flags="PA") / \
+		Raw(b"\0\x2b" + dmsg("example.com", [drr(dptr(12), 1, 300, A_1)]))
+	c["tc_dns_apex"] = ans4(dmsg("wild.example", [drr(dptr(12), 1, 300, A_1)]))
+	c["tc_dns_badsuffix"] = ans4(dmsg("badexample.com", [drr(dptr(12), 1, 300, A_1)]))
+	c["tc_dns_ttl_min"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 1, A_1)]))
+	c["tc_dns_ttl_max"] = ans4(dmsg("example.com", [drr(dptr(12), 1, 0xffffffff, A_1)]))
+	# the question's name cannot match (ev_tc_dns_long once); the record's
+	# owner is another name, out of the chain
+	c["tc_dns_long_name"] = ans4(dmsg(".".join(["a" * 60] * 3) + ".example.com",
+					  [drr(dname("x.test"), 1, 300, A_1)]))
+	c["tc_dns_hairpin"] = c["tc_dns_a"]	# run with ingress_ifindex == ifindex
+	# XDP: to an address learned from DNS (g511_garden_dns)
+	c["gdns_pass"] = eth() / v4(dst=SERVER4) / syn(8443)
+	c["gdns_expired"] = eth() / v4(dst=SERVER4) / syn(8443)
+	c["gdns_port_match"] = eth() / v4(dst=SERVER4) / syn(8443)
+	c["gdns_port_mismatch"] = eth() / v4(dst=SERVER4) / syn(8444)
+	# a client forging a resolver's answer (to another client)
+	c["dns_answer_from_client"] = eth() / v4(src=RESOLVER4, dst="10.5.0.11") / \
+		UDP(sport=53, dport=SPORT) / Raw(dmsg("example.com", [drr(dptr(12), 1, 300, A_1)]))
+	c["tc_dns_many_rrs"] = ans4(dmsg("example.com", [drr(dptr(12), 16, 300, b"\x03abc")] * 40 +
+					 [drr(dptr(12), 1, 300, A_1)]))
 
 
 RST_CASES = ("https_v4_syn_rst", "https_v6_syn_rst", "https_vlan_rst",

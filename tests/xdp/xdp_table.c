@@ -60,11 +60,13 @@ static const __u8 stranger_mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
 #define GW6		"2001:db8:5::1"
 #define RESOLVER4	"10.5.0.53"
 #define RESOLVER6	"2001:db8:5::53"
+#define SERVER4		"198.51.100.7"
 
 struct harness {
 	struct bpf_object *obj;
 	int prog_fd, tc_prog_fd;
 	int clients_fd, macs_fd, garden_fd, config_fd, stats_fd;
+	int gnames_fd, gdns_fd;
 	int ncpus;
 	char vectors[PATH_MAX];
 };
@@ -78,6 +80,7 @@ struct xdp_case {
 	bool out_frame;			/* XDP_TX: compare with <name>.out.pcap */
 	bool tc;			/* run gate511_tc (egress), not XDP */
 	__u32 gso_segs;			/* tc: the skb is a GSO one of this many */
+	__u32 iif;			/* tc: skb->ingress_ifindex (1: lo, hairpin) */
 	/* l3_len: the frame's L3 bytes, as the harness reads its headers */
 	bool (*check)(const struct harness *h, __u32 l3_len, __u64 t0);
 	const char *vector;		/* the input, if not <name>.pcap */
@@ -136,7 +139,7 @@ static struct g511_addr addr16(const char *text)
 
 static int map_clear(int fd, __u32 key_size)
 {
-	__u8 key[64];
+	__u8 key[256];
 
 	if (key_size > sizeof(key))
 		return -E2BIG;
@@ -161,6 +164,10 @@ static int maps_reset(const struct harness *h)
 		err = map_clear(h->macs_fd, sizeof(struct g511_mac));
 	if (!err)
 		err = map_clear(h->garden_fd, sizeof(struct g511_garden_key));
+	if (!err)
+		err = map_clear(h->gnames_fd, sizeof(struct g511_gname_key));
+	if (!err)
+		err = map_clear(h->gdns_fd, sizeof(struct g511_addr));
 	if (err)
 		return err;
 	if (bpf_map_update_elem(h->config_fd, &key, &cfg, BPF_ANY))
@@ -922,6 +929,154 @@ static bool check_edt_gso(const struct harness *h, __u32 l3, __u64 t0)
 #define DROP(s)		.verdict = XDP_DROP, .stat = G511_STAT_##s
 #define RST		.verdict = XDP_TX, .stat = G511_STAT_TX_RST, .out_frame = true
 /* TC egress rows: pass is TC_ACT_UNSPEC (the next filter, or through) */
+/* ---- the garden by name (gate511_dns.h) ---- */
+
+/* A g511_gnames entry: text reversed; exact names end in '\0' */
+static int gname_put(const struct harness *h, const char *name, bool wildcard, __u32 id,
+		     __u16 port)
+{
+	struct g511_gname_key k = {};
+	struct g511_gname_val v = { .name_id = id };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < n; i++)
+		k.name[i] = (__u8)name[n - 1 - i];
+	k.name[n] = wildcard ? '.' : '\0';
+	k.prefixlen = (__u32)(n + 1) * 8;
+	if (port) {
+		v.nports = 1;
+		v.ports[0] = port;
+	}
+	return bpf_map_update_elem(h->gnames_fd, &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+/* The site, example.com (id 1) and *.wild.example:443 (id 2). */
+static int setup_gnames(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+	__u32 key = 0;
+	int err;
+
+	if (bpf_map_update_elem(h->config_fd, &key, &cfg, BPF_ANY))
+		return -errno;
+	err = gname_put(h, "example.com", false, 1, 0);
+	if (!err)
+		err = gname_put(h, "wild.example", true, 2, 443);
+	return err;
+}
+
+static int gdns_count(const struct harness *h)
+{
+	struct g511_addr k, next;
+	int n = 0;
+
+	for (bool first = true; bpf_map_get_next_key(h->gdns_fd, first ? NULL : &k, &next) == 0;
+	     first = false, k = next)
+		n++;
+	return n;
+}
+
+/* addr learned for name_id with expiry t0 + ttl s (the coarse clock's slack) */
+static bool gdns_is(const struct harness *h, const char *addr, __u32 id, __u64 ttl_s,
+		    __u64 t0, __u16 port)
+{
+	struct g511_addr a = addr16(addr);
+	struct g511_gdns_val v;
+	__u64 want = t0 + ttl_s * NSEC_PER_SEC;
+	bool ok = true;
+
+	if (!ASSERT_EQ(bpf_map_lookup_elem(h->gdns_fd, &a, &v), 0, addr))
+		return false;
+	ok &= ASSERT_EQ(v.name_id, id, "name_id");
+	ok &= ASSERT_TRUE(v.expires_ns + COARSE_SLACK_NS >= want &&
+			  v.expires_ns <= want + COARSE_SLACK_NS, "expires_ns = now + ttl");
+	ok &= ASSERT_EQ(v.nports, port ? 1 : 0, "nports");
+	if (port)
+		ok &= ASSERT_EQ(v.ports[0], port, "port");
+	ok &= ASSERT_EQ(gdns_count(h), 1, "one address learned");
+	return ok;
+}
+
+static bool check_gdns_a(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	return gdns_is(h, "198.51.100.1", 1, 300, t0, 0);
+}
+
+static bool check_gdns_aaaa(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	return gdns_is(h, "2001:db8:99::1", 1, 300, t0, 0);
+}
+
+static bool check_gdns_cname(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	return gdns_is(h, "198.51.100.3", 2, 300, t0, 443);
+}
+
+static bool check_gdns_compress(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	return gdns_is(h, "198.51.100.5", 2, 300, t0, 443);
+}
+
+static bool check_gdns_ttl_min(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	return gdns_is(h, "198.51.100.1", 1, G511_GDNS_TTL_MIN, t0, 0);
+}
+
+static bool check_gdns_ttl_max(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	return gdns_is(h, "198.51.100.1", 1, G511_GDNS_TTL_MAX, t0, 0);
+}
+
+static bool check_gdns_none(const struct harness *h, __u32 l3, __u64 t0)
+{
+	(void)l3;
+	(void)t0;
+	return ASSERT_EQ(gdns_count(h), 0, "nothing learned");
+}
+
+/* XDP: a learned address passes until its expiry, then no longer */
+static int setup_gdns_live(const struct harness *h)
+{
+	struct g511_config cfg = config_site();
+	struct g511_gdns_val v = { .expires_ns = boottime_ns() + 60 * NSEC_PER_SEC };
+	struct g511_addr a = addr16(SERVER4);
+	__u32 key = 0;
+
+	cfg.boot_offset_ns = boot_minus_mono_ns();
+	if (bpf_map_update_elem(h->config_fd, &key, &cfg, BPF_ANY))
+		return -errno;
+	return bpf_map_update_elem(h->gdns_fd, &a, &v, BPF_ANY) ? -errno : 0;
+}
+
+static int setup_gdns_expired(const struct harness *h)
+{
+	struct g511_gdns_val v = { .expires_ns = boottime_ns() - NSEC_PER_SEC };
+	struct g511_addr a = addr16(SERVER4);
+	int err = setup_gdns_live(h);
+
+	if (!err && bpf_map_update_elem(h->gdns_fd, &a, &v, BPF_ANY))
+		err = -errno;
+	return err;
+}
+
+static int setup_gdns_port(const struct harness *h)
+{
+	struct g511_gdns_val v = { .expires_ns = boottime_ns() + 60 * NSEC_PER_SEC,
+				   .nports = 1, .ports = { 8443 } };
+	struct g511_addr a = addr16(SERVER4);
+	int err = setup_gdns_live(h);
+
+	if (!err && bpf_map_update_elem(h->gdns_fd, &a, &v, BPF_ANY))
+		err = -errno;
+	return err;
+}
+
 #define TC_PASS(s)	.tc = true, .verdict = (__u32)TC_ACT_UNSPEC, .stat = G511_TC_##s
 #define TC_DROP(s)	.tc = true, .verdict = TC_ACT_SHOT, .stat = G511_TC_##s
 
@@ -1001,6 +1156,11 @@ static const struct xdp_case cases[] = {
 	{ "capport_v4_gateway_src", setup_capport_v4, DROP(DROP_SRC) },
 	/* walled garden */
 	{ "garden_all_ports", setup_garden, PASS(PASS_GARDEN) },
+	{ "gdns_pass", setup_gdns_live, PASS(PASS_GARDEN_DNS) },
+	{ "gdns_expired", setup_gdns_expired, DROP(DROP_UNAUTH) },
+	{ "gdns_port_match", setup_gdns_port, PASS(PASS_GARDEN_DNS) },
+	{ "gdns_port_mismatch", setup_gdns_port, DROP(DROP_UNAUTH) },
+	{ "dns_answer_from_client", setup_gnames, DROP(DROP_SRC) },
 	{ "garden_port_match", setup_garden, PASS(PASS_GARDEN) },
 	{ "garden_https_port", setup_garden, PASS(PASS_GARDEN) },
 	{ "garden_udp_port_match", setup_garden, PASS(PASS_GARDEN) },
@@ -1177,6 +1337,45 @@ static const struct xdp_case cases[] = {
 	{ "tc_quota_garden_port", setup_quota_site, TC_PASS(PASS_CAPTIVE) },
 	{ "tc_quota_garden_other_port", setup_quota_site, TC_DROP(DROP_QUOTA) },
 	{ "tc_quota_later_fragment", setup_quota_site, TC_DROP(DROP_QUOTA) },
+	/* the garden by name: answers from the resolvers on their way out */
+	{ "tc_dns_a", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_LEARNED,
+	  .check = check_gdns_a },
+	{ "tc_dns_aaaa", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_LEARNED,
+	  .check = check_gdns_aaaa },
+	{ "tc_dns_cname", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_LEARNED,
+	  .check = check_gdns_cname },
+	{ "tc_dns_cname_unchained", setup_gnames, TC_PASS(PASS), .check = check_gdns_none },
+	{ "tc_dns_compress", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_LEARNED,
+	  .check = check_gdns_compress },
+	{ "tc_dns_ptr_loop", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_MALFORMED,
+	  .check = check_gdns_none },
+	{ "tc_dns_ptr_forward", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_MALFORMED,
+	  .check = check_gdns_none },
+	{ "tc_dns_truncated", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_MALFORMED,
+	  .check = check_gdns_none },
+	{ "tc_dns_tc_bit", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_MALFORMED,
+	  .check = check_gdns_none },
+	{ "tc_dns_two_questions", setup_gnames, TC_PASS(PASS),
+	  .event = G511_EV_TC_DNS_MALFORMED, .check = check_gdns_none },
+	{ "tc_dns_oversized", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_MALFORMED,
+	  .check = check_gdns_none },
+	{ "tc_dns_wrong_source", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_UNTRUSTED,
+	  .check = check_gdns_none },
+	{ "tc_dns_wrong_port", setup_gnames, TC_PASS(PASS), .check = check_gdns_none },
+	{ "tc_dns_fragment", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_UNTRUSTED,
+	  .check = check_gdns_none },
+	{ "tc_dns_tcp", setup_gnames, TC_PASS(PASS), .check = check_gdns_none },
+	{ "tc_dns_hairpin", setup_gnames, TC_PASS(PASS), .iif = 1,
+	  .event = G511_EV_TC_DNS_UNTRUSTED, .check = check_gdns_none },
+	{ "tc_dns_apex", setup_gnames, TC_PASS(PASS), .check = check_gdns_none },
+	{ "tc_dns_badsuffix", setup_gnames, TC_PASS(PASS), .check = check_gdns_none },
+	{ "tc_dns_ttl_min", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_LEARNED,
+	  .check = check_gdns_ttl_min },
+	{ "tc_dns_ttl_max", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_LEARNED,
+	  .check = check_gdns_ttl_max },
+	{ "tc_dns_long_name", setup_gnames, TC_PASS(PASS), .event = G511_EV_TC_DNS_LONG,
+	  .check = check_gdns_none },
+	{ "tc_dns_many_rrs", setup_gnames, TC_PASS(PASS), .check = check_gdns_none },
 };
 
 /* ---- running a case ---- */
@@ -1389,6 +1588,7 @@ static enum case_outcome case_run(const struct harness *h,
 		skb.gso_segs = c->gso_segs;
 		skb.gso_size = c->gso_segs ? 100 : 0;
 		skb.tstamp = tc_tstamp_in;
+		skb.ingress_ifindex = c->iif;
 		opts.ctx_in = &skb;
 		opts.ctx_size_in = sizeof(skb);
 		opts.ctx_out = &skb;
@@ -1550,7 +1750,9 @@ static int harness_load(struct harness *h, const char *path, char *why,
 	h->garden_fd = map_fd(h->obj, G511_MAP_GARDEN);
 	h->config_fd = map_fd(h->obj, G511_MAP_CONFIG);
 	h->stats_fd = map_fd(h->obj, G511_MAP_STATS);
-	if (h->clients_fd < 0 || h->macs_fd < 0 || h->garden_fd < 0 ||
+	h->gnames_fd = map_fd(h->obj, G511_MAP_GARDEN_NAMES);
+	h->gdns_fd = map_fd(h->obj, G511_MAP_GARDEN_DNS);
+	if (h->gnames_fd < 0 || h->gdns_fd < 0 || h->clients_fd < 0 || h->macs_fd < 0 || h->garden_fd < 0 ||
 	    h->config_fd < 0 || h->stats_fd < 0 || map_fd(h->obj, G511_MAP_XSKS) < 0) {
 		snprintf(why, why_size, "%s lacks a map of include/gate511.h", path);
 		return -ENOENT;

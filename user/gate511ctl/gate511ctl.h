@@ -138,6 +138,11 @@ void print_session_json(struct json_writer *jw, const struct g511_ctl_session *s
 void print_stats(const struct gctl *g, const struct g511_ctl_stats *s,
 		 const char *source);
 void print_garden_json(struct json_writer *jw, const struct g511_ctl_garden *e);
+/* gname.c: the garden by name */
+struct g511_gname;
+int gname_cmd(const struct gctl *g, const char *sub, const struct g511_gname *gn);
+void gname_print_text(const struct g511_ctl_gname *v, size_t n);
+void gname_print_json(struct json_writer *jw, const struct g511_ctl_gname *v, size_t n);
 /* 0, or -errno of the write (stdout). */
 int print_export_line(const struct g511_ctl_grant *g);
 

@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "duration.h"
 #include "gate511ctl.h"
+#include "gardenname.h"
 #include "grantfile.h"
 
 #define SRC_DAEMON	"daemon"
@@ -582,6 +583,8 @@ static int garden_list(const struct gctl *g)
 {
 	struct rpc_call call = { .type = G511_CTL_GARDEN_LIST, .reply = G511_CTL_GARDEN,
 				 .stream = true };
+	struct rpc_call names = { .type = G511_CTL_GNAME_LIST, .reply = G511_CTL_GNAME,
+				  .stream = true };
 	const struct g511_ctl_garden *v;
 	char text[G511_GARDEN_STRLEN];
 	size_t i;
@@ -590,6 +593,11 @@ static int garden_list(const struct gctl *g)
 	ret = rpc_call(g, &call);
 	if (ret)
 		return ret;
+	ret = rpc_call(g, &names);
+	if (ret) {
+		free(call.items);
+		return ret;
+	}
 	v = call.items;
 	if (g->json) {
 		jw_start_object(g->jw);
@@ -598,6 +606,7 @@ static int garden_list(const struct gctl *g)
 		for (i = 0; i < call.n; i++)
 			print_garden_json(g->jw, &v[i]);
 		jw_end_array(g->jw);
+		gname_print_json(g->jw, names.items, names.n);
 		jw_end_object(g->jw);
 	} else {
 		printf("%-50s %s\n", "ENTRY", "SOURCE");
@@ -606,8 +615,10 @@ static int garden_list(const struct gctl *g)
 			printf("%-50s %s\n", text,
 			       v[i].source == G511_GARDEN_SRC_CONFIG ? "config" : "runtime");
 		}
+		gname_print_text(names.items, names.n);
 	}
 	free(call.items);
+	free(names.items);
 	return EXIT_OK;
 }
 
@@ -638,11 +649,17 @@ static int cmd_garden(const struct gctl *g, const struct cmd_args *a)
 		return garden_list(g);
 	}
 	if (a->argc != 2)
-		return usage_error(g, a->cmd, "garden %s takes one CIDR[:PORT[,PORT...]]",
-				   sub);
-	if (garden_parse(a->argv[1], &req.key, &req.val))
+		return usage_error(g, a->cmd, "garden %s takes one CIDR[:PORT[,PORT...]] "
+				   "or NAME[:PORT[,PORT...]]", sub);
+	if (garden_parse(a->argv[1], &req.key, &req.val)) {
+		struct g511_gname gn;
+
+		if (gname_parse(a->argv[1], &gn) == 0)
+			return gname_cmd(g, sub, &gn);
 		return usage_error(g, a->cmd, "bad garden entry '%s' (CIDR[:PORT[,PORT...]], "
-				   "[IPv6/LEN]:PORT, host bits zero)", a->argv[1]);
+				   "[IPv6/LEN]:PORT, host bits zero, NAME[:PORTS], *.NAME)",
+				   a->argv[1]);
+	}
 	if (strcmp(sub, "del") == 0)
 		memset(&req.val, 0, sizeof(req.val));	/* the prefix names it */
 	call.type = strcmp(sub, "add") == 0 ? G511_CTL_GARDEN_ADD : G511_CTL_GARDEN_DEL;

@@ -25,6 +25,7 @@
 #include "ctl_auth.h"
 #include "ctl_io.h"
 #include "garden.h"
+#include "gname.h"
 #include "grants.h"
 #include "maps.h"
 #include "query.h"
@@ -394,6 +395,59 @@ static int do_garden_list(struct worker *w, const struct g511_ctl_msg *m)
 	return ctl_send(&w->conn, G511_CTL_END, m->hdr.seq, &end);
 }
 
+static int do_gname(struct worker *w, const struct g511_ctl_msg *m)
+{
+	const struct g511_ctl_gname *r = &m->body.gname;
+	struct g511_ctl_count ok = { .count = 1 };
+	bool add = m->hdr.type == G511_CTL_GNAME_ADD;
+	char text[G511_GNAME_ENTRY_STRLEN];
+	struct g511_gname g;
+	int err;
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.name, sizeof(g.name), "%s", r->name);
+	g.ports = r->ports;
+	gname_format(&g, text, sizeof(text));
+	err = add ? gname_add(w->ctl->d, &g) : gname_del(w->ctl->d, &g);
+	switch (err) {
+	case 0:
+		log_info("garden %s %s (uid %u)", add ? "add" : "del", text, w->peer.uid);
+		return ctl_send(&w->conn, G511_CTL_OK, m->hdr.seq, &ok);
+	case -ENOSPC:
+		return ctl_send_error(&w->conn, m->hdr.seq, ENOSPC,
+				      "map %s is full: %s not added", G511_MAP_GARDEN_NAMES, text);
+	case -ENOENT:
+		return ctl_send_error(&w->conn, m->hdr.seq, ENOENT, "no garden name %s", text);
+	case -EPERM:
+		return ctl_send_error(&w->conn, m->hdr.seq, EPERM,
+				      "%s comes from the config file: remove it there and reload",
+				      text);
+	default:
+		return ctl_send_error(&w->conn, m->hdr.seq, -err, "garden %s: %s", text,
+				      strerror(-err));
+	}
+}
+
+static int do_gname_list(struct worker *w, const struct g511_ctl_msg *m)
+{
+	struct g511_ctl_count end = { 0 };
+	struct g511_ctl_gname *list;
+	unsigned int n, i;
+	int err;
+
+	err = gname_list(w->ctl->d, &list, &n);
+	if (err)
+		return ctl_send_error(&w->conn, m->hdr.seq, -err,
+				      "cannot read the garden names: %s", strerror(-err));
+	for (i = 0; i < n && !err; i++)
+		err = ctl_send(&w->conn, G511_CTL_GNAME, m->hdr.seq, &list[i]);
+	free(list);
+	if (err)
+		return err;
+	end.count = n;
+	return ctl_send(&w->conn, G511_CTL_END, m->hdr.seq, &end);
+}
+
 /* grants_import() failed: at spec (item), or for no one item (spec NULL);
  * res->db_error: the database could not commit, for no one item either. */
 static int reply_import_error(struct worker *w, __u32 seq, int err,
@@ -561,6 +615,11 @@ int ctl_dispatch(struct worker *w, const struct g511_ctl_msg *m)
 		return do_garden(w, m);
 	case G511_CTL_GARDEN_LIST:
 		return do_garden_list(w, m);
+	case G511_CTL_GNAME_ADD:
+	case G511_CTL_GNAME_DEL:
+		return do_gname(w, m);
+	case G511_CTL_GNAME_LIST:
+		return do_gname_list(w, m);
 	case G511_CTL_HISTORY:
 		return do_history(w, m);
 	case G511_CTL_IMPORT_BEGIN:

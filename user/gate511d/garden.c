@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "garden.h"
+#include "gname.h"
 #include "log.h"
 #include "maps.h"
 #include "runtime.h"
@@ -160,6 +161,8 @@ out:
 	free(gs.e);
 	if (!err)
 		err = config_filter_refresh_locked(d);
+	if (!err)
+		err = gname_apply_locked(d);
 	return err;
 }
 

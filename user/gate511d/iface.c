@@ -169,7 +169,13 @@ int iface_setup(const struct iface_opts *o, struct g511_iface *ifc, const char *
 	if (attached_id(ifc->ifindex, &ifc->xdp_flags) != ifc->prog_id)
 		ifc->ok_prog_id = attached_id(ifc->ifindex, &ifc->xdp_flags);	/* dispatcher */
 	ifc->link_state = G511_LINK_ENFORCING;
-	err = g511_maps_from_prog(prog_fd, &ifc->maps, G511_MAPS_ALL);
+	/*
+	 * The garden-by-name maps are optional: an older object has none,
+	 * and g511_gnames is the TC program's alone (taken below).
+	 */
+	err = g511_maps_from_prog(prog_fd, &ifc->maps, G511_MAPS_ALL & ~G511_MAPS_GNAME);
+	if (!err)
+		g511_maps_from_prog(prog_fd, &ifc->maps, G511_MAPS_GNAME);
 	if (err) {
 		log_warnx("%s: the attached program lacks the gate511 maps: %s", name,
 			  strerror(-err));
@@ -188,6 +194,16 @@ int iface_setup(const struct iface_opts *o, struct g511_iface *ifc, const char *
 	if (tc_setup(o, ifc))
 		log_warnx("%s: no TC egress program: downloads are not counted, quotas count "
 			  "uploads only", name);
+	else
+		g511_maps_from_prog(ifc->tc_prog_fd, &ifc->maps, G511_MAPS_GNAME);
+	err = g511_maps_check(&ifc->maps, why, sizeof(why));
+	if (err) {
+		log_warnx("%s: %s", name, why);
+		return err;
+	}
+	if (ifc->maps.fd[G511_MAP_ID_GARDEN_NAMES] < 0)
+		log_warnx("%s: no %s map: the garden by name is off", name,
+			  G511_MAP_GARDEN_NAMES);
 	return 0;
 }
 

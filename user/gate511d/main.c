@@ -36,6 +36,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "garden.h"
+#include "gname.h"
 #include "iface.h"
 #include "listeners.h"
 #include "portal_resolve.h"
@@ -711,6 +712,7 @@ static int main_loop(struct g511_daemon *d, const struct options *o, int sig_fd,
 				config_set_boot_offset(d, off);
 		}
 		grants_sweep(d);
+		gname_sweep(d);
 		resp_confs_trim(xsk_set_seen_gen(d), false);
 	}
 	return 0;

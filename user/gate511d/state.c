@@ -44,7 +44,7 @@
 #include "log.h"
 #include "state.h"
 
-#define STATE_SCHEMA_VERSION	3
+#define STATE_SCHEMA_VERSION	4
 
 /* Shown with every refusal of a corrupt file. */
 #define STATE_CORRUPT_HINT \
@@ -222,6 +222,17 @@ static const char state_migrate_v3[] =
 	"  interim INTEGER NOT NULL DEFAULT 0,"			/* s, 0 = the default */
 	"  last_interim INTEGER NOT NULL);";			/* wall s */
 
+/*
+ * v3 -> v4: the walled garden by name (gate511ctl garden add NAME,
+ * state_gname.c). id is the name_id the datapath carries; name is the
+ * canonical text of gardenname.h ("*.example.com" for a wildcard).
+ */
+static const char state_migrate_v4[] =
+	"CREATE TABLE garden_names ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 128),"
+	"  ports TEXT NOT NULL);";				/* "80,443", "" = all */
+
 /* state_steps[i] takes a database from version i to i + 1. */
 static const struct state_step {
 	const char *name;
@@ -230,6 +241,7 @@ static const struct state_step {
 	{ "v1 (release 0.1.0 schema)", state_schema_v1 },
 	{ "v2 (phase-2 grant fields, box id)", state_migrate_v2 },
 	{ "v3 (RADIUS accounting queue)", state_migrate_v3 },
+	{ "v4 (garden names)", state_migrate_v4 },
 };
 _Static_assert(sizeof(state_steps) / sizeof(state_steps[0]) == STATE_SCHEMA_VERSION,
 	       "one migration step per schema version");

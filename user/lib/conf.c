@@ -430,12 +430,22 @@ static int parse_garden(struct conf_parser *p, const char *key, const char *v)
 {
 	struct g511_conf *c = p->conf;
 	struct g511_garden_entry e;
+	struct g511_gname g;
 	unsigned int i;
 
+	if (garden_parse(v, &e.key, &e.val) && gname_parse(v, &g) == 0) {
+		for (i = 0; i < c->n_garden_names; i++)
+			if (!strcmp(c->garden_names[i].name, g.name))
+				return conf_error(p, "%s: '%s' listed twice", key, v);
+		if (c->n_garden_names == G511_CONF_MAX_GNAMES)
+			return conf_error(p, "%s: more than %d names", key, G511_CONF_MAX_GNAMES);
+		c->garden_names[c->n_garden_names++] = g;
+		return 0;
+	}
 	if (garden_parse(v, &e.key, &e.val))
 		return conf_error(p, "%s: bad entry '%s' (CIDR[:PORT[,PORT...]], "
-				  "[IPv6/LEN]:PORT, host bits zero, at most %d ports)",
-				  key, v, G511_GARDEN_PORTS);
+				  "[IPv6/LEN]:PORT, host bits zero, NAME[:PORTS], *.NAME, "
+				  "at most %d ports)", key, v, G511_GARDEN_PORTS);
 	for (i = 0; i < c->n_garden; i++)
 		if (!memcmp(&c->garden[i].key, &e.key, sizeof(e.key)))
 			return conf_error(p, "%s: '%s' listed twice", key, v);
@@ -497,7 +507,7 @@ enum conf_key {
 	K_RADIUS_SERVER, K_RADIUS_SECRET, K_RADIUS_SECRET_FILE, K_RADIUS_NAS_ID,
 	K_RADIUS_TIMEOUT, K_RADIUS_RETRIES, K_RADIUS_DAE_LISTEN, K_RADIUS_DAE_CLIENTS,
 	K_RADIUS_MAC_AUTH, K_RADIUS_MAC_AUTH_REJECT, K_RADIUS_NAS_PORT_TYPE,
-	K_ACCT_INTERIM, K_ACCT_ALL, K_SHAPING, K__MAX,
+	K_ACCT_INTERIM, K_ACCT_ALL, K_SHAPING, K_GDNS_TTL_MIN, K__MAX,
 };
 
 static const char *const conf_keys[K__MAX] = {
@@ -547,6 +557,7 @@ static const char *const conf_keys[K__MAX] = {
 	[K_ACCT_INTERIM] = "acct_interim_interval",
 	[K_ACCT_ALL] = "acct_all",
 	[K_SHAPING] = "shaping",
+	[K_GDNS_TTL_MIN] = "garden_dns_ttl_min",
 };
 
 static const char *const https_names[] = { "rst", "drop", NULL };
@@ -556,6 +567,8 @@ static const char *const shaping_names[] = { "auto", "off", NULL };
 static const char *const port_type_names[] = { "ethernet", "wireless", NULL };
 
 static int radius_set(struct conf_parser *p, enum conf_key k, const char *key, char *v);
+static int parse_small(struct conf_parser *p, const char *key, const char *v,
+		       unsigned int lo, unsigned int hi, unsigned int *out);
 
 static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 {
@@ -639,6 +652,13 @@ static int conf_set(struct conf_parser *p, enum conf_key k, char *v)
 		return parse_client_nets(p, key, v);
 	case K_SHAPING:
 		return parse_choice(p, key, v, shaping_names, &c->shaping);
+	case K_GDNS_TTL_MIN: {
+		unsigned int n;
+		int err = parse_small(p, key, v, 1, G511_GDNS_TTL_MAX, &n);
+
+		c->xdp.gdns_ttl_min = err ? 0 : n;
+		return err;
+	}
 	case K_RADIUS_SERVER ... K_ACCT_ALL:
 		return radius_set(p, k, key, v);
 	default:

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gate511.h"
+#include "gardenname.h"
 
 #define G511_CONF_PATH_DEFAULT	"/etc/gate511/gate511.conf"
 #define G511_STATE_PATH_DEFAULT	"/var/lib/gate511/state.db"
@@ -74,6 +75,8 @@ struct g511_radius_conf {
 	bool acct_all;				/* acct_all: account every grant */
 };
 
+#define G511_CONF_MAX_GNAMES	256	/* garden names in the config file */
+
 struct g511_garden_entry {
 	struct g511_garden_key key;	/* prefix, 16-byte address */
 	struct g511_garden_val val;	/* ports */
@@ -117,6 +120,10 @@ struct g511_conf {
 	int client_nets_mode;			/* client_nets = auto|any|list */
 	struct g511_garden_entry garden[G511_MAX_GARDEN];	/* garden = ... (repeatable) */
 	unsigned int n_garden;
+	/* garden = NAME[:PORTS] (gardenname.h); garden_dns_ttl_min is in
+	 * xdp.gdns_ttl_min */
+	struct g511_gname garden_names[G511_CONF_MAX_GNAMES];
+	unsigned int n_garden_names;
 	/*
 	 * The network-facing listeners, each off unless set. capport (RFC
 	 * 8908) is TLS only; the portal API is TLS unless it listens on

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "ctl_proto.h"
+#include "gardenname.h"
 
 /* Every body has explicit padding: the sizes are the sums of the fields. */
 _Static_assert(sizeof(struct g511_ctl_hdr) == 16, "hdr");
@@ -35,6 +36,9 @@ _Static_assert(sizeof(struct g511_ctl_login_req) <= sizeof(struct g511_ctl_statu
 	       sizeof(struct g511_ctl_radius_status) <= sizeof(struct g511_ctl_status),
 	       "bodies fit G511_CTL_MSG_MAX");
 _Static_assert(offsetof(struct g511_ctl_msg, body) == G511_CTL_HDR_LEN, "body");
+_Static_assert(sizeof(struct g511_ctl_gname) == 544, "gname");
+_Static_assert(sizeof(struct g511_ctl_gname) <= sizeof(struct g511_ctl_status),
+	       "gname fits G511_CTL_MSG_MAX");
 
 struct ctl_type_info {
 	const char *name;
@@ -59,6 +63,9 @@ static const struct ctl_type_info ctl_requests[G511_CTL_REQ__MAX] = {
 	[G511_CTL_LOGIN]	= { "login", sizeof(struct g511_ctl_login_req) },
 	[G511_CTL_RADIUS_STATUS] = { "radius-status", 0 },
 	[G511_CTL_SET]		= { "set", sizeof(struct g511_ctl_set_req) },
+	[G511_CTL_GNAME_ADD]	= { "gname-add", sizeof(struct g511_ctl_gname) },
+	[G511_CTL_GNAME_DEL]	= { "gname-del", sizeof(struct g511_ctl_gname) },
+	[G511_CTL_GNAME_LIST]	= { "gname-list", 0 },
 };
 
 static const struct ctl_type_info ctl_replies[G511_CTL_REPLY__MAX - G511_CTL_OK] = {
@@ -72,6 +79,7 @@ static const struct ctl_type_info ctl_replies[G511_CTL_REPLY__MAX - G511_CTL_OK]
 	[G511_CTL_STATUS_REPLY - G511_CTL_OK] = { "status", sizeof(struct g511_ctl_status) },
 	[G511_CTL_RADIUS_STATUS_REPLY - G511_CTL_OK] = { "radius-status",
 							 sizeof(struct g511_ctl_radius_status) },
+	[G511_CTL_GNAME - G511_CTL_OK]	= { "gname", sizeof(struct g511_ctl_gname) },
 };
 
 static const struct ctl_type_info *ctl_type_info(unsigned int type)
@@ -296,6 +304,31 @@ static bool str_zero_padded(const char *s, size_t size)
 	return n < size && all_zero(s + n, size - n);
 }
 
+/* The name must be canonical: what gname_parse() makes of it is itself. */
+static int check_gname(const struct g511_ctl_gname *g, unsigned int type)
+{
+	struct g511_gname canon;
+
+	if (!str_zero_padded(g->name, sizeof(g->name)) || g->pad ||
+	    gname_parse(g->name, &canon) || strcmp(canon.name, g->name) ||
+	    !garden_val_valid(&g->ports))
+		return -EINVAL;
+	if (type == G511_CTL_GNAME) {
+		if (g->source != G511_GARDEN_SRC_CONFIG && g->source != G511_GARDEN_SRC_DB)
+			return -EINVAL;
+		for (unsigned int i = 0; i < G511_CTL_GNAME_ADDRS; i++)
+			if (g->addrs[i].pad)
+				return -EINVAL;
+		return 0;
+	}
+	if (g->source != G511_GARDEN_SRC_NONE || g->name_id || g->naddrs ||
+	    !all_zero(g->addrs, sizeof(g->addrs)))
+		return -EINVAL;
+	if (type == G511_CTL_GNAME_DEL && !all_zero(&g->ports, sizeof(g->ports)))
+		return -EINVAL;
+	return 0;
+}
+
 static int check_login(const struct g511_ctl_login_req *r)
 {
 	if (!client_valid(&r->client) || r->pad || !r->user[0] ||
@@ -344,6 +377,10 @@ static int check_body(unsigned int type, const struct g511_ctl_msg *m)
 	case G511_CTL_GARDEN_DEL:
 	case G511_CTL_GARDEN:
 		return check_garden(&m->body.garden, type);
+	case G511_CTL_GNAME_ADD:
+	case G511_CTL_GNAME_DEL:
+	case G511_CTL_GNAME:
+		return check_gname(&m->body.gname, type);
 	case G511_CTL_IMPORT_END:
 	case G511_CTL_OK:
 	case G511_CTL_END:

@@ -28,6 +28,9 @@
  *   RADIUS_STATUS -               -> RADIUS_STATUS_REPLY | ERROR
  *   SET          set_req          -> GRANT (as changed) | ERROR (nothing
  *                                    changed; ENOENT no live grant)
+ *   GNAME_ADD    gname            -> OK | ERROR   (garden by name)
+ *   GNAME_DEL    gname (name)     -> OK | ERROR
+ *   GNAME_LIST   -                -> GNAME... END | ERROR
  * Long answers are streamed as many messages ended by END, so 100k grants
  * never need one big buffer. An ERROR may come instead of any reply (also
  * mid-stream); its code is a positive errno: EINVAL bad input, ENOENT
@@ -90,6 +93,9 @@ enum g511_ctl_type {
 	G511_CTL_LOGIN,
 	G511_CTL_RADIUS_STATUS,
 	G511_CTL_SET,
+	G511_CTL_GNAME_ADD,
+	G511_CTL_GNAME_DEL,
+	G511_CTL_GNAME_LIST,
 	G511_CTL_REQ__MAX,
 	/* replies */
 	G511_CTL_OK = 64,
@@ -101,6 +107,7 @@ enum g511_ctl_type {
 	G511_CTL_STATS_REPLY,
 	G511_CTL_STATUS_REPLY,
 	G511_CTL_RADIUS_STATUS_REPLY,
+	G511_CTL_GNAME,
 	G511_CTL_REPLY__MAX,
 };
 
@@ -401,6 +408,29 @@ struct g511_ctl_radius_status {
 	__u64 mac_pending;	/* queued or in flight now */
 };
 
+/*
+ * GNAME_ADD, GNAME_DEL (ports and the rest zero), GNAME (a list item: the
+ * name and the addresses learned for it, the first G511_CTL_GNAME_ADDRS
+ * of naddrs, each with the seconds left before it lapses).
+ */
+#define G511_CTL_GNAME_ADDRS	16
+
+struct g511_ctl_gname_addr {
+	struct g511_addr addr;
+	__u32 ttl_s;		/* seconds left (rounded up) */
+	__u32 pad;
+};
+
+struct g511_ctl_gname {
+	char name[G511_GNAME_LEN + 2];	/* canonical, NUL-padded */
+	__u8 source;		/* enum g511_garden_source */
+	__u8 pad;
+	struct g511_garden_val ports;
+	__u32 name_id;
+	__u32 naddrs;		/* learned addresses in all */
+	struct g511_ctl_gname_addr addrs[G511_CTL_GNAME_ADDRS];
+};
+
 /* A decoded message: header plus the body its type names. */
 struct g511_ctl_msg {
 	struct g511_ctl_hdr hdr;
@@ -418,6 +448,7 @@ struct g511_ctl_msg {
 		struct g511_ctl_login_req login_req;
 		struct g511_ctl_radius_status radius_status;
 		struct g511_ctl_set_req set_req;
+		struct g511_ctl_gname gname;
 	} body;
 };
 

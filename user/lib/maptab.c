@@ -28,6 +28,11 @@ const struct g511_map_desc g511_map_table[G511_MAP_ID__MAX] = {
 				  sizeof(__u32), sizeof(__u64) },
 	[G511_MAP_ID_XSKS]    = { G511_MAP_XSKS, BPF_MAP_TYPE_XSKMAP,
 				  sizeof(__u32), sizeof(__u32) },
+	[G511_MAP_ID_GARDEN_NAMES] = { G511_MAP_GARDEN_NAMES, BPF_MAP_TYPE_LPM_TRIE,
+				  sizeof(struct g511_gname_key),
+				  sizeof(struct g511_gname_val) },
+	[G511_MAP_ID_GARDEN_DNS] = { G511_MAP_GARDEN_DNS, BPF_MAP_TYPE_HASH,
+				  sizeof(struct g511_addr), sizeof(struct g511_gdns_val) },
 };
 
 void g511_maps_init(struct g511_maps *m)

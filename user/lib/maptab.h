@@ -19,6 +19,8 @@ enum g511_map_id {
 	G511_MAP_ID_CONFIG,
 	G511_MAP_ID_STATS,
 	G511_MAP_ID_XSKS,
+	G511_MAP_ID_GARDEN_NAMES,
+	G511_MAP_ID_GARDEN_DNS,
 	G511_MAP_ID__MAX,
 };
 
@@ -39,6 +41,9 @@ struct g511_maps {
 };
 
 #define G511_MAPS_ALL	((1U << G511_MAP_ID__MAX) - 1)
+/* The garden by name (phase 2): absent from older objects; names are the
+ * TC program's map only. */
+#define G511_MAPS_GNAME	((1U << G511_MAP_ID_GARDEN_NAMES) | (1U << G511_MAP_ID_GARDEN_DNS))
 
 /* Every fd -1, every size 0. */
 void g511_maps_init(struct g511_maps *m);
