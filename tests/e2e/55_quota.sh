@@ -70,7 +70,9 @@ within_quota() { [ "$1" -ge $QUOTA ] && [ "$1" -le $((QUOTA + SLACK)) ]; }
 in_gw tc qdisc add dev "$IF_GW" clsact
 check admin_tc_load in_gw tc filter add dev "$IF_GW" egress bpf da obj "$ROOT/bpf/gate511.bpf.o" sec tc
 clients_id=$(bpftool -j map show pinned $PIN_DIR/g511_clients | jq .id)
-tc_id=$(bpftool -j prog show name gate511_tc | jq -s "[.[] | select(.map_ids | index($clients_id))] | .[0].id")
+# the program on this link's egress (another gate511_tc may be loaded on the box)
+tc_id=$(in_gw tc filter show dev "$IF_GW" egress | sed -n 's/.* id \([0-9]*\) name gate511_tc .*/\1/p' | head -1)
+tc_id=$(bpftool -j prog show id "${tc_id:-0}" 2>/dev/null | jq "select(.map_ids | index($clients_id)) | .id")
 check admin_tc_shares_maps test -n "$tc_id" -a "$tc_id" != null
 
 OBJ=(-o "$ROOT/bpf/gate511.bpf.o")
