@@ -34,6 +34,7 @@ if [ -z "${G511_RADIUS_PRIVATE_BPFFS:-}" ]; then
 fi
 mount -t bpf bpf /sys/fs/bpf || { echo "bench/radius: cannot mount a private bpffs" >&2; exit 1; }
 . "$(dirname "$0")/../tests/lib.sh"
+. "$(dirname "$0")/../tests/radius_lib.sh"
 for t in freeradius radclient tcpdump jq; do
 	command -v $t >/dev/null || { echo "bench/radius: $t missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
@@ -50,99 +51,7 @@ HZ=$(getconf CLK_TCK)
 
 tb_up rd
 FR=$T_TMP/fr
-mkdir -p "$FR/log" "$FR/run"
-: > "$FR/dictionary"; : > "$FR/acct_users"
-cat > "$FR/radiusd.conf" <<EOC
-prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = /usr/sbin
-logdir = $FR/log
-raddbdir = $FR
-radacctdir = $FR/log
-name = freeradius
-confdir = $FR
-modconfdir = $FR
-certdir = $FR
-cadir = $FR
-run_dir = $FR/run
-db_dir = $FR
-libdir = /usr/lib/freeradius
-pidfile = $FR/run/radiusd.pid
-max_request_time = 30
-cleanup_delay = 2
-max_requests = 65536
-hostname_lookups = no
-log {
-	destination = files
-	file = $FR/log/radius.log
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = no
-}
-client gw {
-	ipaddr = 10.52.0.1
-	secret = $SECRET
-	require_message_authenticator = yes
-}
-thread pool {
-	start_servers = 2
-	max_servers = 4
-	min_spare_servers = 1
-	max_spare_servers = 4
-	max_requests_per_server = 0
-}
-modules {
-	files {
-		filename = $FR/users
-		acctusersfile = $FR/acct_users
-	}
-	pap {
-	}
-	linelog acctlog {
-		filename = $FR/acct.log
-		format = "status=%{Acct-Status-Type} sid=%{Acct-Session-Id}"
-	}
-}
-server default {
-	listen {
-		type = auth
-		ipaddr = $UP4
-		port = 1812
-	}
-	listen {
-		type = acct
-		ipaddr = $UP4
-		port = 1813
-	}
-	authorize {
-		files
-		pap
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-	}
-	post-auth {
-		update reply {
-			Message-Authenticator := 0x00
-		}
-	}
-	preacct {
-	}
-	accounting {
-		acctlog
-		update reply {
-			Message-Authenticator := 0x00
-		}
-	}
-}
-EOC
+FR_MAX_REQUESTS=65536 fr_conf "$FR" "$UP4"
 cat > "$FR/users" <<'EOU'
 bench	Cleartext-Password := "b3nch"
 	Session-Timeout = 28800

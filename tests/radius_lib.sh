@@ -8,10 +8,21 @@
 #                         users file is the caller's (DIR/users);
 #                         accounting lines go to DIR/acct.log and one line
 #                         per Access-Request (its attributes) to DIR/auth.log
+#                         ($FR_CLIENTS: "NAME=ADDR ..." other clients than
+#                         the one gateway; $FR_MAX_REQUESTS: more requests
+#                         in flight, for the bench; ADDR may be '*')
 #   fr_start N / fr_stop N   FreeRADIUS N (DIR = $T_TMP/frN), FRN_PID
 
 fr_conf() {
-	local dir=$1 addr=$2
+	local dir=$1 addr=$2 c clients=""
+	for c in ${FR_CLIENTS:-gw=10.52.0.1}; do
+		clients+="client ${c%%=*} {
+	ipaddr = ${c#*=}
+	secret = $SECRET
+	require_message_authenticator = yes
+}
+"
+	done
 	mkdir -p "$dir/log" "$dir/run" "$dir/mods-config"
 	: > "$dir/dictionary"
 	: > "$dir/acct_users"
@@ -35,7 +46,7 @@ libdir = /usr/lib/freeradius
 pidfile = $dir/run/radiusd.pid
 max_request_time = 30
 cleanup_delay = 2
-max_requests = 16384
+max_requests = ${FR_MAX_REQUESTS:-16384}
 hostname_lookups = no
 log {
 	destination = files
@@ -47,12 +58,7 @@ security {
 	reject_delay = 0
 	status_server = no
 }
-client gw {
-	ipaddr = 10.52.0.1
-	secret = $SECRET
-	require_message_authenticator = yes
-}
-thread pool {
+${clients}thread pool {
 	start_servers = 2
 	max_servers = 4
 	min_spare_servers = 1

@@ -29,6 +29,7 @@
 # A kernel without fq skips only the fq case.
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../radius_lib.sh"
 t_require_root
 for tool in freeradius radclient iperf3 jq python3; do
 	command -v $tool >/dev/null || { t_skip 59_live_change "$tool not installed"; t_summary; exit 0; }
@@ -46,109 +47,9 @@ UP4=10.52.0.2 CL4=10.51.0.2
 SECRET=lc-s3cret
 MPORT=9519
 
-# fr_conf DIR ADDR: FreeRADIUS listening on ADDR, the gateway 10.52.0.1 its
-# client, accounting lines in DIR/acct.log (as 56_radius.sh).
-fr_conf() {
-	local dir=$1 addr=$2
-	mkdir -p "$dir/log" "$dir/run" "$dir/mods-config"
-	: > "$dir/dictionary"
-	: > "$dir/acct_users"
-	cat > "$dir/radiusd.conf" <<EOC
-prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = /usr/sbin
-logdir = $dir/log
-raddbdir = $dir
-radacctdir = $dir/log
-name = freeradius
-confdir = $dir
-modconfdir = $dir/mods-config
-certdir = $dir
-cadir = $dir
-run_dir = $dir/run
-db_dir = $dir
-libdir = /usr/lib/freeradius
-pidfile = $dir/run/radiusd.pid
-max_request_time = 30
-cleanup_delay = 2
-max_requests = 16384
-hostname_lookups = no
-log {
-	destination = files
-	file = $dir/log/radius.log
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = no
-}
-client gw {
-	ipaddr = 10.52.0.1
-	secret = $SECRET
-	require_message_authenticator = yes
-}
-thread pool {
-	start_servers = 2
-	max_servers = 4
-	min_spare_servers = 1
-	max_spare_servers = 4
-	max_requests_per_server = 0
-}
-modules {
-	files {
-		filename = $dir/users
-		acctusersfile = $dir/acct_users
-	}
-	pap {
-	}
-	linelog acctlog {
-		filename = $dir/acct.log
-		format = "status=%{Acct-Status-Type} sid=%{Acct-Session-Id} cause=%{%{Acct-Terminate-Cause}:-none} in=%{%{Acct-Input-Octets}:-0} user=%{%{User-Name}:-none}"
-	}
-}
-server default {
-	listen {
-		type = auth
-		ipaddr = $addr
-		port = 1812
-	}
-	listen {
-		type = acct
-		ipaddr = $addr
-		port = 1813
-	}
-	authorize {
-		files
-		pap
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-	}
-	post-auth {
-		update reply {
-			Message-Authenticator := 0x00
-		}
-		Post-Auth-Type REJECT {
-			update reply {
-				Message-Authenticator := 0x00
-			}
-		}
-	}
-	preacct {
-	}
-	accounting {
-		acctlog
-		update reply {
-			Message-Authenticator := 0x00
-		}
-	}
-}
-EOC
+# lc_users DIR: the users file of this test (the config: radius_lib.sh)
+lc_users() {
+	local dir=$1
 	cat > "$dir/users" <<'EOU'
 alice	Cleartext-Password := "wonderland"
 	Session-Timeout = 600,
@@ -161,6 +62,7 @@ EOU
 
 FR=$T_TMP/fr1
 fr_conf "$FR" $UP4
+lc_users "$FR"
 fr_ready() { grep -q "Ready to process requests" "$FR/log/radius.log" 2>/dev/null; }
 bg_ns "$NS_UP" freeradius -f -d "$FR"
 wait_for 10 fr_ready || { t_fail "FreeRADIUS starts"; cat "$FR/log/radius.log"; t_summary; exit 1; }

@@ -17,6 +17,7 @@
 # sent to box 2 revokes her there. Each Stop names its NAS.
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../radius_lib.sh"
 t_require_root
 for tool in freeradius radclient jq curl; do
 	command -v $tool >/dev/null || { t_skip 59_radius_two_gw "$tool not installed"; t_summary; exit 0; }
@@ -80,110 +81,7 @@ t_ok "two gateway namespaces and one upstream"
 
 # ---- one FreeRADIUS for both (the 56_radius.sh config, two clients) ----
 FR=$T_TMP/fr
-mkdir -p "$FR/log" "$FR/run" "$FR/mods-config"
-: > "$FR/dictionary"
-: > "$FR/acct_users"
-cat > "$FR/radiusd.conf" <<EOC
-prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = /usr/sbin
-logdir = $FR/log
-raddbdir = $FR
-radacctdir = $FR/log
-name = freeradius
-confdir = $FR
-modconfdir = $FR/mods-config
-certdir = $FR
-cadir = $FR
-run_dir = $FR/run
-db_dir = $FR
-libdir = /usr/lib/freeradius
-pidfile = $FR/run/radiusd.pid
-max_request_time = 30
-cleanup_delay = 2
-max_requests = 16384
-hostname_lookups = no
-log {
-	destination = files
-	file = $FR/log/radius.log
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = no
-}
-client gw1 {
-	ipaddr = 10.53.1.1
-	secret = $SECRET
-	require_message_authenticator = yes
-}
-client gw2 {
-	ipaddr = 10.53.2.1
-	secret = $SECRET
-	require_message_authenticator = yes
-}
-thread pool {
-	start_servers = 2
-	max_servers = 4
-	min_spare_servers = 1
-	max_spare_servers = 4
-	max_requests_per_server = 0
-}
-modules {
-	files {
-		filename = $FR/users
-		acctusersfile = $FR/acct_users
-	}
-	pap {
-	}
-	linelog acctlog {
-		filename = $FR/acct.log
-		format = "status=%{Acct-Status-Type} sid=%{Acct-Session-Id} cause=%{%{Acct-Terminate-Cause}:-none} user=%{%{User-Name}:-none} nas=%{NAS-Identifier}"
-	}
-}
-server default {
-	listen {
-		type = auth
-		ipaddr = *
-		port = 1812
-	}
-	listen {
-		type = acct
-		ipaddr = *
-		port = 1813
-	}
-	authorize {
-		files
-		pap
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-	}
-	post-auth {
-		update reply {
-			Message-Authenticator := 0x00
-		}
-		Post-Auth-Type REJECT {
-			update reply {
-				Message-Authenticator := 0x00
-			}
-		}
-	}
-	preacct {
-	}
-	accounting {
-		acctlog
-		update reply {
-			Message-Authenticator := 0x00
-		}
-	}
-}
-EOC
+FR_CLIENTS="gw1=10.53.1.1 gw2=10.53.2.1" fr_conf "$FR" "*"
 cat > "$FR/users" <<'EOU'
 alice	Cleartext-Password := "wonderland"
 	Session-Timeout = 600,
