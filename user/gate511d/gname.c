@@ -163,6 +163,12 @@ static bool set_has_id(const struct gname_set *s, __u32 id)
 	return false;
 }
 
+static bool dns_stale(const struct g511_gdns_val *v, const struct gname_set *s,
+		      uint64_t now_boot)
+{
+	return (now_boot && v->expires_ns <= now_boot) || (s && !set_has_id(s, v->name_id));
+}
+
 /*
  * Learned addresses: drop those expired (now_boot > 0) and those no name
  * of s taught (s non-NULL). Returns how many went.
@@ -180,15 +186,26 @@ static unsigned int dns_prune(int fd, const struct gname_set *s, uint64_t now_bo
 		key = next;
 		if (bpf_map_lookup_elem(fd, &next, &v))
 			continue;
-		if ((now_boot && v.expires_ns <= now_boot) || (s && !set_has_id(s, v.name_id))) {
+		if (dns_stale(&v, s, now_boot)) {
 			if (grow((void **)&stale, &cap, nstale + 1, sizeof(*stale)))
 				break;
 			stale[nstale++] = next;
 		}
 	}
-	for (size_t i = 0; i < nstale; i++)
-		if (bpf_map_delete_elem(fd, &stale[i]) == 0)
+	/*
+	 * gate511_tc may have refreshed an entry since it was read: take it
+	 * out and look at what was taken; a fresh one goes back at once (a
+	 * SYN in those microseconds is retransmitted; a plain delete would
+	 * drop the new answer until the client resolves again).
+	 */
+	for (size_t i = 0; i < nstale; i++) {
+		if (bpf_map_lookup_and_delete_elem(fd, &stale[i], &v))
+			continue;
+		if (dns_stale(&v, s, now_boot))
 			gone++;
+		else
+			bpf_map_update_elem(fd, &stale[i], &v, BPF_NOEXIST);
+	}
 	free(stale);
 	return gone;
 }
