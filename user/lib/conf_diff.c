@@ -15,6 +15,7 @@
 #include <string.h>
 #include "addr.h"
 #include "conf_diff.h"
+#include "gardenname.h"
 #include "duration.h"
 
 #define VALUE_MAX	(G511_URL_MAX + 16)
@@ -503,6 +504,28 @@ static void garden_side(struct line *l, const struct g511_garden_entry *a, size_
 	}
 }
 
+static bool gname_same(const struct g511_gname *a, const struct g511_gname *b)
+{
+	return !strcmp(a->name, b->name) && !memcmp(&a->ports, &b->ports, sizeof(a->ports));
+}
+
+/* The names of a not in b, printed with sign (a few hundred at most). */
+static void gname_side(struct line *l, const struct g511_conf *a, const struct g511_conf *b,
+		       char sign, unsigned int *items)
+{
+	for (unsigned int i = 0; i < a->n_garden_names && i < G511_CONF_MAX_GNAMES; i++) {
+		char s[G511_GNAME_STRLEN + G511_GARDEN_STRLEN];
+		bool found = false;
+
+		for (unsigned int j = 0; j < b->n_garden_names && j < G511_CONF_MAX_GNAMES; j++)
+			found |= gname_same(&a->garden_names[i], &b->garden_names[j]);
+		if (found)
+			continue;
+		gname_format(&a->garden_names[i], s, sizeof(s));
+		line_add(l, "%s%c %s", (*items)++ ? ", " : "", sign, s);
+	}
+}
+
 /* 1 when the garden changed (the line is in l), 0 if not, -ENOMEM. */
 static int garden_diff(const struct g511_conf *old, const struct g511_conf *next,
 		       struct line *l)
@@ -520,7 +543,9 @@ static int garden_diff(const struct g511_conf *old, const struct g511_conf *next
 	}
 	line_add(l, "garden: ");
 	garden_side(l, b, nb, a, na, '+', &items);
+	gname_side(l, next, old, '+', &items);
 	garden_side(l, a, na, b, nb, '-', &items);
+	gname_side(l, old, next, '-', &items);
 	line_end(l);
 	free(a);
 	free(b);
