@@ -69,6 +69,20 @@ check "reload 3 (state_db): takes effect at restart" \
 check "reload 3 (state_db): not listed as applied ($(changes "$m" | tr '\n' '|'))" \
 	[ "$(changes "$m")" = "reload: no changes" ]
 
+# ---- listeners and RADIUS start once: kept, said so, status stays true ----
+printf '%s\n' "metrics_listen = 127.0.0.1:9549" "radius_server = 10.52.0.9" \
+	"radius_secret = s3cret" >> "$CONF"
+m=$(mark)
+check "reload 3b (metrics_listen, radius_server): applied" hup
+check "reload 3b: metrics_listen takes effect at restart" \
+	bash -c "tail -n +$((m + 1)) '$LOG' | grep -q 'metrics_listen changed: takes effect at restart'"
+check "reload 3b: radius_* takes effect at restart" \
+	bash -c "tail -n +$((m + 1)) '$LOG' | grep -q 'radius_\* or acct_\* changed: takes effect at restart'"
+check "reload 3b: not listed as applied ($(changes "$m" | tr '\n' '|'))" \
+	[ "$(changes "$m")" = "reload: no changes" ]
+check "reload 3b: status shows no metrics listener (none runs)" \
+	bash -c "$ROOT/build/gate511ctl -s $T_TMP/ctl.sock -j status | jq -e '.listeners.metrics == null'"
+
 # ---- the portal's address into the garden: no warning, and reachable ----
 PORTAL=$P1 daemon_conf "$CONF" "garden = $UP4:80" "garden = 198.51.100.0/24:443" \
 	"garden = 203.0.113.0/24:80"

@@ -131,6 +131,15 @@ static void log_change(const char *line, void *ctx)
 	log_info("reload: %s", line);
 }
 
+static void listen_keep(struct g511_listen *next, const struct g511_listen *run,
+			const char *key)
+{
+	if (next->set != run->set || next->port != run->port ||
+	    memcmp(&next->addr, &run->addr, sizeof(next->addr)))
+		log_warnx("%s changed: takes effect at restart", key);
+	*next = *run;
+}
+
 int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 {
 	struct g511_conf *conf, *old;
@@ -157,14 +166,20 @@ int config_replace(struct g511_daemon *d, const struct g511_conf *next)
 	KEEP(ctl_path, "control_socket");
 	KEEP(admin_group, "admin_group");
 	KEEP(portal_group, "portal_group");
+	/* the listeners read their certificates once, at start */
+	KEEP(tls_cert, "tls_cert");
+	KEEP(tls_key, "tls_key");
+	KEEP(api_client_ca, "api_client_ca");
 #undef KEEP
-	/* the RFC 8908 listener and the pass to it (config_set_capport()) */
-	if (conf->capport_listen.set != d->conf.capport_listen.set ||
-	    conf->capport_listen.port != d->conf.capport_listen.port ||
-	    memcmp(&conf->capport_listen.addr, &d->conf.capport_listen.addr,
-		   sizeof(conf->capport_listen.addr)))
-		log_warnx("capport_listen changed: takes effect at restart");
-	conf->capport_listen = d->conf.capport_listen;
+	/* the listeners' sockets, and the RFC 8908 pass (config_set_capport()) */
+	listen_keep(&conf->capport_listen, &d->conf.capport_listen, "capport_listen");
+	listen_keep(&conf->api_listen, &d->conf.api_listen, "api_listen");
+	listen_keep(&conf->metrics_listen, &d->conf.metrics_listen, "metrics_listen");
+	/* the RADIUS module copies its settings (and reads the secret file)
+	 * at start; a half-changed set of servers and secrets would be worse */
+	if (memcmp(&conf->radius, &d->conf.radius, sizeof(conf->radius)))
+		log_warnx("radius_* or acct_* changed: takes effect at restart");
+	conf->radius = d->conf.radius;
 	conf->xdp.capport_addr = d->conf.xdp.capport_addr;
 	conf->xdp.capport_port = d->conf.xdp.capport_port;
 	if (conf->n_ifnames != d->conf.n_ifnames ||
