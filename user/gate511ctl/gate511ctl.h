@@ -62,6 +62,18 @@ struct gctl {
 int cli_error(const struct gctl *g, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * main.c: a usage error of command c (NULL: none): "MSG (usage: gate511ctl
+ * CMD ARGS)", exit EXIT_USAGE.
+ */
+struct cmd;
+int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---------------------------------------------------------- status.c */
+
+int status_cmd(const struct gctl *g);
+
 /* ---------------------------------------------------------- radius.c */
 
 int radius_cmd_login(const struct gctl *g, int argc, char **argv);
@@ -138,7 +150,8 @@ void print_session_json(struct json_writer *jw, const struct g511_ctl_session *s
 void print_stats(const struct gctl *g, const struct g511_ctl_stats *s,
 		 const char *source);
 void print_garden_json(struct json_writer *jw, const struct g511_ctl_garden *e);
-/* gname.c: the garden by name */
+/* garden.c: garden add|del|list, prefixes and names */
+int garden_cmd(const struct gctl *g, const struct cmd *c, int argc, char **argv);
 struct g511_gname;
 int gname_cmd(const struct gctl *g, const char *sub, const struct g511_gname *gn);
 void gname_print_text(const struct g511_ctl_gname *v, size_t n);

@@ -55,9 +55,6 @@ struct cmd {
 	int min_args, max_args;		/* positional */
 };
 
-static int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* "MSG (usage: gate511ctl CMD ARGS)", or "MSG (try gate511ctl help)". */
 static void usage_vformat(char *buf, size_t len, const struct cmd *c, const char *fmt,
 			  va_list ap)
@@ -72,7 +69,7 @@ static void usage_vformat(char *buf, size_t len, const struct cmd *c, const char
 		snprintf(buf, len, "%s (try gate511ctl help)", msg);
 }
 
-static int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
+int usage_error(const struct gctl *g, const struct cmd *c, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -435,249 +432,6 @@ static int cmd_stats(const struct gctl *g, const struct cmd_args *a)
 	return EXIT_OK;
 }
 
-static int cmd_status(const struct gctl *g, const struct cmd_args *a)
-{
-	struct rpc_call call = { .type = G511_CTL_STATUS, .reply = G511_CTL_STATUS_REPLY };
-	const struct g511_ctl_status *st = &call.msg.body.status;
-	char t[32], ttl[32], idle[32], addr[G511_ADDR_STRLEN];
-	unsigned int i;
-	int ret;
-
-	(void)a;
-	ret = rpc_call(g, &call);
-	if (ret)
-		return ret;
-	if (g->json) {
-		struct json_writer *jw = g->jw;
-
-		jw_start_object(jw);
-		jw_bool_field(jw, "running", true);
-		jw_string_field(jw, "version", st->version);
-		jw_u64_field(jw, "pid", st->pid);
-		jw_u64_field(jw, "started", st->started_wall);
-		jw_u64_field(jw, "uptime", st->now_wall > st->started_wall ?
-			     st->now_wall - st->started_wall : 0);
-		jw_name(jw, "interfaces");
-		jw_start_array(jw);
-		for (i = 0; i < st->n_ifaces; i++)
-			jw_string(jw, st->ifaces[i]);
-		jw_end_array(jw);
-		/* what each link is doing (gate511d(8), LINKS) */
-		jw_name(jw, "links");
-		jw_start_array(jw);
-		for (i = 0; i < st->n_ifaces; i++) {
-			jw_start_object(jw);
-			jw_string_field(jw, "name", st->ifaces[i]);
-			jw_string_field(jw, "state", ctl_link_state_name(st->iface_state[i]));
-			if (st->iface_prog[i])
-				jw_u64_field(jw, "prog_id", st->iface_prog[i]);
-			else
-				jw_null_field(jw, "prog_id");
-			jw_end_object(jw);
-		}
-		jw_end_array(jw);
-		jw_u64_field(jw, "address_grants", st->n_clients);
-		jw_u64_field(jw, "clients_max", st->clients_max);
-		jw_u64_field(jw, "mac_grants", st->n_macs);
-		jw_u64_field(jw, "macs_max", st->macs_max);
-		jw_u64_field(jw, "garden_entries", st->n_garden);
-		jw_u64_field(jw, "session_timeout", st->default_ttl_s);
-		jw_u64_field(jw, "idle_timeout", st->default_idle_s);
-		jw_string_field(jw, "portal_url", st->portal_url);
-		jw_string_field(jw, "state_db", st->state_path);
-		jw_string_field(jw, "config", st->conf_path);
-		jw_name(jw, "responder");
-		jw_start_object(jw);
-		jw_u64_field(jw, "sockets", st->xsk_sockets);
-		jw_u64_field(jw, "zerocopy", st->xsk_zerocopy);
-		jw_u64_field(jw, "rx", st->resp_rx);
-		jw_u64_field(jw, "tx", st->resp_tx);
-		jw_u64_field(jw, "synack", st->resp_synack);
-		jw_u64_field(jw, "http_511", st->resp_511);
-		jw_u64_field(jw, "http_302", st->resp_302);
-		jw_u64_field(jw, "rst", st->resp_rst);
-		jw_u64_field(jw, "silent", st->resp_silent);
-		jw_u64_field(jw, "lost", st->resp_lost);
-		jw_u64_field(jw, "rx_dropped", st->resp_rx_dropped);
-		jw_end_object(jw);
-		/* the network-facing listeners, null when off */
-		jw_name(jw, "listeners");
-		jw_start_object(jw);
-		for (i = 0; i < G511_LISTENER__MAX; i++) {
-			const struct g511_ctl_listener *l = &st->listeners[i];
-
-			if (!l->on) {
-				jw_null_field(jw, ctl_listener_name(i));
-				continue;
-			}
-			addr_format(&l->addr, addr, sizeof(addr));
-			jw_name(jw, ctl_listener_name(i));
-			jw_start_object(jw);
-			jw_string_field(jw, "address", addr);
-			jw_u64_field(jw, "port", l->port);
-			jw_bool_field(jw, "tls", l->tls);
-			jw_end_object(jw);
-		}
-		jw_end_object(jw);
-		if (st->capport_uri[0])
-			jw_string_field(jw, "capport_uri", st->capport_uri);
-		else
-			jw_null_field(jw, "capport_uri");
-		jw_end_object(jw);
-		return EXIT_OK;
-	}
-	print_time(st->started_wall, t, sizeof(t));
-	duration_format(st->now_wall > st->started_wall ?
-			st->now_wall - st->started_wall : 0, ttl, sizeof(ttl));
-	printf("gate511d %s, pid %u, running since %s (%s)\n", st->version,
-	       st->pid, t, ttl);
-	printf("interfaces:      ");
-	for (i = 0; i < st->n_ifaces; i++) {
-		printf("%s%s (%s", i ? ", " : "", st->ifaces[i],
-		       ctl_link_state_name(st->iface_state[i]));
-		if (st->iface_prog[i])
-			printf(", prog %u", st->iface_prog[i]);
-		printf(")");
-	}
-	printf("%s\n", st->n_ifaces ? "" : "-");
-	printf("address grants:  %u of %u\n", st->n_clients, st->clients_max);
-	printf("MAC grants:      %u of %u\n", st->n_macs, st->macs_max);
-	printf("garden entries:  %u\n", st->n_garden);
-	duration_format(st->default_ttl_s, ttl, sizeof(ttl));
-	duration_format(st->default_idle_s, idle, sizeof(idle));
-	printf("defaults:        session %s, idle %s\n",
-	       st->default_ttl_s ? ttl : "none", st->default_idle_s ? idle : "none");
-	printf("portal:          %s\n", st->portal_url);
-	printf("state db:        %s\n", st->state_path);
-	printf("config:          %s\n", st->conf_path[0] ? st->conf_path : "-");
-	printf("responder:       %u socket%s (%u zero-copy)\n", st->xsk_sockets,
-	       st->xsk_sockets == 1 ? "" : "s", st->xsk_zerocopy);
-	printf("  frames:        %llu in, %llu out, %llu dropped by the kernel, "
-	       "%llu replies lost\n", (unsigned long long)st->resp_rx,
-	       (unsigned long long)st->resp_tx, (unsigned long long)st->resp_rx_dropped,
-	       (unsigned long long)st->resp_lost);
-	printf("  answers:       %llu SYN-ACK, %llu 511, %llu 302, %llu RST, %llu silent\n",
-	       (unsigned long long)st->resp_synack, (unsigned long long)st->resp_511,
-	       (unsigned long long)st->resp_302, (unsigned long long)st->resp_rst,
-	       (unsigned long long)st->resp_silent);
-	for (i = 0; i < G511_LISTENER__MAX; i++) {
-		const struct g511_ctl_listener *l = &st->listeners[i];
-		int pad = 15 - (int)strlen(ctl_listener_name(i));
-
-		printf("%s:%*s ", ctl_listener_name(i), pad > 0 ? pad : 0, "");
-		if (!l->on) {
-			printf("off\n");
-			continue;
-		}
-		addr_format(&l->addr, addr, sizeof(addr));
-		printf(addr_is_v4(&l->addr) ? "%s:%u (%s)\n" : "[%s]:%u (%s)\n", addr, l->port,
-		       l->tls ? "https" : "http");
-	}
-	printf("capport URI:     %s\n", st->capport_uri[0] ? st->capport_uri : "-");
-	return EXIT_OK;
-}
-
-static const char *const garden_subs[] = { "add", "del", "list", NULL };
-
-static int garden_list(const struct gctl *g)
-{
-	struct rpc_call call = { .type = G511_CTL_GARDEN_LIST, .reply = G511_CTL_GARDEN,
-				 .stream = true };
-	struct rpc_call names = { .type = G511_CTL_GNAME_LIST, .reply = G511_CTL_GNAME,
-				  .stream = true };
-	const struct g511_ctl_garden *v;
-	char text[G511_GARDEN_STRLEN];
-	size_t i;
-	int ret;
-
-	ret = rpc_call(g, &call);
-	if (ret)
-		return ret;
-	ret = rpc_call(g, &names);
-	if (ret) {
-		free(call.items);
-		return ret;
-	}
-	v = call.items;
-	if (g->json) {
-		jw_start_object(g->jw);
-		jw_name(g->jw, "garden");
-		jw_start_array(g->jw);
-		for (i = 0; i < call.n; i++)
-			print_garden_json(g->jw, &v[i]);
-		jw_end_array(g->jw);
-		gname_print_json(g->jw, names.items, names.n);
-		jw_end_object(g->jw);
-	} else {
-		printf("%-50s %s\n", "ENTRY", "SOURCE");
-		for (i = 0; i < call.n; i++) {
-			garden_format(&v[i].key, &v[i].val, text, sizeof(text));
-			printf("%-50s %s\n", text,
-			       v[i].source == G511_GARDEN_SRC_CONFIG ? "config" : "runtime");
-		}
-		gname_print_text(names.items, names.n);
-	}
-	free(call.items);
-	free(names.items);
-	return EXIT_OK;
-}
-
-static int cmd_garden(const struct gctl *g, const struct cmd_args *a)
-{
-	struct g511_ctl_garden req = { 0 };
-	struct rpc_call call = { .body = &req, .reply = G511_CTL_OK };
-	const char *sub = NULL;
-	char text[G511_GARDEN_STRLEN];
-	size_t len = strlen(a->argv[0]);
-	int ret, k;
-
-	for (k = 0; garden_subs[k]; k++) {
-		if (strncmp(a->argv[0], garden_subs[k], len) == 0) {
-			if (sub)
-				return usage_error(g, a->cmd, "ambiguous '%s'", a->argv[0]);
-			sub = garden_subs[k];
-		}
-	}
-	if (!sub && strcmp(a->argv[0], "delete") == 0)
-		sub = "del";
-	if (!sub)
-		return usage_error(g, a->cmd, "unknown garden command '%s'", a->argv[0]);
-
-	if (strcmp(sub, "list") == 0) {
-		if (a->argc != 1)
-			return usage_error(g, a->cmd, "garden list takes no argument");
-		return garden_list(g);
-	}
-	if (a->argc != 2)
-		return usage_error(g, a->cmd, "garden %s takes one CIDR[:PORT[,PORT...]] "
-				   "or NAME[:PORT[,PORT...]]", sub);
-	if (garden_parse(a->argv[1], &req.key, &req.val)) {
-		struct g511_gname gn;
-
-		if (gname_parse(a->argv[1], &gn) == 0)
-			return gname_cmd(g, sub, &gn);
-		return usage_error(g, a->cmd, "bad garden entry '%s' (CIDR[:PORT[,PORT...]], "
-				   "[IPv6/LEN]:PORT, host bits zero, NAME[:PORTS], *.NAME)",
-				   a->argv[1]);
-	}
-	if (strcmp(sub, "del") == 0)
-		memset(&req.val, 0, sizeof(req.val));	/* the prefix names it */
-	call.type = strcmp(sub, "add") == 0 ? G511_CTL_GARDEN_ADD : G511_CTL_GARDEN_DEL;
-	ret = rpc_call(g, &call);
-	if (ret)
-		return ret;
-	garden_format(&req.key, &req.val, text, sizeof(text));
-	if (g->json) {
-		jw_start_object(g->jw);
-		jw_string_field(g->jw, "result", "ok");
-		jw_string_field(g->jw, sub[0] == 'a' ? "added" : "deleted", text);
-		jw_end_object(g->jw);
-	} else {
-		printf("%s %s\n", sub[0] == 'a' ? "added" : "deleted", text);
-	}
-	return EXIT_OK;
-}
-
 static int cmd_history(const struct gctl *g, const struct cmd_args *a)
 {
 	struct g511_ctl_history_req req = { 0 };
@@ -810,6 +564,17 @@ static int cmd_export(const struct gctl *g, const struct cmd_args *a)
 }
 
 static int cmd_help(const struct gctl *g, const struct cmd_args *a);
+
+static int cmd_status(const struct gctl *g, const struct cmd_args *a)
+{
+	(void)a;
+	return status_cmd(g);
+}
+
+static int cmd_garden(const struct gctl *g, const struct cmd_args *a)
+{
+	return garden_cmd(g, a->cmd, a->argc, a->argv);
+}
 
 static int cmd_login(const struct gctl *g, const struct cmd_args *a)
 {
