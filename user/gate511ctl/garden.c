@@ -71,6 +71,22 @@ void gname_print_json(struct json_writer *jw, const struct g511_ctl_gname *v, si
 	jw_end_array(jw);
 }
 
+/* "added ENTRY" / "deleted ENTRY", or {"result": "ok", "added": ENTRY} */
+static int garden_done(const struct gctl *g, const char *sub, const char *text)
+{
+	const char *what = sub[0] == 'a' ? "added" : "deleted";
+
+	if (g->json) {
+		jw_start_object(g->jw);
+		jw_string_field(g->jw, "result", "ok");
+		jw_string_field(g->jw, what, text);
+		jw_end_object(g->jw);
+	} else {
+		printf("%s %s\n", what, text);
+	}
+	return EXIT_OK;
+}
+
 /* garden add|del NAME[:PORTS] */
 int gname_cmd(const struct gctl *g, const char *sub, const struct g511_gname *gn)
 {
@@ -88,15 +104,7 @@ int gname_cmd(const struct gctl *g, const char *sub, const struct g511_gname *gn
 	if (ret)
 		return ret;
 	gname_format(gn, text, sizeof(text));
-	if (g->json) {
-		jw_start_object(g->jw);
-		jw_string_field(g->jw, "result", "ok");
-		jw_string_field(g->jw, sub[0] == 'a' ? "added" : "deleted", text);
-		jw_end_object(g->jw);
-	} else {
-		printf("%s %s\n", sub[0] == 'a' ? "added" : "deleted", text);
-	}
-	return EXIT_OK;
+	return garden_done(g, sub, text);
 }
 
 static const char *const garden_subs[] = { "add", "del", "list", NULL };
@@ -189,13 +197,5 @@ int garden_cmd(const struct gctl *g, const struct cmd *c, int argc, char **argv)
 	if (ret)
 		return ret;
 	garden_format(&req.key, &req.val, text, sizeof(text));
-	if (g->json) {
-		jw_start_object(g->jw);
-		jw_string_field(g->jw, "result", "ok");
-		jw_string_field(g->jw, sub[0] == 'a' ? "added" : "deleted", text);
-		jw_end_object(g->jw);
-	} else {
-		printf("%s %s\n", sub[0] == 'a' ? "added" : "deleted", text);
-	}
-	return EXIT_OK;
+	return garden_done(g, sub, text);
 }
