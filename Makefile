@@ -105,7 +105,7 @@ $(B)/tests/%: tests/unit/%.c $(LIB) $(HDRS) $(D_SRCS)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests -Iuser/gate511d -o $@ $< $(LIB) \
 		$(LIBS_PCAP) $(LIBS_D)
 
-$(B)/tests/%: tests/xdp/%.c $(LIB) $(HDRS)
+$(B)/tests/%: tests/xdp/%.c $(LIB) $(HDRS) $(wildcard tests/xdp/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(LIBS_PCAP) $(LIBS_BPF) \
 		$(LIBS_CRYPTO)

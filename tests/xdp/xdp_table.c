@@ -1765,6 +1765,8 @@ static int harness_load(struct harness *h, const char *path, char *why,
 	return 0;
 }
 
+#include "dns_fuzz.h"
+
 int main(int argc, char **argv)
 {
 	struct harness h = {};
@@ -1795,6 +1797,7 @@ int main(int argc, char **argv)
 	if (err) {
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			test_skip(cases[i].name, why);
+		test_skip("dns_fuzz", why);
 		/*
 		 * No privilege or no object: skipped. A root that cannot load
 		 * the object (verifier, missing map) is a failure of its own.
@@ -1818,6 +1821,8 @@ int main(int argc, char **argv)
 		else
 			test_result(cases[i].name, res == CASE_OK);
 	}
+	test_current = "dns_fuzz";
+	test_result("dns_fuzz", dns_fuzz(&h));
 	bpf_object__close(h.obj);
 	return test_summary();
 }
