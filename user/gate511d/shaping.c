@@ -33,6 +33,7 @@
 #include "gate511.h"
 #include "daemon.h"
 #include "log.h"
+#include "rtnl.h"
 #include "shaping.h"
 
 #define SHAPING_HANDLE	0x05110000U	/* 511: */
@@ -78,66 +79,40 @@ static void qd_from_msg(const struct nlmsghdr *nh, struct qd *q)
 	}
 }
 
-/* One request; for a dump, the link's qdiscs into *out. 0 or -errno. */
+struct qd_dump {
+	int ifindex;
+	struct qdiscs *out;
+};
+
+/* An RTM_NEWQDISC of the dump: the root, or one of its queues. */
+static void qd_msg(const struct nlmsghdr *nh, void *arg)
+{
+	const struct tcmsg *t = NLMSG_DATA(nh);
+	struct qd_dump *q0 = arg;
+	struct qdiscs *out = q0->out;
+	struct qd q;
+
+	if (nh->nlmsg_type != RTM_NEWQDISC || t->tcm_ifindex != q0->ifindex)
+		return;
+	qd_from_msg(nh, &q);
+	if (q.parent == TC_H_ROOT) {
+		out->root = q;
+		out->have_root = true;
+	} else if (q.parent != TC_H_INGRESS &&	/* = clsact's */
+		   out->n_kids < SHAPING_MAX_Q) {
+		out->kids[out->n_kids++] = q;
+	}
+}
+
+/*
+ * One request; for a dump, the link's qdiscs into *out. 0 or -errno.
+ * Bounded: a link with this many qdiscs is none of ours.
+ */
 static int nl_talk(void *req, size_t len, int ifindex, struct qdiscs *out)
 {
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	bool done = false;
-	int fd, err = 0;
+	struct qd_dump q = { .ifindex = ifindex, .out = out };
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (send(fd, req, len, 0) < 0) {
-		err = -errno;
-		goto out;
-	}
-	/* bounded: a link with this many qdiscs is none of ours */
-	for (int rounds = 0; rounds < 256 && !done; rounds++) {
-		ssize_t got = recv(fd, buf, sizeof(buf), 0);
-		int n = (int)got;
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n);
-		     nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				err = e->error;
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type != RTM_NEWQDISC || !out)
-				continue;
-			{
-				const struct tcmsg *t = NLMSG_DATA(nh);
-				struct qd q;
-
-				if (t->tcm_ifindex != ifindex)
-					continue;
-				qd_from_msg(nh, &q);
-				if (q.parent == TC_H_ROOT) {
-					out->root = q;
-					out->have_root = true;
-				} else if (q.parent != TC_H_INGRESS &&	/* = clsact's */
-					   out->n_kids < SHAPING_MAX_Q) {
-					out->kids[out->n_kids++] = q;
-				}
-			}
-		}
-	}
-out:
-	close(fd);
-	return err;
+	return rtnl_talk(req, len, 256, out ? qd_msg : NULL, &q);
 }
 
 static int qdiscs_get(int ifindex, struct qdiscs *out)

@@ -31,6 +31,7 @@
 #include "iface.h"
 #include "log.h"
 #include "maptab.h"
+#include "rtnl.h"
 #include "tc.h"
 
 #define TC_EGRESS_PARENT	TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)
@@ -94,6 +95,31 @@ static __u32 filter_prog_id(const struct nlmsghdr *nh)
 	return is_bpf ? id : 0;
 }
 
+struct filter_dump {
+	bool (*found)(const struct tc_found *, void *);
+	void *arg;
+	bool stop;
+};
+
+/* An RTM_NEWTFILTER of the dump: a bpf filter with a program id. */
+static void filter_msg(const struct nlmsghdr *nh, void *arg)
+{
+	const struct tcmsg *t = NLMSG_DATA(nh);
+	struct filter_dump *d = arg;
+	struct tc_found f;
+
+	if (nh->nlmsg_type != RTM_NEWTFILTER || d->stop)
+		return;
+	f = (struct tc_found){
+		.prog_id = filter_prog_id(nh),
+		.handle = t->tcm_handle,
+		.priority = TC_H_MAJ(t->tcm_info) >> 16,
+	};
+	/* the per-priority chain head has no handle */
+	if (f.prog_id && f.handle)
+		d->stop = d->found(&f, d->arg);
+}
+
 /*
  * The egress bpf filters of ifindex: calls found() for each until it says
  * stop. Returns 0 (also when the link has no clsact) or -errno.
@@ -111,61 +137,13 @@ static int egress_filters(int ifindex, bool (*found)(const struct tc_found *, vo
 		.t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
 		       .tcm_parent = TC_EGRESS_PARENT },
 	};
-	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
-	bool done = false, stop = false;
-	int fd, err = 0;
+	struct filter_dump dump = { .found = found, .arg = arg };
+	int err;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
-		err = -errno;
-		goto out;
-	}
 	/* bounded: a dump of this many messages is not a link of ours */
-	for (int rounds = 0; rounds < 1024 && !done; rounds++) {
-		ssize_t got = recv(fd, buf, sizeof(buf), 0);
-		int n = (int)got;
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n);
-		     nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				/* no clsact qdisc: no filters */
-				err = e->error == -EINVAL || e->error == -ENOENT ? 0 : e->error;
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type != RTM_NEWTFILTER || stop)
-				continue;
-			{
-				const struct tcmsg *t = NLMSG_DATA(nh);
-				struct tc_found f = {
-					.prog_id = filter_prog_id(nh),
-					.handle = t->tcm_handle,
-					.priority = TC_H_MAJ(t->tcm_info) >> 16,
-				};
-
-				/* the per-priority chain head has no handle */
-				if (f.prog_id && f.handle)
-					stop = found(&f, arg);
-			}
-		}
-	}
-out:
-	close(fd);
-	return err;
+	err = rtnl_talk(&req, req.nh.nlmsg_len, 1024, filter_msg, &dump);
+	/* no clsact qdisc: no filters */
+	return err == -EINVAL || err == -ENOENT ? 0 : err;
 }
 
 struct adopt_arg {
