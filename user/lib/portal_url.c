@@ -7,22 +7,9 @@
 #include <errno.h>
 #include <string.h>
 #include "addr.h"
+#include "bytes.h"
 #include "hmac.h"
 #include "portal_url.h"
-
-static size_t fmt_u64(char *buf, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
-}
 
 /* Client address and MAC as percent-encoded text; lengths out. */
 static void ident_pct(const struct g511_addr *client, const __u8 *mac, char *ip_pct,
@@ -46,7 +33,7 @@ size_t g511_portal_query_len(size_t gw_len, const struct g511_addr *client,
 	size_t ip_len, mac_len;
 
 	ident_pct(client, mac, ip_pct, &ip_len, mac_pct, &mac_len);
-	return 3 + gw_len + 8 + ip_len + 5 + mac_len + 5 + url_len + 4 + fmt_u64(t, ts);
+	return 3 + gw_len + 8 + ip_len + 5 + mac_len + 5 + url_len + 4 + put_decimal(t, ts);
 }
 
 struct qbuf {
@@ -83,7 +70,7 @@ size_t g511_portal_query(char *out, size_t cap, const char *gw_pct, size_t gw_le
 	qput(&q, "&url=", 5);
 	qput(&q, url_pct, url_len);
 	qput(&q, "&ts=", 4);
-	qput(&q, t, fmt_u64(t, ts));
+	qput(&q, t, put_decimal(t, ts));
 	return q.full ? SIZE_MAX : q.n;
 }
 

@@ -304,20 +304,6 @@ static const char hdr_common[] =
 
 #define SLEN(s) (sizeof(s) - 1)
 
-static size_t fmt_size(char *buf, size_t v)
-{
-	char tmp[24];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
-}
-
 struct page {
 	bool probe, head;
 	const char *loc;		/* signed: the whole Location, else NULL */
@@ -335,7 +321,7 @@ struct page {
 static size_t page_len(const struct g511_resp_conf *rc, struct page *pg)
 {
 	pg->body_len = g511_tmpl_len(pg->tmpl, pg->vals);
-	pg->clen_len = fmt_size(pg->clen, pg->body_len);
+	pg->clen_len = put_decimal(pg->clen, pg->body_len);
 	pg->hdr_len = SLEN(hdr_common) + pg->clen_len + 4;
 	if (pg->probe && pg->loc)
 		pg->hdr_len += SLEN(status_302) + pg->loc_len + 2;
